@@ -1,0 +1,207 @@
+#include "api/event_writer.hpp"
+
+#include <random>
+
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+#include "api/timestamp.hpp"
+#include "storage/record.hpp"
+
+namespace sluice::api {
+namespace {
+
+std::optional<std::int64_t> time_of(const Member* member) {
+  if (!member || member->kind != JsonKind::kString) return std::nullopt;
+  return parse_timestamp(member->text);
+}
+
+// A version 4 UUID from a per-thread generator seeded once: generating one per message must
+// not cost a getrandom() call.
+std::string new_message_id() {
+  thread_local boost::uuids::basic_random_generator<std::mt19937_64> generator{[] {
+    static thread_local std::mt19937_64 engine{std::random_device{}()};
+    return &engine;
+  }()};
+  return boost::uuids::to_string(generator());
+}
+
+void append_timestamp(std::string& out, std::string_view key, std::int64_t ms) {
+  char text[kTimestampLength];
+  format_timestamp(ms, text);
+  out += ",\"";
+  out += key;
+  out += "\":\"";
+  out.append(text, kTimestampLength);
+  out += '"';
+}
+
+bool has_key(const std::vector<Member>& members, std::string_view key) {
+  for (const auto& member : members) {
+    if (member.key == key) return true;
+  }
+  return false;
+}
+
+const Member* find_key(const std::vector<Member>& members, std::string_view key) {
+  for (const auto& member : members) {
+    if (member.key == key) return &member;
+  }
+  return nullptr;
+}
+
+// Writes `,"name":{own members, then the envelope's members the message does not have}`,
+// plus extra (already formatted `"k":v`) when non-empty. Writes nothing when all are empty.
+void append_merged_object(std::string& out, std::string_view name, const std::vector<Member>& own,
+                          const std::vector<Member>* envelope, std::string_view extra) {
+  bool any = !own.empty() || !extra.empty() || (envelope && !envelope->empty());
+  if (!any) return;
+  out += ",\"";
+  out += name;
+  out += "\":{";
+  bool first = true;
+  auto add = [&](std::string_view member) {
+    if (!first) out += ',';
+    out += member;
+    first = false;
+  };
+  for (const auto& member : own) add(member.member);
+  if (envelope) {
+    for (const auto& member : *envelope) {
+      if (!has_key(own, member.key)) add(member.member);
+    }
+  }
+  if (!extra.empty()) add(extra);
+  out += '}';
+}
+
+bool is_id_field(Field field) {
+  return field == Field::kUserId || field == Field::kAnonymousId || field == Field::kGroupId ||
+         field == Field::kPreviousId;
+}
+
+// Fields the server writes itself; the message's own copies are not kept.
+bool is_replaced_field(Field field) {
+  switch (field) {
+    case Field::kType:
+    case Field::kMessageId:
+    case Field::kTimestamp:
+    case Field::kOriginalTimestamp:
+    case Field::kSentAt:
+    case Field::kReceivedAt:
+    case Field::kContext:
+    case Field::kIntegrations:
+    case Field::kWriteKey:
+    case Field::kVersion:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+EventTimes correct_timestamp(std::optional<std::int64_t> original_ms,
+                             std::optional<std::int64_t> sent_at_ms, std::int64_t received_ms) {
+  if (!original_ms) return {received_ms, received_ms};
+  if (!sent_at_ms) return {*original_ms, *original_ms};
+  return {received_ms - (*sent_at_ms - *original_ms), *original_ms};
+}
+
+void write_event_record(const MessageView& message, const MessageView* envelope,
+                        const Enrichment& enrichment, std::string& out) {
+  auto original = time_of(message.get(Field::kOriginalTimestamp));
+  if (!original) original = time_of(message.get(Field::kTimestamp));
+  const Member* sent_member = message.get(Field::kSentAt);
+  auto sent_at = time_of(sent_member);
+  if (!sent_at && envelope) sent_at = time_of(envelope->get(Field::kSentAt));
+  EventTimes times = correct_timestamp(original, sent_at, enrichment.received_at_ms);
+
+  std::string generated_id;
+  std::string_view message_id_text;  // unescaped, for the record header
+  std::string_view message_id_json;  // as it goes into the JSON, quotes included
+  std::string numeric_id_json;
+  if (const Member* id = message.get_non_null(Field::kMessageId);
+      id && id->kind == JsonKind::kString && !id->text.empty()) {
+    message_id_text = id->text;
+    message_id_json = id->value;
+  } else if (id && id->kind == JsonKind::kNumber) {
+    message_id_text = id->value;
+    numeric_id_json = '"' + std::string(id->value) + '"';
+    message_id_json = numeric_id_json;
+  } else {
+    generated_id = new_message_id();
+    numeric_id_json = '"' + generated_id + '"';
+    message_id_text = generated_id;
+    message_id_json = numeric_id_json;
+  }
+
+  const std::vector<Member>* envelope_context = envelope ? &envelope->context : nullptr;
+  const Member* ip = find_key(message.context, "ip");
+  if (!ip && envelope_context) ip = find_key(*envelope_context, "ip");
+  const Member* direct = find_key(message.context, "direct");
+  if (!direct && envelope_context) direct = find_key(*envelope_context, "direct");
+  bool client_side =
+      enrichment.client_side || (direct && direct->kind == JsonKind::kBool && direct->bool_value);
+  std::string_view stored_ip;
+  std::string ip_member;
+  if (ip) {
+    stored_ip = ip->kind == JsonKind::kString ? ip->text : std::string_view{};
+  } else if (client_side && !enrichment.client_ip.empty()) {
+    stored_ip = enrichment.client_ip;
+    ip_member = "\"ip\":\"" + std::string(enrichment.client_ip) + '"';
+  }
+
+  storage::Record header;
+  header.type = enrichment.type;
+  header.received_at_ms = enrichment.received_at_ms;
+  header.timestamp_ms = times.timestamp_ms;
+  header.source = enrichment.source;
+  header.message_id = message_id_text;
+  header.ip = stored_ip;
+  storage::encode_record(header, out);  // the JSON follows the header to the record's end
+
+  out.reserve(out.size() + message.raw.size() + 256);
+  out += '{';
+  bool first = true;
+  for (std::size_t i = 0; i < message.members.size(); ++i) {
+    const Member& member = message.members[i];
+    if (is_replaced_field(member.field)) continue;
+    // Of a duplicated well-known key only the last occurrence counts, as for the checks.
+    if (member.field != Field::kOther &&
+        message.index[static_cast<std::size_t>(member.field)] != static_cast<std::int32_t>(i)) {
+      continue;
+    }
+    if (!first) out += ',';
+    first = false;
+    if (is_id_field(member.field) && member.kind == JsonKind::kNumber) {
+      out += '"';
+      out += member.key;
+      out += "\":\"";
+      out += member.value;
+      out += '"';
+    } else {
+      out += member.member;
+    }
+  }
+  if (!first) out += ',';
+  out += "\"type\":\"";
+  out += storage::to_string(enrichment.type);
+  out += "\",\"messageId\":";
+  out += message_id_json;
+  append_timestamp(out, "timestamp", times.timestamp_ms);
+  append_timestamp(out, "originalTimestamp", times.original_ms);
+  append_timestamp(out, "receivedAt", enrichment.received_at_ms);
+  if (sent_at) {
+    append_timestamp(out, "sentAt", *sent_at);
+  } else if (sent_member && sent_member->kind != JsonKind::kNull) {
+    out += ',';
+    out += sent_member->member;  // unparseable: kept as sent
+  }
+  append_merged_object(out, "context", message.context, envelope_context, ip_member);
+  append_merged_object(out, "integrations", message.integrations,
+                       envelope ? &envelope->integrations : nullptr, {});
+  out += ",\"version\":2}";
+}
+
+}  // namespace sluice::api

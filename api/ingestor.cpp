@@ -1,0 +1,145 @@
+#include "api/ingestor.hpp"
+
+#include "api/event_writer.hpp"
+
+namespace sluice::api {
+namespace {
+
+std::string_view string_member(const MessageView& message, Field field) {
+  const Member* member = message.get(field);
+  return member && member->kind == JsonKind::kString ? member->text : std::string_view{};
+}
+
+void fail(IngestOutcome& outcome, RequestError error, std::string detail) {
+  outcome.error = error;
+  outcome.detail = std::move(detail);
+  outcome.records.clear();
+  outcome.rejected.clear();
+  outcome.accepted_by_type.fill(0);
+}
+
+}  // namespace
+
+std::string_view to_code(RequestError error) {
+  switch (error) {
+    case RequestError::kNone:
+      return "none";
+    case RequestError::kInvalidJson:
+      return "invalid_json";
+    case RequestError::kMissingWriteKey:
+      return "missing_write_key";
+    case RequestError::kInvalidWriteKey:
+      return "invalid_write_key";
+    case RequestError::kPayloadTooLarge:
+      return "payload_too_large";
+    case RequestError::kTooManyEvents:
+      return "too_many_events";
+  }
+  return "unknown";
+}
+
+void IngestOutcome::clear() {
+  error = RequestError::kNone;
+  detail.clear();
+  source = nullptr;
+  records.clear();
+  rejected.clear();
+  accepted_by_type.fill(0);
+}
+
+Ingestor::Ingestor(const SourceRegistry& sources, const IngestLimits& limits)
+    : sources_(sources), limits_(limits) {
+  message_limits_.max_message_bytes = limits.max_message_bytes;
+}
+
+bool Ingestor::resolve_source(const IngestRequest& request, std::string_view body_key,
+                              IngestOutcome& outcome) const {
+  std::string_view key = !request.basic_write_key.empty() ? request.basic_write_key
+                         : !body_key.empty()              ? body_key
+                                                          : request.extension_write_key;
+  if (key.empty()) {
+    fail(outcome, RequestError::kMissingWriteKey,
+         "no write key: send it as the Basic auth user name or as writeKey in the body");
+    return false;
+  }
+  outcome.source = sources_.find_by_write_key(key);
+  if (!outcome.source) {
+    fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
+    return false;
+  }
+  return true;
+}
+
+void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
+  outcome.clear();
+  // A bad header key is refused before any JSON work.
+  if (!request.basic_write_key.empty() && !sources_.find_by_write_key(request.basic_write_key)) {
+    fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
+    return;
+  }
+  if (!scanner_.load(request.body)) {
+    fail(outcome, RequestError::kInvalidJson, "malformed JSON");
+    return;
+  }
+
+  if (request.path_type) {
+    if (scanner_.minified().size() > limits_.max_message_bytes) {
+      fail(outcome, RequestError::kPayloadTooLarge,
+           "a single message may be at most " + std::to_string(limits_.max_message_bytes) +
+               " bytes");
+      return;
+    }
+    if (items_.empty()) items_.emplace_back();
+    MessageView& message = items_[0];
+    ScanResult scan = scanner_.scan_single(message);
+    if (scan.status != ScanStatus::kOk) {
+      fail(outcome, RequestError::kInvalidJson, std::move(scan.detail));
+      return;
+    }
+    if (!resolve_source(request, string_member(message, Field::kWriteKey), outcome)) return;
+    accept_or_reject(0, message, request.path_type, nullptr, request, outcome);
+    return;
+  }
+
+  std::size_t count = 0;
+  ScanResult scan = scanner_.scan_batch(envelope_, items_, count, limits_.max_batch_events);
+  if (scan.status == ScanStatus::kTooManyItems) {
+    fail(outcome, RequestError::kTooManyEvents, std::move(scan.detail));
+    return;
+  }
+  if (scan.status != ScanStatus::kOk) {
+    fail(outcome, RequestError::kInvalidJson, std::move(scan.detail));
+    return;
+  }
+  std::string_view body_key = string_member(envelope_, Field::kWriteKey);
+  if (body_key.empty() && count > 0) body_key = string_member(items_[0], Field::kWriteKey);
+  if (!resolve_source(request, body_key, outcome)) return;
+  for (std::size_t i = 0; i < count; ++i) {
+    TypeOrViolation type = batch_item_type(items_[i]);
+    if (!type.type) {
+      outcome.rejected.push_back(Rejection{i, type.violation.code, type.violation.message});
+      continue;
+    }
+    accept_or_reject(i, items_[i], type.type, &envelope_, request, outcome);
+  }
+}
+
+void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,
+                                std::optional<storage::EventType> type, const MessageView* envelope,
+                                const IngestRequest& request, IngestOutcome& outcome) {
+  if (auto violation = check_message(message, *type, message_limits_)) {
+    outcome.rejected.push_back(Rejection{index, violation->code, violation->message});
+    return;
+  }
+  Enrichment enrichment;
+  enrichment.type = *type;
+  enrichment.source = outcome.source->name;
+  enrichment.received_at_ms = request.received_at_ms;
+  enrichment.client_ip = request.client_ip;
+  enrichment.client_side = request.client_side;
+  std::string& record = outcome.records.emplace_back();
+  write_event_record(message, envelope, enrichment, record);
+  ++outcome.accepted_by_type[static_cast<std::size_t>(*type)];
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,91 @@
+#pragma once
+
+// The Tracking API's request → records function: resolves the write key, scans the body,
+// checks each message and encodes the accepted ones as storage records. Pure computation over
+// bytes: no sockets, no storage, no clocks (the receive time comes in with the request).
+//
+// One Ingestor per IO thread (it owns a simdjson parser and scratch buffers). The
+// SourceRegistry must outlive it.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/message_rules.hpp"
+#include "api/message_scanner.hpp"
+#include "api/sources.hpp"
+#include "storage/event_type.hpp"
+
+namespace sluice::api {
+
+// Why a whole request was refused (HTTP 400 with this code).
+enum class RequestError : std::uint8_t {
+  kNone,
+  kInvalidJson,
+  kMissingWriteKey,
+  kInvalidWriteKey,
+  kPayloadTooLarge,
+  kTooManyEvents,
+};
+std::string_view to_code(RequestError error);
+
+struct IngestRequest {
+  std::string_view body;  // decoded (gunzipped) body
+  // The path's type for single-message routes (/v1/track, /v1/t, ...); nullopt for batches.
+  std::optional<storage::EventType> path_type;
+  bool client_side = false;              // short paths, /v1/b: context.ip is filled in
+  std::string_view basic_write_key;      // from Authorization: Basic; wins over the body
+  std::string_view extension_write_key;  // X-Write-Key or ?writeKey=; used when nothing else is
+  std::string_view client_ip;
+  std::int64_t received_at_ms = 0;
+};
+
+struct Rejection {
+  std::size_t index;
+  std::string_view code;
+  std::string_view message;
+};
+
+struct IngestOutcome {
+  RequestError error = RequestError::kNone;
+  std::string detail;              // the error message when error != kNone
+  const Source* source = nullptr;  // resolved source, also for some errors
+  std::vector<std::string> records;
+  std::vector<Rejection> rejected;
+  std::array<std::uint32_t, storage::kEventTypeCount> accepted_by_type{};
+
+  void clear();
+};
+
+struct IngestLimits {
+  std::size_t max_message_bytes = 32768;
+  std::size_t max_batch_events = 2500;
+};
+
+class Ingestor {
+ public:
+  Ingestor(const SourceRegistry& sources, const IngestLimits& limits);
+
+  // Fills outcome (cleared first) for one request.
+  void ingest(const IngestRequest& request, IngestOutcome& outcome);
+
+ private:
+  // Resolves the source from the header key, else the body key, else the extension key.
+  bool resolve_source(const IngestRequest& request, std::string_view body_key,
+                      IngestOutcome& outcome) const;
+  void accept_or_reject(std::size_t index, const MessageView& message,
+                        std::optional<storage::EventType> type, const MessageView* envelope,
+                        const IngestRequest& request, IngestOutcome& outcome);
+
+  const SourceRegistry& sources_;
+  IngestLimits limits_;
+  MessageLimits message_limits_;
+  MessageScanner scanner_;
+  MessageView envelope_;
+  std::vector<MessageView> items_;
+};
+
+}  // namespace sluice::api

@@ -1,0 +1,60 @@
+#include "api/message_view.hpp"
+
+namespace sluice::api {
+
+Field classify_field(std::string_view key) {
+  switch (key.size()) {
+    case 4:
+      if (key == "type") return Field::kType;
+      if (key == "name") return Field::kName;
+      break;
+    case 5:
+      if (key == "event") return Field::kEvent;
+      if (key == "batch") return Field::kBatch;
+      break;
+    case 6:
+      if (key == "userId") return Field::kUserId;
+      if (key == "sentAt") return Field::kSentAt;
+      if (key == "traits") return Field::kTraits;
+      break;
+    case 7:
+      if (key == "context") return Field::kContext;
+      if (key == "groupId") return Field::kGroupId;
+      if (key == "version") return Field::kVersion;
+      break;
+    case 8:
+      if (key == "writeKey") return Field::kWriteKey;
+      if (key == "category") return Field::kCategory;
+      break;
+    case 9:
+      if (key == "messageId") return Field::kMessageId;
+      if (key == "timestamp") return Field::kTimestamp;
+      break;
+    case 10:
+      if (key == "receivedAt") return Field::kReceivedAt;
+      if (key == "previousId") return Field::kPreviousId;
+      if (key == "properties") return Field::kProperties;
+      break;
+    case 11:
+      if (key == "anonymousId") return Field::kAnonymousId;
+      break;
+    case 12:
+      if (key == "integrations") return Field::kIntegrations;
+      break;
+    case 17:
+      if (key == "originalTimestamp") return Field::kOriginalTimestamp;
+      break;
+  }
+  return Field::kOther;
+}
+
+void MessageView::clear() {
+  raw = {};
+  members.clear();
+  context.clear();
+  integrations.clear();
+  is_object = true;
+  index.fill(-1);
+}
+
+}  // namespace sluice::api

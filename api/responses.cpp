@@ -1,0 +1,82 @@
+#include "api/responses.hpp"
+
+#include <cstdio>
+
+namespace sluice::api {
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+          out += escaped;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string success_body(std::span<const Rejection> rejected) {
+  if (rejected.empty()) return R"({"success":true})";
+  std::string body = R"({"success":true,"rejected":[)";
+  for (std::size_t i = 0; i < rejected.size(); ++i) {
+    if (i) body += ',';
+    body += R"({"index":)";
+    body += std::to_string(rejected[i].index);
+    body += R"(,"code":)";
+    append_json_string(body, rejected[i].code);
+    body += R"(,"message":)";
+    append_json_string(body, rejected[i].message);
+    body += '}';
+  }
+  body += "]}";
+  return body;
+}
+
+std::string error_body(std::string_view code, std::string_view message) {
+  std::string body = R"({"code":)";
+  append_json_string(body, code);
+  body += R"(,"message":)";
+  append_json_string(body, message);
+  body += '}';
+  return body;
+}
+
+std::string settings_body(std::string_view write_key, std::string_view public_host) {
+  std::string body = R"({"integrations":{"Segment.io":{"apiKey":)";
+  append_json_string(body, write_key);
+  if (!public_host.empty()) {
+    body += R"(,"apiHost":)";
+    append_json_string(body, std::string(public_host) + "/v1");
+  }
+  body += R"(,"unbundledIntegrations":[],"addBundledMetadata":true,"maybeBundledConfigIds":{},)"
+          R"("versionSettings":{"version":"4.4.7","componentTypes":["browser"]}}},)"
+          R"("plan":{"track":{"__default":{"enabled":true,"integrations":{}}},)"
+          R"("identify":{"__default":{"enabled":true}},"group":{"__default":{"enabled":true}}},)"
+          R"("edgeFunction":{},"analyticsNextEnabled":true,"middlewareSettings":{},)"
+          R"("enabledMiddleware":{},"metrics":{"sampleRate":0},)"
+          R"("legacyVideoPluginsEnabled":false,"remotePlugins":[]})";
+  return body;
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,101 @@
+#pragma once
+
+// The whole server configuration as plain, immutable-after-load structs. Loaded and validated
+// once at startup by load_file(); every module takes the part it needs by const reference or
+// by value in its constructor. Nothing here is global.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::config {
+
+enum class Durability {
+  kFsync,  // WAL written and fsynced before a request is acknowledged: survives power loss.
+  kWal,    // WAL written, not fsynced: survives a crash of the process, not of the machine.
+};
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;        // 0 picks an ephemeral port (tests).
+  unsigned threads = 0;                    // IO threads; 0 means one per core.
+  std::size_t max_request_bytes = 614400;  // after gzip/deflate decoding
+  std::size_t max_message_bytes = 32768;   // one message, alone or inside a batch
+  std::size_t max_batch_events = 2500;
+  bool trust_forwarded_for = false;  // take context.ip from the left-most X-Forwarded-For
+  // Origins allowed to call the API from a browser; "*" reflects any Origin.
+  std::vector<std::string> cors_allowed_origins = {"*"};
+  // host[:port] that SDKs should send to, advertised as apiHost by the settings endpoint.
+  // Empty: apiHost is omitted and clients keep their configured host.
+  std::string public_host;
+  std::chrono::milliseconds header_timeout{10'000};  // reading the request line and headers
+  std::chrono::milliseconds body_timeout{30'000};    // reading the body
+  std::chrono::milliseconds idle_timeout{75'000};    // keep-alive wait for the next request
+  std::size_t max_connections = 20'000;
+  std::chrono::seconds retry_after{5};  // Retry-After sent with 503
+};
+
+struct StorageConfig {
+  std::string path = "./data/log";
+  Durability durability = Durability::kFsync;
+  std::uint64_t max_backlog_bytes = 10ull << 30;  // above this, intake answers 503
+  // Records accepted but not yet committed; above this, intake answers 503 (bounded memory).
+  std::uint64_t max_pending_bytes = 64ull << 20;
+};
+
+struct SourceConfig {
+  std::string name;
+  std::vector<std::string> write_keys;
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  std::vector<SourceConfig> sources;
+  LogConfig log;
+};
+
+// One problem found while loading. line and column are 1-based; 0 when unknown (for example an
+// error about a missing key or an environment variable).
+struct ConfigError {
+  std::string origin;  // file path, "<embedded default>" or "environment variable NAME"
+  int line = 0;
+  int column = 0;
+  std::string message;
+
+  // "origin:line:column: message", leaving out the parts that are unknown.
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;     // set only when errors is empty
+  std::vector<ConfigError> errors;  // every problem found, in file order
+};
+
+// The environment seen by the loader: SLUICE_<SECTION>_<KEY> variables override the file, e.g.
+// SLUICE_SERVER_LISTEN=127.0.0.1:9000. Passed in so tests need not touch the real environment.
+using Environment = std::map<std::string, std::string>;
+Environment process_environment();
+
+LoadResult load_file(const std::string& path, const Environment& env);
+LoadResult load_string(std::string_view toml_text, const std::string& origin,
+                       const Environment& env);
+
+// The default configuration compiled into the binary (config/sluice.toml).
+std::string_view embedded_default_toml();
+
+// Parses "10GiB", "512KiB", "600KB", "1024" into bytes; nullopt when malformed.
+std::optional<std::uint64_t> parse_byte_size(std::string_view text);
+// Parses "200ms", "10s", "5m", "1h" into milliseconds; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+}  // namespace sluice::config

@@ -1,0 +1,85 @@
+#include "config/env_overrides.hpp"
+
+#include <cctype>
+#include <vector>
+
+#include "config/messages.hpp"
+#include "config/settings_schema.hpp"
+
+namespace sluice::config {
+namespace {
+
+constexpr std::string_view kPrefix = "SLUICE_";
+constexpr std::string_view kValueKey = "value";
+
+// [[sources]] has no variables: a flat name cannot address one table of the list, and
+// replacing the whole list (names and write keys) from one variable would make it too easy to
+// drop a source's credentials by accident. Sources come from the file only.
+constexpr std::string_view kSourcesVariable = "SLUICE_SOURCES";
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string variable_name(std::string_view section, std::string_view key) {
+  return std::string(kPrefix) + upper(section) + "_" + upper(key);
+}
+
+// The value as TOML when "value = <text>" parses to exactly that one value (so 4, true and
+// ["a","b"] keep their types), and otherwise, or when only a string is valid, the text itself.
+toml::table parse_value(const std::string& text, bool text_only) {
+  try {
+    toml::table document = toml::parse(std::string(kValueKey) + " = " + text);
+    const toml::node* value = document.get(kValueKey);
+    if (document.size() == 1 && value != nullptr && (!text_only || value->is_string())) {
+      return document;
+    }
+  } catch (const toml::parse_error&) {
+    // Not a TOML value: most env values (paths, host:port, "10s") are bare text.
+  }
+  toml::table document;
+  document.insert(kValueKey, text);
+  return document;
+}
+
+}  // namespace
+
+EnvOverrides::EnvOverrides(const Environment& env, ErrorSink& errors) {
+  for (const auto& [variable, text] : env) {
+    if (!variable.starts_with(kPrefix)) continue;
+    if (variable == kSourcesVariable || variable.starts_with(std::string(kSourcesVariable) + "_")) {
+      errors.at_env(variable,
+                    "[[sources]] cannot be set from the environment; edit the config file");
+      continue;
+    }
+    for (const SectionSchema& section : settings_schema()) {
+      const std::string section_prefix = variable_name(section.name, "");
+      if (!variable.starts_with(section_prefix)) continue;
+      std::vector<std::string> candidates;
+      bool found = false;
+      for (const SettingSchema& setting : section.settings) {
+        candidates.push_back(variable_name(section.name, setting.key));
+        if (candidates.back() != variable) continue;
+        by_setting_.insert_or_assign(std::string(section.name) + "." + std::string(setting.key),
+                                     Override{variable, parse_value(text, setting.text_only)});
+        found = true;
+      }
+      if (!found) {
+        const std::vector<std::string_view> known(candidates.begin(), candidates.end());
+        errors.at_env(variable, "no setting of [" + std::string(section.name) + "] has this name" +
+                                    did_you_mean(variable, known));
+      }
+      break;
+    }
+  }
+}
+
+ValueRef EnvOverrides::find(std::string_view section, std::string_view key) const {
+  const auto it = by_setting_.find(std::string(section).append(".").append(key));
+  if (it == by_setting_.end()) return {};
+  return ValueRef{it->second.document.get(kValueKey), &it->second.variable};
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,301 @@
+#include "config/settings_schema.hpp"
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "config/env_overrides.hpp"
+#include "config/listen_address.hpp"
+#include "config/messages.hpp"
+
+namespace sluice::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Far above any sensible timeout, and far below the point where a deadline computed in
+// nanoseconds from now would overflow.
+constexpr std::chrono::hours kMaxDuration{24};
+
+// More IO threads than this is a typo, not a machine.
+constexpr std::int64_t kMaxThreads = 1024;
+
+constexpr std::array<std::string_view, 4> kTopLevelNames{"server", "storage", "log", "sources"};
+
+constexpr std::string_view kRequestBytes = "server.max_request_bytes";
+constexpr std::string_view kMessageBytes = "server.max_message_bytes";
+
+constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
+                                                     "error", "critical", "off"};
+
+std::optional<Mismatch> refuse(const toml::node& node, std::string expected) {
+  return Mismatch{&node, {}, std::move(expected)};
+}
+
+template <typename T>
+std::optional<Mismatch> read_integer(const toml::node& node, std::int64_t min, std::int64_t max,
+                                     T& out) {
+  const auto* value = node.as_integer();
+  if (value == nullptr || value->get() < min) {
+    return refuse(node, "an integer >= " + std::to_string(min));
+  }
+  if (value->get() > max) return refuse(node, "an integer <= " + std::to_string(max));
+  out = static_cast<T>(value->get());
+  return std::nullopt;
+}
+
+template <typename T>
+std::optional<Mismatch> read_byte_size(const toml::node& node, T& out) {
+  std::optional<std::uint64_t> bytes;
+  if (const auto* integer = node.as_integer(); integer != nullptr && integer->get() > 0) {
+    bytes = static_cast<std::uint64_t>(integer->get());
+  } else if (const auto* text = node.as_string()) {
+    bytes = parse_byte_size(text->get());
+  }
+  if (!bytes || *bytes == 0 || !std::in_range<T>(*bytes)) {
+    return refuse(node, R"(a size > 0 such as "600KiB" or "64MiB", or an integer number of bytes)");
+  }
+  out = static_cast<T>(*bytes);
+  return std::nullopt;
+}
+
+std::optional<milliseconds> duration_of(const toml::node& node) {
+  if (const auto* seconds = node.as_integer()) {
+    // Compared before converting, so a huge integer cannot overflow the conversion.
+    if (seconds->get() <= 0 || seconds->get() > std::chrono::seconds(kMaxDuration).count()) {
+      return std::nullopt;
+    }
+    return std::chrono::seconds(seconds->get());
+  }
+  if (const auto* text = node.as_string()) return parse_duration(text->get());
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_duration(const toml::node& node, milliseconds& out) {
+  const auto duration = duration_of(node);
+  if (!duration || *duration <= milliseconds::zero() || *duration > kMaxDuration) {
+    return refuse(node,
+                  R"(a duration > 0 and <= 24h such as "10s" or "200ms", or integer seconds)");
+  }
+  out = *duration;
+  return std::nullopt;
+}
+
+// Retry-After is sent in whole seconds, so a finer value would be silently rounded.
+std::optional<Mismatch> read_whole_seconds(const toml::node& node, std::chrono::seconds& out) {
+  const auto duration = duration_of(node);
+  if (!duration || *duration < std::chrono::seconds(1) || *duration > kMaxDuration ||
+      *duration % std::chrono::seconds(1) != milliseconds::zero()) {
+    return refuse(node, R"(whole seconds > 0 and <= 24h such as "5s" or "1m", or integer seconds)");
+  }
+  out = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_bool(const toml::node& node, bool& out) {
+  const auto* value = node.as_boolean();
+  if (value == nullptr) return refuse(node, "true or false");
+  out = value->get();
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_string(const toml::node& node, bool allow_empty, std::string& out) {
+  const auto* value = node.as_string();
+  if (value == nullptr || (!allow_empty && value->get().empty())) {
+    return refuse(node, allow_empty ? "a string" : "a non-empty string");
+  }
+  out = value->get();
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_string_array(const toml::node& node, std::vector<std::string>& out) {
+  const auto* array = node.as_array();
+  if (array == nullptr) return refuse(node, R"(an array of strings such as ["*"])");
+  std::vector<std::string> strings;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto* element = (*array)[i].as_string();
+    if (element == nullptr) {
+      return Mismatch{&(*array)[i], bracketed(std::to_string(i)), "a string"};
+    }
+    strings.push_back(element->get());
+  }
+  out = std::move(strings);
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_listen(const toml::node& node, ServerConfig& server) {
+  const auto* text = node.as_string();
+  auto address = text != nullptr ? parse_listen_address(text->get()) : std::nullopt;
+  if (!address) {
+    return refuse(node,
+                  R"("host:port" such as "127.0.0.1:8080" or "[::1]:8080", with port 0..65535)");
+  }
+  server.listen_host = std::move(address->host);
+  server.listen_port = address->port;
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_durability(const toml::node& node, Durability& out) {
+  const auto* text = node.as_string();
+  if (text != nullptr && text->get() == "fsync") {
+    out = Durability::kFsync;
+  } else if (text != nullptr && text->get() == "wal") {
+    out = Durability::kWal;
+  } else {
+    return refuse(node, R"("fsync" or "wal")");
+  }
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_log_level(const toml::node& node, std::string& out) {
+  const auto* text = node.as_string();
+  for (std::string_view level : kLogLevels) {
+    if (text != nullptr && text->get() == level) {
+      out = level;
+      return std::nullopt;
+    }
+  }
+  return refuse(node, "one of trace, debug, info, warn, error, critical, off");
+}
+
+constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+
+// Each entry: {key, text_only, reader}.
+const SettingSchema kServerSettings[] = {
+    {"listen", true, [](const toml::node& v, Config& c) { return read_listen(v, c.server); }},
+    {"threads", false,
+     [](const toml::node& v, Config& c) {
+       return read_integer(v, 0, kMaxThreads, c.server.threads);
+     }},
+    {"max_request_bytes", false,
+     [](const toml::node& v, Config& c) { return read_byte_size(v, c.server.max_request_bytes); }},
+    {"max_message_bytes", false,
+     [](const toml::node& v, Config& c) { return read_byte_size(v, c.server.max_message_bytes); }},
+    {"max_batch_events", false,
+     [](const toml::node& v, Config& c) {
+       return read_integer(v, 1, kMax, c.server.max_batch_events);
+     }},
+    {"trust_forwarded_for", false,
+     [](const toml::node& v, Config& c) { return read_bool(v, c.server.trust_forwarded_for); }},
+    {"cors_allowed_origins", false,
+     [](const toml::node& v, Config& c) {
+       return read_string_array(v, c.server.cors_allowed_origins);
+     }},
+    {"public_host", true,
+     [](const toml::node& v, Config& c) { return read_string(v, true, c.server.public_host); }},
+    {"header_timeout", false,
+     [](const toml::node& v, Config& c) { return read_duration(v, c.server.header_timeout); }},
+    {"body_timeout", false,
+     [](const toml::node& v, Config& c) { return read_duration(v, c.server.body_timeout); }},
+    {"idle_timeout", false,
+     [](const toml::node& v, Config& c) { return read_duration(v, c.server.idle_timeout); }},
+    {"max_connections", false,
+     [](const toml::node& v, Config& c) {
+       return read_integer(v, 1, kMax, c.server.max_connections);
+     }},
+    {"retry_after", false,
+     [](const toml::node& v, Config& c) { return read_whole_seconds(v, c.server.retry_after); }},
+};
+
+const SettingSchema kStorageSettings[] = {
+    {"path", true,
+     [](const toml::node& v, Config& c) { return read_string(v, false, c.storage.path); }},
+    {"durability", true,
+     [](const toml::node& v, Config& c) { return read_durability(v, c.storage.durability); }},
+    {"max_backlog_bytes", false,
+     [](const toml::node& v, Config& c) { return read_byte_size(v, c.storage.max_backlog_bytes); }},
+    {"max_pending_bytes", false,
+     [](const toml::node& v, Config& c) { return read_byte_size(v, c.storage.max_pending_bytes); }},
+};
+
+const SettingSchema kLogSettings[] = {
+    {"level", true, [](const toml::node& v, Config& c) { return read_log_level(v, c.log.level); }},
+};
+
+const SectionSchema kSections[] = {
+    {"server", kServerSettings},
+    {"storage", kStorageSettings},
+    {"log", kLogSettings},
+};
+
+std::string qualified(std::string_view section, std::string_view key) {
+  return std::string(section).append(".").append(key);
+}
+
+void report_unknown_top_level(const toml::table& root, ErrorSink& errors) {
+  for (auto&& [key, node] : root) {
+    const std::string_view name = key.str();
+    bool is_section = name == "sources";  // read by read_sources()
+    for (const SectionSchema& section : kSections) is_section |= section.name == name;
+    if (is_section) {
+      if (name != "sources" && !node.is_table()) {
+        errors.at(node.source(),
+                  expected_but_got(name, "a table [" + std::string(name) + "]", node));
+      }
+    } else if (node.is_table()) {
+      errors.at(key.source(),
+                "unknown section [" + std::string(name) + "]" + did_you_mean(name, kTopLevelNames));
+    } else {
+      errors.at(key.source(),
+                unknown_key(name, "the top level (settings belong in a section)", kTopLevelNames));
+    }
+  }
+}
+
+void report_unknown_keys(const SectionSchema& section, const toml::table& table,
+                         ErrorSink& errors) {
+  std::vector<std::string_view> known;
+  for (const SettingSchema& setting : section.settings) known.push_back(setting.key);
+  for (auto&& [key, node] : table) {
+    bool is_known = false;
+    for (std::string_view name : known) is_known |= name == key.str();
+    if (!is_known) {
+      errors.at(key.source(), unknown_key(key.str(), bracketed(section.name), known));
+    }
+  }
+}
+
+}  // namespace
+
+std::span<const SectionSchema> settings_schema() {
+  return kSections;
+}
+
+void read_settings(const toml::table& root, const EnvOverrides& overrides, Config& config,
+                   ErrorSink& errors) {
+  report_unknown_top_level(root, errors);
+  ValueRef request_bytes;
+  ValueRef message_bytes;
+  bool byte_limits_read = true;
+  for (const SectionSchema& section : kSections) {
+    const toml::table* table = root[section.name].as_table();
+    if (table != nullptr) report_unknown_keys(section, *table, errors);
+    for (const SettingSchema& setting : section.settings) {
+      ValueRef value = overrides.find(section.name, setting.key);
+      if (value.node == nullptr && table != nullptr) value.node = table->get(setting.key);
+      if (value.node == nullptr) continue;
+      const std::string name = qualified(section.name, setting.key);
+      const bool is_byte_limit = name == kRequestBytes || name == kMessageBytes;
+      if (auto mismatch = setting.read(*value.node, config)) {
+        errors.at(
+            ValueRef{mismatch->node, value.env_var},
+            expected_but_got(name + mismatch->name_suffix, mismatch->expected, *mismatch->node));
+        if (is_byte_limit) byte_limits_read = false;
+      } else if (is_byte_limit) {
+        (name == kRequestBytes ? request_bytes : message_bytes) = value;
+      }
+    }
+  }
+  // A message larger than a whole request could never arrive; say so now rather than answer
+  // 413 to every batch later.
+  if (byte_limits_read && config.server.max_message_bytes > config.server.max_request_bytes) {
+    errors.at(message_bytes.node != nullptr ? message_bytes : request_bytes,
+              "server.max_message_bytes (" + std::to_string(config.server.max_message_bytes) +
+                  ") must be <= server.max_request_bytes (" +
+                  std::to_string(config.server.max_request_bytes) + ")");
+  }
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,135 @@
+#include "config/sources_schema.hpp"
+
+#include <array>
+#include <map>
+#include <string_view>
+
+#include "config/messages.hpp"
+
+namespace sluice::config {
+namespace {
+
+constexpr std::array<std::string_view, 2> kSourceKeys{"name", "write_keys"};
+
+struct FirstUse {
+  std::string source;
+  int line = 0;
+};
+
+std::string describe_first_use(const FirstUse& first) {
+  std::string text = "source " + quoted(first.source);
+  if (first.line > 0) text += " (line " + std::to_string(first.line) + ")";
+  return text;
+}
+
+int line_of(const toml::node& node) {
+  return static_cast<int>(node.source().begin.line);
+}
+
+class SourcesReader {
+ public:
+  SourcesReader(Config& config, ErrorSink& errors) : config_(config), errors_(errors) {}
+
+  void read(const toml::array& sources) {
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const std::string name = "sources[" + std::to_string(i) + "]";
+      if (const auto* table = sources[i].as_table()) {
+        read_source(name, *table);
+      } else {
+        errors_.at(sources[i].source(), expected_but_got(name, "a table [[sources]]", sources[i]));
+      }
+    }
+  }
+
+ private:
+  void read_source(const std::string& name, const toml::table& table) {
+    for (auto&& [key, node] : table) {
+      if (key.str() != "name" && key.str() != "write_keys") {
+        errors_.at(key.source(), unknown_key(key.str(), "[[sources]]", kSourceKeys));
+      }
+    }
+    SourceConfig source;
+    const toml::node* source_name = table.get("name");
+    if (source_name == nullptr) {
+      errors_.at(table.source(), name + ": missing required key \"name\"");
+    } else if (!source_name->is_string() || source_name->as_string()->get().empty()) {
+      errors_.at(source_name->source(),
+                 expected_but_got(name + ".name", "a non-empty string", *source_name));
+    } else {
+      source.name = source_name->as_string()->get();
+      const auto [first, inserted] =
+          names_.try_emplace(source.name, FirstUse{source.name, line_of(*source_name)});
+      if (!inserted) {
+        errors_.at(source_name->source(), name + ".name: duplicate source name, already used by " +
+                                              describe_first_use(first->second));
+      }
+    }
+    const toml::node* write_keys = table.get("write_keys");
+    if (write_keys == nullptr) {
+      errors_.at(table.source(), name + ": missing required key \"write_keys\"");
+    } else {
+      read_write_keys(name + ".write_keys", source.name, *write_keys, source.write_keys);
+    }
+    config_.sources.push_back(std::move(source));
+  }
+
+  void read_write_keys(const std::string& name, const std::string& source_name,
+                       const toml::node& node, std::vector<std::string>& out) {
+    const auto* keys = node.as_array();
+    // A source without a key could never be written to, which is surely a mistake.
+    if (keys == nullptr || keys->empty()) {
+      errors_.at(node.source(),
+                 expected_but_got(name, R"(a non-empty array of write keys such as ["k1"])", node));
+      return;
+    }
+    for (std::size_t i = 0; i < keys->size(); ++i) {
+      const toml::node& element = (*keys)[i];
+      const std::string element_name = name + bracketed(std::to_string(i));
+      const auto* key = element.as_string();
+      if (key == nullptr || key->get().empty()) {
+        errors_.at(element.source(), expected_but_got(element_name, "a non-empty string", element));
+        continue;
+      }
+      // Requests are attributed to a source by write key alone, so one key in two sources
+      // would make the attribution ambiguous.
+      const auto [first, inserted] =
+          write_keys_.try_emplace(key->get(), FirstUse{source_name, line_of(element)});
+      if (!inserted) {
+        errors_.at(element.source(), element_name + ": write key " + quoted(key->get()) +
+                                         " is already used by " +
+                                         describe_first_use(first->second));
+        continue;
+      }
+      out.push_back(key->get());
+    }
+  }
+
+  Config& config_;
+  ErrorSink& errors_;
+  std::map<std::string, FirstUse> names_;
+  std::map<std::string, FirstUse> write_keys_;
+};
+
+}  // namespace
+
+void read_sources(const toml::table& root, Config& config, ErrorSink& errors) {
+  constexpr std::string_view kNoSources =
+      "no sources: add at least one [[sources]] table with a name and write_keys";
+  const toml::node* node = root.get("sources");
+  if (node == nullptr) {
+    errors.at_file(std::string(kNoSources));
+    return;
+  }
+  const auto* sources = node->as_array();
+  if (sources == nullptr) {
+    errors.at(node->source(), expected_but_got("sources", "an array of tables [[sources]]", *node));
+    return;
+  }
+  if (sources->empty()) {
+    errors.at(node->source(), std::string(kNoSources));
+    return;
+  }
+  SourcesReader(config, errors).read(*sources);
+}
+
+}  // namespace sluice::config

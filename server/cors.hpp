@@ -1,0 +1,30 @@
+#pragma once
+
+// CORS for browser SDKs (tracking-api.md §10): the request's Origin is reflected with
+// credentials allowed, when it is on the allow-list ("*" allows any).
+
+#include <string>
+#include <vector>
+
+#include "server/http_types.hpp"
+
+namespace sluice::server {
+
+class CorsPolicy {
+ public:
+  explicit CorsPolicy(std::vector<std::string> allowed_origins);
+
+  // Adds the CORS headers to response when request carries an allowed Origin.
+  void apply(const Request& request, Response& response) const;
+
+  // The 204 answer to an OPTIONS preflight (no auth needed).
+  Response preflight(const Request& request) const;
+
+ private:
+  bool allows(std::string_view origin) const;
+
+  std::vector<std::string> allowed_origins_;
+  bool allow_any_ = false;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,67 @@
+#pragma once
+
+// The HTTP front: `threads` IO threads, each with its own io_context, RequestHandler and an
+// acceptor on the shared port (SO_REUSEPORT), so a request never crosses threads. Sessions are
+// coroutines tracked per thread, so stop() can drain them.
+//
+// Lifecycle: bind() → start() → (stop() from any thread) → wait(). The config, log,
+// registries and metrics passed in must outlive the server.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <prometheus/registry.h>
+
+#include "api/api_metrics.hpp"
+#include "api/sources.hpp"
+#include "config/config.hpp"
+#include "server/cors.hpp"
+#include "server/server_metrics.hpp"
+#include "storage/event_log.hpp"
+
+namespace sluice::server {
+
+class Worker;
+
+struct ServerDependencies {
+  const config::Config& config;
+  storage::EventLog& log;
+  const api::SourceRegistry& sources;
+  api::ApiMetrics& api_metrics;
+  ServerMetrics& server_metrics;
+  prometheus::Registry& registry;
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(const ServerDependencies& dependencies);
+  ~HttpServer();
+
+  // Opens one listening socket per IO thread on server.listen. false and *error on failure.
+  bool bind(std::string* error);
+  // The bound port (the real one when the config asked for port 0).
+  std::uint16_t port() const { return port_; }
+
+  void start();
+  // Stops accepting, lets in-flight requests finish (keep-alive connections close after
+  // their current response), and force-closes whatever is left after drain_timeout.
+  // Thread-safe, idempotent.
+  void stop(std::chrono::milliseconds drain_timeout = std::chrono::seconds(10));
+  // Blocks until every IO thread has finished.
+  void wait();
+
+ private:
+  ServerDependencies deps_;
+  CorsPolicy cors_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<bool> stopping_{false};
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace sluice::server

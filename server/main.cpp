@@ -1,0 +1,121 @@
+// The sluice executable: the server, and the operator commands around it.
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api_metrics.hpp"
+#include "api/sources.hpp"
+#include "config/config.hpp"
+#include "server/http_server.hpp"
+#include "server/log_cat.hpp"
+#include "server/server_metrics.hpp"
+#include "storage/event_log.hpp"
+#include "storage/storage_metrics.hpp"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace sluice;
+
+std::optional<config::Config> load_or_report(const std::string& path) {
+  config::Environment env = config::process_environment();
+  config::LoadResult result =
+      path.empty() ? config::load_string(config::embedded_default_toml(), "<embedded default>", env)
+                   : config::load_file(path, env);
+  for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
+  return result.config;
+}
+
+int run_server(const std::string& config_path) {
+  auto config = load_or_report(config_path);
+  if (!config) return 2;
+  spdlog::set_level(spdlog::level::from_str(config->log.level));
+
+  prometheus::Registry registry;
+  storage::StorageMetrics storage_metrics(registry);
+  std::string error;
+  auto log = storage::EventLog::open(config->storage, &storage_metrics, &error);
+  if (!log) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  api::SourceRegistry sources(config->sources);
+  api::ApiMetrics api_metrics(registry, sources);
+  server::ServerMetrics server_metrics(registry);
+  server::HttpServer http(
+      server::ServerDependencies{*config, *log, sources, api_metrics, server_metrics, registry});
+  if (!http.bind(&error)) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, finishing in-flight requests", signal);
+    http.stop();
+  });
+  http.start();
+  spdlog::info("sluice {} listening on {}:{} (log {} at sequence {}, durability {})",
+               SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
+               log->last_sequence(),
+               config->storage.durability == config::Durability::kFsync ? "fsync" : "wal");
+  std::thread signal_thread([&] { signals_io.run(); });
+  http.wait();
+  signals_io.stop();
+  signal_thread.join();
+  log->close();
+  spdlog::info("stopped; log closed at sequence {}", log->last_sequence());
+  return 0;
+}
+
+int check_config(const std::string& path) {
+  auto config = load_or_report(path);
+  if (!config) return 2;
+  std::cout << path << ": OK\n";
+  return 0;
+}
+
+int cat_log(const std::string& config_path, std::uint64_t from, std::uint64_t limit) {
+  auto config = load_or_report(config_path);
+  if (!config) return 2;
+  return server::log_cat(config->storage.path, from, limit, std::cout, std::cerr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sluice: a Segment-compatible event ingestion server"};
+  app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
+  std::string config_path;
+  app.add_option("-c,--config", config_path,
+                 "TOML config file (default: the embedded default config)");
+
+  auto* check = app.add_subcommand("check-config", "Validate a config file and print its errors");
+  std::string check_path;
+  check->add_option("file", check_path, "Config file")->required();
+
+  auto* log_cmd = app.add_subcommand("log", "Inspect the event log");
+  log_cmd->require_subcommand(1);
+  auto* cat = log_cmd->add_subcommand("cat", "Print stored events as NDJSON");
+  std::string cat_config;
+  std::uint64_t from = 0;
+  std::uint64_t limit = 0;
+  cat->add_option("-c,--config", cat_config, "Config file naming the log")->required();
+  cat->add_option("--from", from, "First sequence number to print");
+  cat->add_option("--limit", limit, "Print at most this many events (0: all)");
+
+  CLI11_PARSE(app, argc, argv);
+  if (*check) return check_config(check_path);
+  if (*cat) return cat_log(cat_config, from, limit);
+  return run_server(config_path);
+}
