@@ -8,46 +8,21 @@ using simdjson::error_code;
 
 namespace {
 
-// Walks a value to its end so that every nested string, number and literal is checked:
-// On-Demand only validates what is read, and stored events must be valid JSON.
-error_code validate(ondemand::value& value) {
-  ondemand::json_type type;
-  if (auto error = value.type().get(type)) return error;
-  switch (type) {
-    case ondemand::json_type::object: {
-      ondemand::object object;
-      if (auto error = value.get_object().get(object)) return error;
-      for (auto field_result : object) {
-        ondemand::field field;
-        if (auto error = std::move(field_result).get(field)) return error;
-        if (auto error = field.unescaped_key().error()) return error;
-        if (auto error = validate(field.value())) return error;
-      }
-      return simdjson::SUCCESS;
-    }
-    case ondemand::json_type::array: {
-      ondemand::array array;
-      if (auto error = value.get_array().get(array)) return error;
-      for (auto element_result : array) {
-        ondemand::value element;
-        if (auto error = std::move(element_result).get(element)) return error;
-        if (auto error = validate(element)) return error;
-      }
-      return simdjson::SUCCESS;
-    }
-    case ondemand::json_type::string:
-      return value.get_string().error();
-    case ondemand::json_type::number:
-      return value.get_double().error();
-    case ondemand::json_type::boolean:
-      return value.get_bool().error();
-    case ondemand::json_type::null: {
-      bool is_null = false;
-      if (auto error = value.is_null().get(is_null)) return error;
-      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
-    }
+// The JSON text of a value that is not read further: objects and arrays are consumed whole;
+// a scalar's token is its text, since the body is minified.
+error_code skip_value(ondemand::value& value, ondemand::json_type type, std::string_view& text) {
+  if (type == ondemand::json_type::object) {
+    ondemand::object object;
+    if (auto error = value.get_object().get(object)) return error;
+    return object.raw_json().get(text);
   }
-  return simdjson::INCORRECT_TYPE;
+  if (type == ondemand::json_type::array) {
+    ondemand::array array;
+    if (auto error = value.get_array().get(array)) return error;
+    return array.raw_json().get(text);
+  }
+  text = value.raw_json_token();
+  return simdjson::SUCCESS;
 }
 
 JsonKind kind_of(ondemand::json_type type) {
@@ -122,9 +97,10 @@ error_code read_member_value(ondemand::document& doc, ondemand::value& value, Me
     ondemand::object object;
     if (auto error = value.get_object().get(object)) return error;
     if (auto error = read_members(doc, object, *nested, nullptr)) return error;
-  } else if (auto error = validate(value)) {
-    return error;
+  } else {
+    return skip_value(value, type, member.value);
   }
+  // What was read ends where the iterator now stands: the body is minified.
   const char* end;
   if (auto error = doc.current_location().get(end)) return error;
   member.value = std::string_view(token.data(), static_cast<std::size_t>(end - token.data()));
@@ -153,12 +129,11 @@ error_code read_message(ondemand::document& doc, ondemand::value& value, Message
   if (auto error = value.type().get(type)) return error;
   if (type != ondemand::json_type::object) {
     message.is_object = false;
-    if (auto error = validate(value)) return error;
-  } else {
-    ondemand::object object;
-    if (auto error = value.get_object().get(object)) return error;
-    if (auto error = read_members(doc, object, message.members, &message)) return error;
+    return skip_value(value, type, message.raw);
   }
+  ondemand::object object;
+  if (auto error = value.get_object().get(object)) return error;
+  if (auto error = read_members(doc, object, message.members, &message)) return error;
   const char* end;
   if (auto error = doc.current_location().get(end)) return error;
   message.raw = std::string_view(token.data(), static_cast<std::size_t>(end - token.data()));
@@ -176,11 +151,15 @@ bool MessageScanner::load(std::string_view body) {
   }
   size_ = size;
   std::memset(buffer_.data() + size_, 0, simdjson::SIMDJSON_PADDING);
+  // On-Demand checks only what is read, and most of a message is copied unread; the DOM
+  // parser's stage 2 (runtime-dispatched SIMD) checks every string, number and literal.
+  validation_ = validator_.parse(buffer_.data(), size_, false).error();
   return true;
 }
 
 ScanResult MessageScanner::scan_single(MessageView& message) {
   message.clear();
+  if (validation_ != simdjson::SUCCESS) return invalid(validation_);
   ondemand::document doc;
   if (auto error = parser_.iterate(buffer_.data(), size_, buffer_.size()).get(doc)) {
     return invalid(error);
@@ -200,6 +179,7 @@ ScanResult MessageScanner::scan_batch(MessageView& envelope, std::vector<Message
                                       std::size_t& count, std::size_t max_items) {
   envelope.clear();
   count = 0;
+  if (validation_ != simdjson::SUCCESS) return invalid(validation_);
   ondemand::document doc;
   if (auto error = parser_.iterate(buffer_.data(), size_, buffer_.size()).get(doc)) {
     return invalid(error);

@@ -46,6 +46,8 @@ class MessageScanner {
 
  private:
   simdjson::ondemand::parser parser_;
+  simdjson::dom::parser validator_;
+  simdjson::error_code validation_ = simdjson::UNINITIALIZED;
   std::string buffer_;
   std::size_t size_ = 0;
 };

@@ -1,0 +1,85 @@
+// ns per event of the intake hot path: parse + validate + enrich + encode a record, on real
+// SDK fixture bodies and on a 100-event batch built from them.
+
+#include <benchmark/benchmark.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "api/ingestor.hpp"
+#include "api/sources.hpp"
+
+namespace {
+
+using namespace sluice;
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream in(std::string(SLUICE_FIXTURES_DIR) + "/" + name, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+const api::SourceRegistry& sources() {
+  static const api::SourceRegistry registry({config::SourceConfig{"bench", {"test_write_key"}}});
+  return registry;
+}
+
+// A batch of 100 copies of the fixture's first item, with distinct messageIds.
+std::string hundred_event_batch() {
+  std::string single = read_fixture("analytics-next-track.json");
+  std::string batch =
+      R"({"writeKey":"test_write_key","sentAt":"2026-11-29T10:00:01.000Z","batch":[)";
+  for (int i = 0; i < 100; ++i) {
+    if (i) batch += ',';
+    std::string item = single;
+    auto id = item.find("\"messageId\":\"");
+    if (id != std::string::npos) item.insert(id + 13, std::to_string(i) + "-");
+    batch += item;
+  }
+  batch += "]}";
+  return batch;
+}
+
+void run(benchmark::State& state, const std::string& body, bool batch, int events) {
+  api::Ingestor ingestor(sources(), api::IngestLimits{});
+  api::IngestOutcome outcome;
+  api::IngestRequest request;
+  request.body = body;
+  if (!batch) request.path_type = storage::EventType::kTrack;
+  request.client_side = true;
+  request.client_ip = "127.0.0.1";
+  request.received_at_ms = 1'790'000'000'000;
+  for (auto _ : state) {
+    ingestor.ingest(request, outcome);
+    if (outcome.records.size() != static_cast<std::size_t>(events)) {
+      state.SkipWithError("events were rejected");
+      break;
+    }
+    benchmark::DoNotOptimize(outcome.records.data());
+  }
+  state.SetItemsProcessed(state.iterations() * events);
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(body.size()));
+}
+
+void BM_TrackFixture(benchmark::State& state) {
+  static const std::string body = read_fixture("analytics-next-track.json");
+  run(state, body, false, 1);
+}
+BENCHMARK(BM_TrackFixture);
+
+void BM_NodeBatchFixture(benchmark::State& state) {
+  static const std::string body = read_fixture("segment-analytics-node-batch.json");
+  run(state, body, true, 5);
+}
+BENCHMARK(BM_NodeBatchFixture);
+
+void BM_Batch100(benchmark::State& state) {
+  static const std::string body = hundred_event_batch();
+  run(state, body, true, 100);
+}
+BENCHMARK(BM_Batch100);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,55 @@
+#include "api/base64.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace sluice::api {
+namespace {
+
+TEST_CASE("decode_base64 decodes the RFC 4648 test vectors", "[api]") {
+  SECTION("padded") {
+    CHECK(decode_base64("") == "");
+    CHECK(decode_base64("Zg==") == "f");
+    CHECK(decode_base64("Zm8=") == "fo");
+    CHECK(decode_base64("Zm9v") == "foo");
+    CHECK(decode_base64("Zm9vYg==") == "foob");
+    CHECK(decode_base64("Zm9vYmE=") == "fooba");
+    CHECK(decode_base64("Zm9vYmFy") == "foobar");
+  }
+  SECTION("without padding") {
+    CHECK(decode_base64("Zg") == "f");
+    CHECK(decode_base64("Zm8") == "fo");
+    CHECK(decode_base64("Zm9vYg") == "foob");
+    CHECK(decode_base64("Zm9vYmE") == "fooba");
+  }
+}
+
+TEST_CASE("decode_base64 takes both the standard and the URL-safe alphabet", "[api]") {
+  const std::string expected("\xfb\xff\xbf", 3);
+  SECTION("standard: + and /") {
+    CHECK(decode_base64("+/+/") == expected);
+  }
+  SECTION("URL-safe: - and _") {
+    CHECK(decode_base64("-_-_") == expected);
+  }
+  SECTION("binary bytes including NUL") {
+    CHECK(decode_base64("AAEC/w==") == std::string("\x00\x01\x02\xff", 4));
+  }
+}
+
+TEST_CASE("decode_base64 refuses what is not base64", "[api]") {
+  SECTION("a character outside both alphabets") {
+    CHECK_FALSE(decode_base64("Zm9v!mFy").has_value());
+    CHECK_FALSE(decode_base64("Zm9v YmFy").has_value());
+  }
+  SECTION("padding in the middle") {
+    CHECK_FALSE(decode_base64("Zg==Zg==").has_value());
+  }
+  SECTION("an impossible length: one character past a full group") {
+    CHECK_FALSE(decode_base64("Z").has_value());
+    CHECK_FALSE(decode_base64("Zm9vY").has_value());
+    CHECK_FALSE(decode_base64("Zm9vY===").has_value());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::api

@@ -1,0 +1,96 @@
+#include "api/responses.hpp"
+
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "api_fixture.hpp"
+
+namespace sluice::api {
+namespace {
+
+using test::parse_json;
+
+TEST_CASE("append_json_string escapes what JSON requires", "[api]") {
+  auto literal = [](std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    return out;
+  };
+  SECTION("plain text is only quoted") {
+    CHECK(literal("abc") == R"("abc")");
+    CHECK(literal("") == R"("")");
+  }
+  SECTION("quote and backslash") {
+    CHECK(literal(R"(a"b\c)") == R"("a\"b\\c")");
+  }
+  SECTION("newline, carriage return and tab") {
+    CHECK(literal("a\nb\rc\td") == R"("a\nb\rc\td")");
+  }
+  SECTION("other control characters as \\u escapes") {
+    CHECK(literal(std::string_view("\x01\x1f\x00", 3)) == R"("\u0001\u001f\u0000")");
+  }
+  SECTION("UTF-8 passes through unchanged") {
+    CHECK(literal("caf\xc3\xa9 \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
+  }
+  SECTION("appends to what out already holds") {
+    std::string out = "x=";
+    append_json_string(out, "y");
+    CHECK(out == R"(x="y")");
+  }
+}
+
+TEST_CASE("error_body carries code and message as valid JSON", "[api]") {
+  const std::string message = "bad \"input\" \\ here\n\ttab \x02 end";
+  const auto json = parse_json(error_body("invalid_json", message));
+  CHECK(json.string_at("/code") == "invalid_json");
+  CHECK(json.string_at("/message") == message);
+  CHECK(json.size_at("") == 2);
+}
+
+TEST_CASE("success_body reports rejected messages", "[api]") {
+  SECTION("nothing rejected: exactly {\"success\":true}") {
+    CHECK(success_body() == R"({"success":true})");
+  }
+  SECTION("each rejection with index, code and message") {
+    const std::vector<Rejection> rejected = {
+        {3, "event_not_defined", "track needs an event name"},
+        {7, "id_not_string", "a \"quoted\" message"},
+    };
+    const auto json = parse_json(success_body(rejected));
+    CHECK(json.at("/success").get_bool().value_unsafe());
+    CHECK(json.at("/rejected/0/index").get_uint64().value_unsafe() == 3);
+    CHECK(json.string_at("/rejected/0/code") == "event_not_defined");
+    CHECK(json.string_at("/rejected/0/message") == "track needs an event name");
+    CHECK(json.at("/rejected/1/index").get_uint64().value_unsafe() == 7);
+    CHECK(json.string_at("/rejected/1/code") == "id_not_string");
+    CHECK(json.string_at("/rejected/1/message") == "a \"quoted\" message");
+    CHECK_FALSE(json.has("/rejected/2"));
+  }
+}
+
+TEST_CASE("settings_body describes the Segment.io integration for the key", "[api]") {
+  SECTION("with a public host: apiHost is host/v1") {
+    const auto json = parse_json(settings_body("wk_web", "track.example.com:8443"));
+    CHECK(json.string_at("/integrations/Segment.io/apiKey") == "wk_web");
+    CHECK(json.string_at("/integrations/Segment.io/apiHost") == "track.example.com:8443/v1");
+  }
+  SECTION("without a public host: no apiHost") {
+    const auto json = parse_json(settings_body("wk_web", ""));
+    CHECK(json.string_at("/integrations/Segment.io/apiKey") == "wk_web");
+    CHECK_FALSE(json.has("/integrations/Segment.io/apiHost"));
+  }
+  SECTION("Segment.io is the only integration, and telemetry is off") {
+    const auto json = parse_json(settings_body("wk_web", "h"));
+    CHECK(json.size_at("/integrations") == 1);
+    CHECK(json.at("/metrics/sampleRate").get_int64().value_unsafe() == 0);
+    CHECK(json.at("/plan/track/__default/enabled").get_bool().value_unsafe());
+  }
+  SECTION("a key with characters that need escaping stays valid JSON") {
+    const auto json = parse_json(settings_body("k\"\\1", ""));
+    CHECK(json.string_at("/integrations/Segment.io/apiKey") == "k\"\\1");
+  }
+}
+
+}  // namespace
+}  // namespace sluice::api

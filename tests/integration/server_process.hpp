@@ -1,0 +1,113 @@
+#pragma once
+
+// Runs the real sluice binary for the integration tests.
+//
+// TempDir owns a fresh directory under the system temp dir and removes it when destroyed.
+// ServerProcess starts the binary (posix_spawn) with a config written into a work directory
+// the caller owns: `<work>/sluice.toml`, the event log in `<work>/log`, and the server's
+// output in `<work>/server-<n>.log`. Starting a second ServerProcess on the same work
+// directory restarts the server on the same data (on a new port). The port is a free
+// ephemeral loopback port found by binding port 0; the constructor returns once GET /health
+// answers 200, and throws std::runtime_error (with the server's output) if it never does.
+//
+// The destructor SIGKILLs a server still running; terminate() is the graceful path. Only the
+// process this object started is ever signalled. Not thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace sluice::integration {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+struct ServerOptions {
+  std::string durability = "fsync";  // [storage] durability: "fsync" or "wal"
+  unsigned threads = 2;
+  // Extra `key = value` lines for the [server] table.
+  std::vector<std::string> server_settings;
+};
+
+struct ExitStatus {
+  bool exited = false;  // ended by exit(); otherwise by `signal`
+  int code = -1;
+  int signal = 0;
+
+  bool clean() const { return exited && code == 0; }
+  std::string describe() const;
+};
+
+class ServerProcess {
+ public:
+  ServerProcess(const fs::path& work_dir, ServerOptions options = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const fs::path& config_path() const { return config_path_; }
+  const fs::path& output_path() const { return output_path_; }
+  // What the server printed so far (stdout and stderr).
+  std::string output() const;
+  bool running();
+
+  // Sends a signal to the server without waiting.
+  void signal(int number);
+  // Waits for the server to exit; SIGKILLs it when `timeout` passes first.
+  ExitStatus wait(std::chrono::milliseconds timeout);
+  // SIGTERM, then wait().
+  ExitStatus terminate(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // SIGKILL, then reap.
+  ExitStatus kill();
+
+ private:
+  bool spawn_and_wait_ready(std::string* failure);
+  bool reap(int options);
+
+  fs::path work_dir_;
+  ServerOptions options_;
+  fs::path config_path_;
+  fs::path output_path_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  ExitStatus status_;
+};
+
+// A free TCP port on 127.0.0.1 (bound to port 0, then released).
+std::uint16_t free_loopback_port();
+
+// The events in a stored log, as printed by `sluice log cat --config FILE`.
+struct StoredLog {
+  std::vector<std::uint64_t> sequences;  // in output order
+  std::vector<std::string> events;       // event JSON, same order
+  std::map<std::string, std::vector<std::string>, std::less<>> by_message_id;
+
+  std::size_t count(std::string_view message_id) const;
+  // The first stored event with this messageId; throws when there is none.
+  const std::string& event(std::string_view message_id) const;
+};
+
+// Runs `sluice log cat --config <config>` and parses its output; throws std::runtime_error
+// when the command fails or prints something that is not one JSON object per line.
+StoredLog read_stored_log(const fs::path& config);
+
+}  // namespace sluice::integration
