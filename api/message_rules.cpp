@@ -123,8 +123,11 @@ std::optional<RuleViolation> check_message(const MessageView& message, EventType
   if (message.raw.size() > limits.max_message_bytes) {
     return RuleViolation{"message_too_large", "the message is larger than the per-message limit"};
   }
+  // A numeric messageId is stored as the string of its digits, so its text length counts.
   if (const Member* id = message.get_non_null(Field::kMessageId);
-      id && id->kind == JsonKind::kString && utf8_length(id->text) > limits.max_message_id_chars) {
+      id &&
+      ((id->kind == JsonKind::kString && utf8_length(id->text) > limits.max_message_id_chars) ||
+       (id->kind == JsonKind::kNumber && id->value.size() > limits.max_message_id_chars))) {
     return RuleViolation{"message_id_too_long", "messageId is longer than 100 characters"};
   }
   if (!is_object_if_present(message, Field::kContext)) {

@@ -8,6 +8,49 @@ using simdjson::error_code;
 
 namespace {
 
+// Walks a value to its end so that every nested string, number and literal is checked. Only
+// used when the DOM check refused a number: the DOM parser has no representation for integers
+// wider than 64 bits, which JSON allows and which are stored verbatim.
+error_code validate_walk(ondemand::value& value) {
+  ondemand::json_type type;
+  if (auto error = value.type().get(type)) return error;
+  switch (type) {
+    case ondemand::json_type::object: {
+      ondemand::object object;
+      if (auto error = value.get_object().get(object)) return error;
+      for (auto field_result : object) {
+        ondemand::field field;
+        if (auto error = std::move(field_result).get(field)) return error;
+        if (auto error = field.unescaped_key().error()) return error;
+        if (auto error = validate_walk(field.value())) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case ondemand::json_type::array: {
+      ondemand::array array;
+      if (auto error = value.get_array().get(array)) return error;
+      for (auto element_result : array) {
+        ondemand::value element;
+        if (auto error = std::move(element_result).get(element)) return error;
+        if (auto error = validate_walk(element)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case ondemand::json_type::string:
+      return value.get_string().error();
+    case ondemand::json_type::number:
+      return value.get_double().error();
+    case ondemand::json_type::boolean:
+      return value.get_bool().error();
+    case ondemand::json_type::null: {
+      bool is_null = false;
+      if (auto error = value.is_null().get(is_null)) return error;
+      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
 // The JSON text of a value that is not read further: objects and arrays are consumed whole;
 // a scalar's token is its text, since the body is minified.
 error_code skip_value(ondemand::value& value, ondemand::json_type type, std::string_view& text) {
@@ -154,7 +197,17 @@ bool MessageScanner::load(std::string_view body) {
   // On-Demand checks only what is read, and most of a message is copied unread; the DOM
   // parser's stage 2 (runtime-dispatched SIMD) checks every string, number and literal.
   validation_ = validator_.parse(buffer_.data(), size_, false).error();
+  if (validation_ == simdjson::NUMBER_ERROR) validation_ = validate_by_walking();
   return true;
+}
+
+simdjson::error_code MessageScanner::validate_by_walking() {
+  ondemand::document doc;
+  if (auto error = parser_.iterate(buffer_.data(), size_, buffer_.size()).get(doc)) return error;
+  ondemand::value root;
+  if (auto error = doc.get_value().get(root)) return error;
+  if (auto error = validate_walk(root)) return error;
+  return at_end(doc) ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
 }
 
 ScanResult MessageScanner::scan_single(MessageView& message) {

@@ -45,6 +45,8 @@ class MessageScanner {
                         std::size_t max_items);
 
  private:
+  simdjson::error_code validate_by_walking();
+
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser validator_;
   simdjson::error_code validation_ = simdjson::UNINITIALIZED;

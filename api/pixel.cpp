@@ -1,6 +1,8 @@
 #include "api/pixel.hpp"
 
-#include <map>
+#include <vector>
+
+#include <simdjson.h>
 
 #include "api/auth.hpp"
 #include "api/base64.hpp"
@@ -9,46 +11,69 @@
 namespace sluice::api {
 namespace {
 
-// A tree of flat parameters: dotted names become nested objects.
+// A message being assembled: objects are children, anything else keeps its JSON text.
 struct Node {
-  std::string value;
-  std::map<std::string, Node, std::less<>> children;
+  std::string json;  // leaf value as JSON text; unused when children is not empty
+  std::vector<std::pair<std::string, Node>> children;  // in the order first seen
+  bool is_object = false;
 };
 
-void insert(Node& root, std::string_view path, std::string value) {
+Node& child(Node& node, std::string_view key) {
+  for (auto& [name, existing] : node.children) {
+    if (name == key) return existing;
+  }
+  return node.children.emplace_back(std::string(key), Node{}).second;
+}
+
+void insert_flat(Node& root, std::string_view path, std::string_view value) {
   Node* node = &root;
   while (true) {
     auto dot = path.find('.');
-    std::string key(path.substr(0, dot));
-    node = &node->children[key];
+    node->is_object = true;
+    node = &child(*node, path.substr(0, dot));
     if (dot == std::string_view::npos) break;
     path.remove_prefix(dot + 1);
   }
-  node->value = std::move(value);
+  node->children.clear();
+  node->is_object = false;
+  node->json.clear();
+  append_json_string(node->json, value);
 }
 
-void write_members(const Node& node, std::string& out, bool& first) {
-  for (const auto& [key, child] : node.children) {
+void insert_json(Node& node, simdjson::dom::element element) {
+  if (element.type() != simdjson::dom::element_type::OBJECT) {
+    node.is_object = false;
+    node.json = simdjson::minify(element);
+    return;
+  }
+  node.is_object = true;
+  for (auto [key, value] : element.get_object())
+    insert_json(child(node, key), value);
+}
+
+void write(const Node& node, std::string& out) {
+  if (!node.is_object) {
+    out += node.json;
+    return;
+  }
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : node.children) {
     if (!first) out += ',';
     first = false;
     append_json_string(out, key);
     out += ':';
-    if (child.children.empty()) {
-      append_json_string(out, child.value);
-    } else {
-      out += '{';
-      bool child_first = true;
-      write_members(child, out, child_first);
-      out += '}';
-    }
+    write(value, out);
   }
+  out += '}';
 }
 
 }  // namespace
 
 std::optional<std::string> pixel_message_json(std::string_view query) {
-  std::string data_json;
-  Node flat;
+  Node message;
+  message.is_object = true;
+  std::vector<std::pair<std::string, std::string>> flat;
   while (!query.empty()) {
     auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
@@ -60,22 +85,21 @@ std::optional<std::string> pixel_message_json(std::string_view query) {
     if (key == "data") {
       auto decoded = decode_base64(value);
       if (!decoded) return std::nullopt;
-      data_json = std::move(*decoded);
+      simdjson::dom::parser parser;
+      simdjson::dom::element root;
+      if (parser.parse(*decoded).get(root) != simdjson::SUCCESS ||
+          root.type() != simdjson::dom::element_type::OBJECT) {
+        return std::nullopt;
+      }
+      insert_json(message, root);
     } else if (!key.empty() && key.front() != '.' && key.back() != '.') {
-      insert(flat, key, std::move(value));
+      flat.emplace_back(std::move(key), std::move(value));
     }
   }
-  if (data_json.empty()) data_json = "{}";
-  if (flat.children.empty()) return data_json;
-
-  // Flat parameters go after the data members: for a key present in both, the later (flat)
-  // one wins, as JSON readers here keep the last occurrence of a well-known key.
-  auto close = data_json.find_last_of('}');
-  if (close == std::string::npos) return std::nullopt;
-  std::string out = data_json.substr(0, close);
-  bool first = out.find_first_not_of(" \t\r\n{") == std::string::npos;
-  write_members(flat, out, first);
-  out += '}';
+  // Flat parameters apply after `data`, wherever they stand in the query.
+  for (const auto& [key, value] : flat) insert_flat(message, key, value);
+  std::string out;
+  write(message, out);
   return out;
 }
 

@@ -71,14 +71,22 @@ asio::awaitable<void> accept_loop(Worker& worker, SessionEnvironment env,
                                   std::atomic<std::size_t>& connections,
                                   const std::atomic<bool>& stopping) {
   constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-  while (!stopping.load()) {
+  // Only closing the acceptor (the stop step posted to this thread) ends the loop: while it
+  // waits in accept, the io_context cannot run out of work before that step has run.
+  for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(kAwait);
     if (ec) {
-      if (ec == asio::error::operation_aborted || stopping.load()) co_return;
+      if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) co_return;
       // Out of file descriptors or similar: back off instead of spinning.
       spdlog::warn("accept failed: {}", ec.message());
       asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
       co_await pause.async_wait(kAwait);
+      continue;
+    }
+    if (stopping.load()) {
+      // Accepted between stop() and the stop step reaching this thread: refuse it.
+      boost::system::error_code ignored;
+      socket.close(ignored);
       continue;
     }
     if (connections.fetch_add(1, std::memory_order_relaxed) >= env.config.max_connections) {

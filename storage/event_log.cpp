@@ -76,9 +76,10 @@ Admission EventLog::append(std::vector<std::string> records, AppendCallback done
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return Admission::kClosed;
+    // Counted under the lock, before the committer can see (and subtract) this append.
+    pending_bytes_.fetch_add(bytes, std::memory_order_relaxed);
     queue_.push_back(PendingAppend{std::move(records), bytes, std::move(done)});
   }
-  pending_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   wake_committer_.notify_one();
   return Admission::kAccepted;
 }

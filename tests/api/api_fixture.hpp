@@ -25,7 +25,9 @@ struct Json {
   std::unique_ptr<simdjson::dom::parser> parser;
   simdjson::dom::element root;
 
-  bool has(std::string_view pointer) const { return root.at_pointer(pointer).error() == simdjson::SUCCESS; }
+  bool has(std::string_view pointer) const {
+    return root.at_pointer(pointer).error() == simdjson::SUCCESS;
+  }
 
   simdjson::dom::element at(std::string_view pointer) const {
     INFO("JSON pointer " << pointer);
@@ -41,9 +43,7 @@ struct Json {
     return std::string(text);
   }
 
-  simdjson::dom::element_type type_at(std::string_view pointer) const {
-    return at(pointer).type();
-  }
+  simdjson::dom::element_type type_at(std::string_view pointer) const { return at(pointer).type(); }
 
   // The number of members of the object at pointer.
   std::size_t size_at(std::string_view pointer) const {

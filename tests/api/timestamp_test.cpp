@@ -109,9 +109,9 @@ TEST_CASE("format_timestamp writes UTC with milliseconds", "[api]") {
 }
 
 TEST_CASE("format_timestamp and parse_timestamp round-trip", "[api]") {
-  const std::int64_t instant = GENERATE(std::int64_t{0}, std::int64_t{-1}, kJan2At030405678,
-                                        std::int64_t{-2208988800000}, std::int64_t{4102444799999},
-                                        std::int64_t{951782400123});  // 2000-02-29
+  const std::int64_t instant =
+      GENERATE(std::int64_t{0}, std::int64_t{-1}, kJan2At030405678, std::int64_t{-2208988800000},
+               std::int64_t{4102444799999}, std::int64_t{951782400123});  // 2000-02-29
   const std::string text = format_timestamp(instant);
   INFO(text);
   CHECK(text.size() == kTimestampLength);

@@ -53,15 +53,14 @@ struct MetricSample {
 // Parses the Prometheus text exposition format (comment lines skipped).
 std::vector<MetricSample> parse_metrics(std::string_view text);
 // The first sample named `name` whose labels include all of `labels`.
-std::optional<double> metric_value(const std::vector<MetricSample>& samples,
-                                   std::string_view name,
+std::optional<double> metric_value(const std::vector<MetricSample>& samples, std::string_view name,
                                    const std::map<std::string, std::string>& labels = {});
 
 // One server on a fresh temp dir plus a client, for TEST_CASE_METHOD. Catch2 re-creates the
 // fixture for every SECTION, so sections never share state.
 class ServerFixture {
  public:
-  explicit ServerFixture(ServerOptions options = {});
+  ServerFixture(ServerOptions options = {});
 
   // Number of events in the log right now.
   std::size_t stored_count();
