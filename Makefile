@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 
 PACKAGES := build-essential cmake pkg-config python3 curl libboost1.81-dev libsimdjson-dev \
 	librocksdb-dev prometheus-cpp-dev catch2 libtomlplusplus-dev libspdlog-dev libcli11-dev \
-	librdkafka-dev libdeflate-dev libssl-dev libbenchmark-dev
+	librdkafka-dev libdeflate-dev zlib1g-dev libssl-dev libbenchmark-dev
 
 .PHONY: run test deps build build-asan test-asan unit conformance format clean
 

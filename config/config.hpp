@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace sluice::config {
@@ -53,6 +54,62 @@ struct SourceConfig {
   std::vector<std::string> write_keys;
 };
 
+// [destinations.webhook]: events POSTed to an HTTP(S) endpoint.
+enum class WebhookMode {
+  kBatch,  // one request per batch, {"batch":[...]}
+  kEvent,  // one request per event
+};
+
+struct WebhookDestinationConfig {
+  std::string url;                             // http:// or https://, required
+  std::map<std::string, std::string> headers;  // sent with every request
+  WebhookMode mode = WebhookMode::kBatch;
+  std::chrono::milliseconds timeout{10'000};  // one request, connect to response
+  std::string ca_file;                        // extra CA certificates (PEM); empty: system store
+};
+
+// [destinations.file]: NDJSON files, one line per event.
+struct FileDestinationConfig {
+  std::string path;                                      // directory the files land in, required
+  std::uint64_t rotate_bytes = 256ull << 20;             // a file is completed at this size...
+  std::chrono::milliseconds rotate_interval{3'600'000};  // ...or at this age
+  bool gzip = false;                                     // files end in .ndjson.gz
+};
+
+// [destinations.kafka]: a Kafka producer.
+struct KafkaDestinationConfig {
+  std::string brokers;  // bootstrap servers, "host:port,host:port", required
+  std::string topic;    // required; may use {source} and {type}
+  std::map<std::string, std::string> properties;  // passed through to librdkafka
+};
+
+// The kinds of destination, in the order of DestinationConfig::settings' alternatives.
+enum class DestinationType { kWebhook = 0, kFile = 1, kKafka = 2 };
+
+std::string_view to_string(DestinationType type);
+
+// One [[destinations]] table: where events go, which ones, and how they are batched and retried.
+struct DestinationConfig {
+  std::string name;  // unique; letters, digits, '.', '_' and '-'
+  // Settings of the destination's kind; the alternative held is its type.
+  std::variant<WebhookDestinationConfig, FileDestinationConfig, KafkaDestinationConfig> settings;
+
+  std::vector<std::string> sources;         // names of [[sources]]; empty: all sources
+  std::vector<std::string> include_types;   // "track", "identify", ...; empty: all types
+  std::vector<std::string> include_events;  // track event names; empty: every track event
+  std::vector<std::string> exclude_events;  // track event names never delivered
+
+  std::size_t batch_max_events = 100;
+  std::uint64_t batch_max_bytes = 512ull << 10;   // sum of the events' JSON sizes
+  std::chrono::milliseconds batch_max_wait{200};  // for a batch to fill; 0: send what is there
+  unsigned max_in_flight = 1;                     // batches awaiting acknowledgement
+  std::chrono::milliseconds retry_initial{200};   // backoff cap of the first retry...
+  std::chrono::milliseconds retry_max{300'000};   // ...doubling up to this
+  std::uint64_t max_attempts = 0;  // 0: retry forever; else dead-letter after this many attempts
+
+  DestinationType type() const { return static_cast<DestinationType>(settings.index()); }
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
 };
@@ -61,6 +118,7 @@ struct Config {
   ServerConfig server;
   StorageConfig storage;
   std::vector<SourceConfig> sources;
+  std::vector<DestinationConfig> destinations;
   LogConfig log;
 };
 

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "config/config.hpp"
+#include "config/destinations_schema.hpp"
 #include "config/env_overrides.hpp"
 #include "config/error_sink.hpp"
 #include "config/settings_schema.hpp"
@@ -69,6 +70,7 @@ LoadResult load_string(std::string_view toml_text, const std::string& origin,
     Config config;
     read_settings(root, overrides, config, errors);
     read_sources(root, config, errors);
+    read_destinations(root, config, errors);  // after sources: checks the names it refers to
     if (!errors.empty()) return LoadResult{std::nullopt, errors.take()};
     return LoadResult{std::move(config), {}};
   } catch (const std::exception& error) {

@@ -12,10 +12,27 @@ namespace {
 constexpr std::string_view kPrefix = "SLUICE_";
 constexpr std::string_view kValueKey = "value";
 
-// [[sources]] has no variables: a flat name cannot address one table of the list, and
-// replacing the whole list (names and write keys) from one variable would make it too easy to
-// drop a source's credentials by accident. Sources come from the file only.
-constexpr std::string_view kSourcesVariable = "SLUICE_SOURCES";
+// [[sources]] and [[destinations]] have no variables: a flat name cannot address one table of
+// the list, and replacing a whole list from one variable would make it too easy to drop a
+// source's credentials or a destination by accident. They come from the file only.
+struct ListVariable {
+  std::string_view prefix;
+  std::string_view message;
+};
+constexpr ListVariable kListVariables[] = {
+    {"SLUICE_SOURCES", "[[sources]] cannot be set from the environment; edit the config file"},
+    {"SLUICE_DESTINATIONS",
+     "[[destinations]] cannot be set from the environment; edit the config file"},
+};
+
+const ListVariable* list_variable(const std::string& variable) {
+  for (const ListVariable& list : kListVariables) {
+    if (variable == list.prefix || variable.starts_with(std::string(list.prefix) + "_")) {
+      return &list;
+    }
+  }
+  return nullptr;
+}
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -49,9 +66,8 @@ toml::table parse_value(const std::string& text, bool text_only) {
 EnvOverrides::EnvOverrides(const Environment& env, ErrorSink& errors) {
   for (const auto& [variable, text] : env) {
     if (!variable.starts_with(kPrefix)) continue;
-    if (variable == kSourcesVariable || variable.starts_with(std::string(kSourcesVariable) + "_")) {
-      errors.at_env(variable,
-                    "[[sources]] cannot be set from the environment; edit the config file");
+    if (const ListVariable* list = list_variable(variable)) {
+      errors.at_env(variable, std::string(list->message));
       continue;
     }
     for (const SectionSchema& section : settings_schema()) {

@@ -22,8 +22,9 @@ namespace sluice::config {
 class EnvOverrides {
  public:
   // Takes every variable of env that names a setting; reports those that look meant for us but
-  // name no setting. Variables outside SLUICE_SERVER_, SLUICE_STORAGE_, SLUICE_LOG_ and
-  // SLUICE_SOURCES_ are left alone, for other uses (a launcher's SLUICE_CONFIG, say).
+  // name no setting. Variables outside SLUICE_SERVER_, SLUICE_STORAGE_, SLUICE_LOG_,
+  // SLUICE_SOURCES_ and SLUICE_DESTINATIONS_ are left alone, for other uses (a launcher's
+  // SLUICE_CONFIG, say).
   EnvOverrides(const Environment& env, ErrorSink& errors);
 
   EnvOverrides(const EnvOverrides&) = delete;

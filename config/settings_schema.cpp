@@ -3,127 +3,30 @@
 #include <array>
 #include <cstdint>
 #include <limits>
-#include <utility>
 #include <vector>
 
 #include "config/env_overrides.hpp"
 #include "config/listen_address.hpp"
 #include "config/messages.hpp"
+#include "config/value_readers.hpp"
 
 namespace sluice::config {
 namespace {
 
-using std::chrono::milliseconds;
-
-// Far above any sensible timeout, and far below the point where a deadline computed in
-// nanoseconds from now would overflow.
-constexpr std::chrono::hours kMaxDuration{24};
-
 // More IO threads than this is a typo, not a machine.
 constexpr std::int64_t kMaxThreads = 1024;
 
-constexpr std::array<std::string_view, 4> kTopLevelNames{"server", "storage", "log", "sources"};
+constexpr std::array<std::string_view, 5> kTopLevelNames{"server", "storage", "log", "sources",
+                                                         "destinations"};
+
+// Lists of tables, each read by its own reader (sources_schema.hpp, destinations_schema.hpp).
+constexpr std::array<std::string_view, 2> kTableLists{"sources", "destinations"};
 
 constexpr std::string_view kRequestBytes = "server.max_request_bytes";
 constexpr std::string_view kMessageBytes = "server.max_message_bytes";
 
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
-
-std::optional<Mismatch> refuse(const toml::node& node, std::string expected) {
-  return Mismatch{&node, {}, std::move(expected)};
-}
-
-template <typename T>
-std::optional<Mismatch> read_integer(const toml::node& node, std::int64_t min, std::int64_t max,
-                                     T& out) {
-  const auto* value = node.as_integer();
-  if (value == nullptr || value->get() < min) {
-    return refuse(node, "an integer >= " + std::to_string(min));
-  }
-  if (value->get() > max) return refuse(node, "an integer <= " + std::to_string(max));
-  out = static_cast<T>(value->get());
-  return std::nullopt;
-}
-
-template <typename T>
-std::optional<Mismatch> read_byte_size(const toml::node& node, T& out) {
-  std::optional<std::uint64_t> bytes;
-  if (const auto* integer = node.as_integer(); integer != nullptr && integer->get() > 0) {
-    bytes = static_cast<std::uint64_t>(integer->get());
-  } else if (const auto* text = node.as_string()) {
-    bytes = parse_byte_size(text->get());
-  }
-  if (!bytes || *bytes == 0 || !std::in_range<T>(*bytes)) {
-    return refuse(node, R"(a size > 0 such as "600KiB" or "64MiB", or an integer number of bytes)");
-  }
-  out = static_cast<T>(*bytes);
-  return std::nullopt;
-}
-
-std::optional<milliseconds> duration_of(const toml::node& node) {
-  if (const auto* seconds = node.as_integer()) {
-    // Compared before converting, so a huge integer cannot overflow the conversion.
-    if (seconds->get() <= 0 || seconds->get() > std::chrono::seconds(kMaxDuration).count()) {
-      return std::nullopt;
-    }
-    return std::chrono::seconds(seconds->get());
-  }
-  if (const auto* text = node.as_string()) return parse_duration(text->get());
-  return std::nullopt;
-}
-
-std::optional<Mismatch> read_duration(const toml::node& node, milliseconds& out) {
-  const auto duration = duration_of(node);
-  if (!duration || *duration <= milliseconds::zero() || *duration > kMaxDuration) {
-    return refuse(node,
-                  R"(a duration > 0 and <= 24h such as "10s" or "200ms", or integer seconds)");
-  }
-  out = *duration;
-  return std::nullopt;
-}
-
-// Retry-After is sent in whole seconds, so a finer value would be silently rounded.
-std::optional<Mismatch> read_whole_seconds(const toml::node& node, std::chrono::seconds& out) {
-  const auto duration = duration_of(node);
-  if (!duration || *duration < std::chrono::seconds(1) || *duration > kMaxDuration ||
-      *duration % std::chrono::seconds(1) != milliseconds::zero()) {
-    return refuse(node, R"(whole seconds > 0 and <= 24h such as "5s" or "1m", or integer seconds)");
-  }
-  out = std::chrono::duration_cast<std::chrono::seconds>(*duration);
-  return std::nullopt;
-}
-
-std::optional<Mismatch> read_bool(const toml::node& node, bool& out) {
-  const auto* value = node.as_boolean();
-  if (value == nullptr) return refuse(node, "true or false");
-  out = value->get();
-  return std::nullopt;
-}
-
-std::optional<Mismatch> read_string(const toml::node& node, bool allow_empty, std::string& out) {
-  const auto* value = node.as_string();
-  if (value == nullptr || (!allow_empty && value->get().empty())) {
-    return refuse(node, allow_empty ? "a string" : "a non-empty string");
-  }
-  out = value->get();
-  return std::nullopt;
-}
-
-std::optional<Mismatch> read_string_array(const toml::node& node, std::vector<std::string>& out) {
-  const auto* array = node.as_array();
-  if (array == nullptr) return refuse(node, R"(an array of strings such as ["*"])");
-  std::vector<std::string> strings;
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    const auto* element = (*array)[i].as_string();
-    if (element == nullptr) {
-      return Mismatch{&(*array)[i], bracketed(std::to_string(i)), "a string"};
-    }
-    strings.push_back(element->get());
-  }
-  out = std::move(strings);
-  return std::nullopt;
-}
 
 std::optional<Mismatch> read_listen(const toml::node& node, ServerConfig& server) {
   const auto* text = node.as_string();
@@ -227,10 +130,12 @@ std::string qualified(std::string_view section, std::string_view key) {
 void report_unknown_top_level(const toml::table& root, ErrorSink& errors) {
   for (auto&& [key, node] : root) {
     const std::string_view name = key.str();
-    bool is_section = name == "sources";  // read by read_sources()
+    bool is_list = false;
+    for (std::string_view list : kTableLists) is_list |= list == name;
+    bool is_section = is_list;
     for (const SectionSchema& section : kSections) is_section |= section.name == name;
     if (is_section) {
-      if (name != "sources" && !node.is_table()) {
+      if (!is_list && !node.is_table()) {
         errors.at(node.source(),
                   expected_but_got(name, "a table [" + std::string(name) + "]", node));
       }

@@ -3,7 +3,8 @@
 // Internal to sluice_config. The settings of [server], [storage] and [log]: their keys, what
 // each accepts, and how a value lands in Config. Both the file reader and the environment
 // overrides work from this one table, so a new setting is added in one place.
-// ([[sources]] is a list of tables and has its own reader, sources_schema.hpp.)
+// ([[sources]] and [[destinations]] are lists of tables with their own readers,
+// sources_schema.hpp and destinations_schema.hpp.)
 
 #include <optional>
 #include <span>
@@ -14,18 +15,11 @@
 
 #include "config/config.hpp"
 #include "config/error_sink.hpp"
+#include "config/value_readers.hpp"
 
 namespace sluice::config {
 
 class EnvOverrides;
-
-// Why a value was refused: the node to blame (the value, or one element of an array value), a
-// suffix naming that element ("[2]", or empty), and what would have been accepted.
-struct Mismatch {
-  const toml::node* node = nullptr;
-  std::string name_suffix;
-  std::string expected;
-};
 
 // Stores value into its field of config, or says why it cannot.
 using ReadSetting = std::optional<Mismatch> (*)(const toml::node& value, Config& config);

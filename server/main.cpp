@@ -11,6 +11,9 @@
 #include "api/api_metrics.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
+#include "router/destination_factory.hpp"
+#include "router/router.hpp"
+#include "router/router_metrics.hpp"
 #include "server/http_server.hpp"
 #include "server/log_cat.hpp"
 #include "server/server_metrics.hpp"
@@ -37,6 +40,16 @@ std::optional<config::Config> load_or_report(const std::string& path) {
 int run_server(const std::string& config_path) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
+  // Checked before anything is opened: a destination this version cannot run is a config
+  // problem, like an invalid value (check-config accepts it; it is valid for later versions).
+  bool supported = true;
+  for (const auto& destination : config->destinations) {
+    if (auto reason = router::unsupported_destination(destination)) {
+      std::cerr << reason.value() << '\n';
+      supported = false;
+    }
+  }
+  if (!supported) return 2;
   spdlog::set_level(spdlog::level::from_str(config->log.level));
 
   prometheus::Registry registry;
@@ -44,6 +57,12 @@ int run_server(const std::string& config_path) {
   std::string error;
   auto log = storage::EventLog::open(config->storage, &storage_metrics, &error);
   if (!log) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  router::RouterMetrics router_metrics(registry);
+  auto delivery = router::Router::create(config->destinations, *log, router_metrics, &error);
+  if (!delivery) {
     spdlog::critical("{}", error);
     return 1;
   }
@@ -65,14 +84,18 @@ int run_server(const std::string& config_path) {
     http.stop();
   });
   http.start();
-  spdlog::info("sluice {} listening on {}:{} (log {} at sequence {}, durability {})",
-               SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
-               log->last_sequence(),
-               config->storage.durability == config::Durability::kFsync ? "fsync" : "wal");
+  delivery->start();
+  spdlog::info(
+      "sluice {} listening on {}:{} (log {} at sequence {}, durability {}, {} destinations)",
+      SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
+      log->last_sequence(),
+      config->storage.durability == config::Durability::kFsync ? "fsync" : "wal", delivery->size());
   std::thread signal_thread([&] { signals_io.run(); });
   http.wait();
   signals_io.stop();
   signal_thread.join();
+  // Intake has stopped; the loops stop before the log they read closes.
+  delivery->stop();
   log->close();
   spdlog::info("stopped; log closed at sequence {}", log->last_sequence());
   return 0;

@@ -1,18 +1,27 @@
 #include "storage/event_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <future>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include "storage/delivery_state.hpp"
+#include "storage/log_db.hpp"
 #include "storage/record.hpp"
-#include "storage/rocksdb_options.hpp"
 #include "storage/storage_metrics.hpp"
 
 namespace sluice::storage {
 namespace {
+
+// Waits longer than this are cut short; callers wait again. Keeps the deadline arithmetic of
+// the condition variable far from overflow.
+constexpr std::chrono::hours kMaxWait{24};
+
+constexpr std::string_view kClosedError = "the event log is closed";
 
 // The highest sequence number in the log, or 0 for an empty log.
 std::uint64_t find_last_sequence(rocksdb::DB& db) {
@@ -32,20 +41,20 @@ std::unique_ptr<EventLog> EventLog::open(const config::StorageConfig& config,
     *error = "cannot create " + config.path + ": " + ec.message();
     return nullptr;
   }
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status status = rocksdb::DB::Open(log_db_options(), config.path, &raw_db);
-  if (!status.ok()) {
-    *error = "cannot open the event log at " + config.path + ": " + status.ToString();
-    return nullptr;
-  }
-  std::unique_ptr<rocksdb::DB> db(raw_db);
-  std::uint64_t last = find_last_sequence(*db);
+  std::unique_ptr<LogDb> db = LogDb::open(config.path, error);
+  if (!db) return nullptr;
+  std::uint64_t last = find_last_sequence(db->db());
   return std::unique_ptr<EventLog>(new EventLog(config, metrics, std::move(db), last));
 }
 
 EventLog::EventLog(const config::StorageConfig& config, StorageMetrics* metrics,
-                   std::unique_ptr<rocksdb::DB> db, std::uint64_t last_sequence)
-    : config_(config), metrics_(metrics), db_(std::move(db)), last_sequence_(last_sequence) {
+                   std::unique_ptr<LogDb> db, std::uint64_t last_sequence)
+    : config_(config),
+      metrics_(metrics),
+      db_(std::move(db)),
+      delivery_state_(
+          std::make_unique<DeliveryState>(db_->db(), *db_->cursors(), *db_->dead_letters())),
+      last_sequence_(last_sequence) {
   refresh_backlog_bytes();
   if (metrics_) metrics_->last_sequence(last_sequence);
   committer_ = std::thread([this] { run_committer(); });
@@ -86,19 +95,23 @@ Admission EventLog::append(std::vector<std::string> records, AppendCallback done
 
 void EventLog::run_committer() {
   std::vector<PendingAppend> group;
+  std::vector<StateWrite> state;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_committer_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      wake_committer_.wait(
+          lock, [this] { return stopping_ || !queue_.empty() || !state_queue_.empty(); });
+      if (queue_.empty() && state_queue_.empty()) return;  // stopping and drained
       group.swap(queue_);
+      state.swap(state_queue_);
     }
-    commit_group(group);
+    commit_group(group, state);
     group.clear();
+    state.clear();
   }
 }
 
-void EventLog::commit_group(std::vector<PendingAppend>& group) {
+void EventLog::commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state) {
   auto started = std::chrono::steady_clock::now();
   std::uint64_t next = last_sequence_.load(std::memory_order_relaxed) + 1;
   rocksdb::WriteBatch batch;
@@ -112,24 +125,31 @@ void EventLog::commit_group(std::vector<PendingAppend>& group) {
     }
     group_bytes += append.bytes;
   }
+  // Cursors and dead letters ride along: same write, same fsync.
+  for (const StateWrite& write : state) {
+    for (const StatePut& put : write.puts) batch.Put(put.family, put.key, put.value);
+  }
 
   rocksdb::WriteOptions options;
   options.sync = config_.durability == config::Durability::kFsync;
-  rocksdb::Status status =
-      failed_.load() ? rocksdb::Status::IOError("log failed earlier") : db_->Write(options, &batch);
+  rocksdb::Status status = failed_.load() ? rocksdb::Status::IOError("log failed earlier")
+                                          : db_->db().Write(options, &batch);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  if (status.ok()) {
+  if (status.ok() && record_count > 0) {
     last_sequence_.store(next + record_count - 1, std::memory_order_release);
     backlog_bytes_.fetch_add(group_bytes, std::memory_order_relaxed);
+    notify_sequence_waiters();
+  } else if (status.ok()) {
+    // Only destination state was written: no new sequence, nothing for the metrics.
   } else if (!failed_.exchange(true)) {
     // A failed WAL write leaves RocksDB in read-only mode; refusing further appends (503) is
     // the honest answer until an operator looks.
     spdlog::error("event log write failed, refusing further events: {}", status.ToString());
   }
   pending_bytes_.fetch_sub(group_bytes, std::memory_order_relaxed);
-  if (metrics_) {
+  if (metrics_ && (record_count > 0 || !status.ok())) {
     if (status.ok()) {
       metrics_->group_committed(group.size(), record_count, seconds);
       metrics_->last_sequence(next + record_count - 1);
@@ -144,7 +164,28 @@ void EventLog::commit_group(std::vector<PendingAppend>& group) {
     append.done(AppendResult{status.ok(), status.ok() ? first : 0});
     first += append.records.size();
   }
+  for (StateWrite& write : state) {
+    write.done.set_value(status.ok() ? std::string()
+                                     : "cannot write to the event log: " + status.ToString());
+  }
   refresh_backlog_bytes();
+}
+
+bool EventLog::write_state(std::vector<StatePut> puts, std::string* error) {
+  std::future<std::string> written;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      *error = kClosedError;
+      return false;
+    }
+    StateWrite& write = state_queue_.emplace_back();
+    write.puts = std::move(puts);
+    written = write.done.get_future();
+  }
+  wake_committer_.notify_one();
+  *error = written.get();
+  return error->empty();
 }
 
 void EventLog::refresh_backlog_bytes() {
@@ -154,8 +195,8 @@ void EventLog::refresh_backlog_bytes() {
   if (backlog_refreshed_at_ && now - *backlog_refreshed_at_ < std::chrono::seconds(1)) return;
   backlog_refreshed_at_ = now;
   std::uint64_t sst = 0, memtables = 0;
-  db_->GetIntProperty("rocksdb.total-sst-files-size", &sst);
-  db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+  db_->db().GetIntProperty("rocksdb.total-sst-files-size", &sst);
+  db_->db().GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
   backlog_bytes_.store(sst + memtables, std::memory_order_relaxed);
   if (metrics_) metrics_->log_bytes(sst + memtables);
 }
@@ -169,12 +210,111 @@ void EventLog::close() {
     closed_.store(true, std::memory_order_release);
     wake_committer_.notify_one();
     if (committer_.joinable()) committer_.join();
-    if (db_) {
-      db_->FlushWAL(true);
-      db_->Close();
-      db_.reset();
-    }
+    notify_sequence_waiters();
+    std::unique_lock lifetime(db_lifetime_);  // waits for reads in progress
+    delivery_state_.reset();
+    db_.reset();  // flushes the WAL and closes RocksDB
   });
+}
+
+void EventLog::notify_sequence_waiters() {
+  // A waiter checks its condition while holding sequence_mutex_, so taking it here (after the
+  // change it checks) means no waiter can be between its check and its wait: none misses this.
+  { std::lock_guard lock(sequence_mutex_); }
+  sequence_advanced_.notify_all();
+}
+
+bool EventLog::wait_for_sequence(std::uint64_t sequence, std::chrono::milliseconds timeout,
+                                 std::stop_token stop) const {
+  std::unique_lock lock(sequence_mutex_);
+  return sequence_advanced_.wait_for(
+             lock, std::move(stop), std::min<std::chrono::milliseconds>(timeout, kMaxWait),
+             [&] {
+               return last_sequence() >= sequence || closed_.load(std::memory_order_acquire);
+             }) &&
+         last_sequence() >= sequence;
+}
+
+ReadStatus EventLog::read(std::uint64_t from, std::size_t max_records, std::size_t max_bytes,
+                          const RecordVisitor& visit) const {
+  from = std::max<std::uint64_t>(from, 1);
+  std::shared_lock lifetime(db_lifetime_);
+  if (!db_) return ReadStatus{false, std::string(kClosedError), from};
+  // Records the committer has written but not yet published are not read: their appends are
+  // not complete yet.
+  const std::uint64_t last = last_sequence();
+  if (from > last) return ReadStatus{true, {}, from};
+  const std::string upper_bound = encode_sequence_key(last + 1);
+  const rocksdb::Slice upper_bound_slice(upper_bound);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper_bound_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db().NewIterator(options));
+
+  std::uint64_t next = from;
+  std::size_t records = 0;
+  std::size_t bytes = 0;
+  for (it->Seek(encode_sequence_key(from)); it->Valid(); it->Next()) {
+    const auto sequence = decode_sequence_key(std::string_view(it->key().data(), it->key().size()));
+    const std::string_view value(it->value().data(), it->value().size());
+    const auto record = decode_record(value);
+    if (!sequence || !record) {
+      return ReadStatus{
+          false, "undecodable record at sequence " + std::to_string(sequence.value_or(next)), next};
+    }
+    if (max_records != 0 && records >= max_records) return ReadStatus{true, {}, *sequence};
+    if (max_bytes != 0 && records > 0 && bytes + value.size() > max_bytes) {
+      return ReadStatus{true, {}, *sequence};
+    }
+    if (!visit(*sequence, *record)) return ReadStatus{true, {}, *sequence};
+    next = *sequence + 1;
+    ++records;
+    bytes += value.size();
+  }
+  if (!it->status().ok()) return ReadStatus{false, it->status().ToString(), next};
+  return ReadStatus{true, {}, last + 1};
+}
+
+std::optional<std::uint64_t> EventLog::load_cursor(std::string_view destination,
+                                                   std::string* error) const {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return std::nullopt;
+  }
+  return delivery_state_->load_cursor(destination, error);
+}
+
+// The committer writes these (write_state), which keeps it the only writer of the database.
+// The shared lock keeps the column family handles in the puts alive until they are written;
+// close() joins the committer, which completes every queued write, before it takes the lock.
+bool EventLog::save_cursor(std::string_view destination, std::uint64_t sequence,
+                           std::string* error) {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return false;
+  }
+  return write_state(delivery_state_->cursor_puts(destination, sequence), error);
+}
+
+bool EventLog::save_dead_letter(const DeadLetter& letter, std::uint64_t cursor,
+                                std::string* error) {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return false;
+  }
+  return write_state(delivery_state_->dead_letter_puts(letter, cursor), error);
+}
+
+std::optional<std::vector<DeadLetter>> EventLog::dead_letters(std::string_view destination,
+                                                              std::string* error) const {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return std::nullopt;
+  }
+  return delivery_state_->dead_letters(destination, error);
 }
 
 }  // namespace sluice::storage

@@ -9,30 +9,41 @@
 // callback, on the committer thread, with the request's first sequence number. A callback is
 // invoked exactly once for every accepted append, also at shutdown.
 //
-// Thread-safety: append(), last_sequence(), backlog_bytes() and admission() may be called from
-// any thread. The EventLog must outlive every pending callback; close() (or the destructor)
-// drains the queue before returning.
+// The router reads the log through the same object: read() visits committed records, and
+// wait_for_sequence() blocks until the committer has gone past a sequence number (the
+// committer notifies after each group commit; nobody polls). Each destination's cursor and dead
+// letters live in the same database (delivery_state.hpp); the committer writes them too, in its
+// next group (sharing its fsync), so it stays the database's only writer.
+//
+// Thread-safety: every public method may be called from any thread. The EventLog must outlive
+// every pending callback; close() (or the destructor) drains the queue before returning. Readers
+// should stop before close(): afterwards read() and the cursor methods fail with "closed", and
+// wait_for_sequence() returns at once.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "config/config.hpp"
-
-namespace rocksdb {
-class DB;
-}
+#include "storage/dead_letter.hpp"
+#include "storage/delivery_state.hpp"
+#include "storage/record.hpp"
 
 namespace sluice::storage {
 
+class LogDb;
 class StorageMetrics;
 
 struct AppendResult {
@@ -41,6 +52,18 @@ struct AppendResult {
 };
 
 using AppendCallback = std::function<void(const AppendResult&)>;
+
+// Called by read() for each record in order; returns false to stop before consuming it. The
+// Record's views are valid only during the call.
+using RecordVisitor = std::function<bool(std::uint64_t sequence, const Record& record)>;
+
+struct ReadStatus {
+  bool ok = false;
+  std::string error;  // when !ok: RocksDB failed or a stored record is undecodable
+  // Where to read next: every committed record below it was consumed by the visitor (or does
+  // not exist); the first record the visitor refused, if any, is at next.
+  std::uint64_t next = 0;
+};
 
 // Whether the log takes more records right now, and if not, why.
 enum class Admission {
@@ -72,6 +95,27 @@ class EventLog {
   std::uint64_t backlog_bytes() const { return backlog_bytes_.load(std::memory_order_relaxed); }
   bool is_open() const { return !closed_.load(std::memory_order_acquire); }
 
+  // Visits committed records (sequence <= last_sequence() when the read starts) from `from`
+  // on, in order, until the visitor refuses one, max_records were visited or visiting the next
+  // would take the stored bytes past max_bytes (the first record is always visited). 0: no
+  // limit.
+  ReadStatus read(std::uint64_t from, std::size_t max_records, std::size_t max_bytes,
+                  const RecordVisitor& visit) const;
+
+  // Blocks until last_sequence() >= sequence, timeout passes, stop is requested or the log
+  // closes. Returns whether last_sequence() >= sequence.
+  bool wait_for_sequence(std::uint64_t sequence, std::chrono::milliseconds timeout,
+                         std::stop_token stop = {}) const;
+
+  // Destination cursors and dead letters (delivery_state.hpp). The saves block until the
+  // committer has written them (fsynced with durability "fsync"). On failure (also after
+  // close()) they return nullopt or false and set *error.
+  std::optional<std::uint64_t> load_cursor(std::string_view destination, std::string* error) const;
+  bool save_cursor(std::string_view destination, std::uint64_t sequence, std::string* error);
+  bool save_dead_letter(const DeadLetter& letter, std::uint64_t cursor, std::string* error);
+  std::optional<std::vector<DeadLetter>> dead_letters(std::string_view destination,
+                                                      std::string* error) const;
+
   // Stops taking appends, commits everything already queued, completes its callbacks, stops
   // the committer and closes RocksDB. Idempotent.
   void close();
@@ -83,21 +127,39 @@ class EventLog {
     AppendCallback done;
   };
 
-  EventLog(const config::StorageConfig& config, StorageMetrics* metrics,
-           std::unique_ptr<rocksdb::DB> db, std::uint64_t last_sequence);
+  // Destination state for the committer to write with its next group.
+  struct StateWrite {
+    std::vector<StatePut> puts;
+    std::promise<std::string> done;  // "" once written, else why the write failed
+  };
+
+  EventLog(const config::StorageConfig& config, StorageMetrics* metrics, std::unique_ptr<LogDb> db,
+           std::uint64_t last_sequence);
 
   void run_committer();
-  void commit_group(std::vector<PendingAppend>& group);
+  void commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state);
+  // Queues puts for the committer and waits until they are written.
+  bool write_state(std::vector<StatePut> puts, std::string* error);
   void refresh_backlog_bytes();
+  void notify_sequence_waiters();
 
   const config::StorageConfig config_;
   StorageMetrics* metrics_;  // may be null (tools and tests)
-  std::unique_ptr<rocksdb::DB> db_;
+  // Reset by close() under the exclusive lock of db_lifetime_; readers hold it shared. The
+  // committer uses db_ without it: close() joins the committer first.
+  mutable std::shared_mutex db_lifetime_;
+  std::unique_ptr<LogDb> db_;
+  std::unique_ptr<DeliveryState> delivery_state_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_committer_;
-  std::vector<PendingAppend> queue_;  // guarded by mutex_
-  bool stopping_ = false;             // guarded by mutex_
+  std::vector<PendingAppend> queue_;     // guarded by mutex_
+  std::vector<StateWrite> state_queue_;  // guarded by mutex_
+  bool stopping_ = false;                // guarded by mutex_
+
+  // wait_for_sequence() sleeps here; the committer notifies after each group commit.
+  mutable std::mutex sequence_mutex_;
+  mutable std::condition_variable_any sequence_advanced_;
 
   std::atomic<std::uint64_t> pending_bytes_{0};
   std::atomic<std::uint64_t> last_sequence_{0};

@@ -1,0 +1,30 @@
+#include "router/destination_factory.hpp"
+
+#include <variant>
+
+#include "router/destinations/file_destination.hpp"
+
+namespace sluice::router {
+
+std::optional<std::string> unsupported_destination(const config::DestinationConfig& destination) {
+  if (destination.type() == config::DestinationType::kFile) return std::nullopt;
+  return "destination \"" + destination.name + "\": type \"" +
+         std::string(config::to_string(destination.type())) +
+         "\" is not built in this version of sluice (only \"file\" destinations are); remove it "
+         "to start the server";
+}
+
+std::unique_ptr<Destination> make_destination(const config::DestinationConfig& config,
+                                              std::string* error) {
+  if (auto reason = unsupported_destination(config)) {
+    *error = *reason;
+    return nullptr;
+  }
+  const auto& file = std::get<config::FileDestinationConfig>(config.settings);
+  std::string why;
+  auto destination = FileDestination::open(file, &why);
+  if (!destination) *error = "destination \"" + config.name + "\": " + why;
+  return destination;
+}
+
+}  // namespace sluice::router

@@ -1,0 +1,64 @@
+#pragma once
+
+// Prometheus instruments of the router, labelled by destination. RouterMetrics registers the
+// families once; destination() makes one destination's handles when its loop is built, so the
+// loop only increments. Thread-safe (prometheus-cpp metrics are atomic); the registry must
+// outlive both classes.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace sluice::router {
+
+class DestinationMetrics {
+ public:
+  void delivered(std::size_t events);
+  void delivery_latency(double seconds);  // one event, receivedAt to acknowledgement
+  // reason is a DeliveryResult reason: a short token from a fixed set.
+  void attempt_failed(const std::string& reason);
+  void retry_scheduled();
+  void dead_lettered(std::size_t events);
+  void backlog(std::uint64_t events);
+  void cursor(std::uint64_t sequence);
+
+ private:
+  friend class RouterMetrics;
+  DestinationMetrics(std::string name, prometheus::Family<prometheus::Counter>& failed_attempts,
+                     prometheus::Counter& delivered, prometheus::Counter& retries,
+                     prometheus::Counter& dead_lettered, prometheus::Gauge& backlog,
+                     prometheus::Gauge& cursor, prometheus::Histogram& latency);
+
+  std::string name_;
+  prometheus::Family<prometheus::Counter>* failed_attempts_;
+  prometheus::Counter* delivered_;
+  prometheus::Counter* retries_;
+  prometheus::Counter* dead_lettered_;
+  prometheus::Gauge* backlog_;
+  prometheus::Gauge* cursor_;
+  prometheus::Histogram* latency_;
+};
+
+class RouterMetrics {
+ public:
+  explicit RouterMetrics(prometheus::Registry& registry);
+
+  DestinationMetrics destination(const std::string& name);
+
+ private:
+  prometheus::Family<prometheus::Counter>& delivered_;
+  prometheus::Family<prometheus::Counter>& failed_attempts_;
+  prometheus::Family<prometheus::Counter>& retries_;
+  prometheus::Family<prometheus::Counter>& dead_lettered_;
+  prometheus::Family<prometheus::Gauge>& backlog_;
+  prometheus::Family<prometheus::Gauge>& cursor_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+};
+
+}  // namespace sluice::router

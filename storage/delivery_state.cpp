@@ -1,0 +1,78 @@
+#include "storage/delivery_state.hpp"
+
+#include <memory>
+
+#include <rocksdb/db.h>
+
+#include "storage/record.hpp"
+
+namespace sluice::storage {
+namespace {
+
+rocksdb::Slice slice(std::string_view text) {
+  return rocksdb::Slice(text.data(), text.size());
+}
+
+std::string_view view(const rocksdb::Slice& slice) {
+  return std::string_view(slice.data(), slice.size());
+}
+
+}  // namespace
+
+DeliveryState::DeliveryState(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& cursors,
+                             rocksdb::ColumnFamilyHandle& dead_letters)
+    : db_(db), cursors_(cursors), dead_letters_(dead_letters) {}
+
+std::optional<std::uint64_t> DeliveryState::load_cursor(std::string_view destination,
+                                                        std::string* error) const {
+  std::string value;
+  const rocksdb::Status status =
+      db_.Get(rocksdb::ReadOptions(), &cursors_, slice(destination), &value);
+  if (status.IsNotFound()) return 0;
+  if (!status.ok()) {
+    *error = "cannot read the cursor of " + std::string(destination) + ": " + status.ToString();
+    return std::nullopt;
+  }
+  const auto sequence = decode_sequence_key(value);
+  if (!sequence) *error = "malformed cursor of " + std::string(destination);
+  return sequence;
+}
+
+std::optional<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_view destination,
+                                                                   std::string* error) const {
+  const std::string prefix = dead_letter_prefix(destination);
+  std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(rocksdb::ReadOptions(), &dead_letters_));
+  std::vector<DeadLetter> letters;
+  for (it->Seek(prefix); it->Valid() && view(it->key()).starts_with(prefix); it->Next()) {
+    auto letter = decode_dead_letter(view(it->key()), view(it->value()));
+    if (!letter) {
+      *error = "malformed dead letter of " + std::string(destination);
+      return std::nullopt;
+    }
+    letters.push_back(std::move(*letter));
+  }
+  if (!it->status().ok()) {
+    *error = "cannot read the dead letters of " + std::string(destination) + ": " +
+             it->status().ToString();
+    return std::nullopt;
+  }
+  return letters;
+}
+
+std::vector<StatePut> DeliveryState::cursor_puts(std::string_view destination,
+                                                 std::uint64_t sequence) const {
+  std::vector<StatePut> puts;
+  puts.push_back({&cursors_, std::string(destination), encode_sequence_key(sequence)});
+  return puts;
+}
+
+std::vector<StatePut> DeliveryState::dead_letter_puts(const DeadLetter& letter,
+                                                      std::uint64_t cursor) const {
+  std::vector<StatePut> puts;
+  puts.push_back({&dead_letters_, dead_letter_key(letter.destination, letter.first_sequence),
+                  encode_dead_letter_value(letter)});
+  puts.push_back({&cursors_, letter.destination, encode_sequence_key(cursor)});
+  return puts;
+}
+
+}  // namespace sluice::storage

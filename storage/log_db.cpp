@@ -1,0 +1,73 @@
+#include "storage/log_db.hpp"
+
+#include <algorithm>
+
+#include "storage/rocksdb_options.hpp"
+
+namespace sluice::storage {
+namespace {
+
+// Cursors and dead letters are small and rarely written; small memtables keep their memory
+// low. RocksDB flushes them when the WAL they pin passes max_total_wal_size (by default four
+// times all memtable budgets), so a quiet column family cannot keep old WAL files alive.
+rocksdb::ColumnFamilyOptions small_family_options() {
+  rocksdb::ColumnFamilyOptions options;
+  options.write_buffer_size = 1 << 20;
+  options.max_write_buffer_number = 2;
+  return options;
+}
+
+}  // namespace
+
+std::unique_ptr<LogDb> LogDb::open(const std::string& path, std::string* error) {
+  const rocksdb::Options log_options = log_db_options();
+  rocksdb::DBOptions db_options(log_options);
+  db_options.create_missing_column_families = true;
+
+  // Every existing family must be opened; a new database has none yet.
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(db_options, path, &names).ok()) names.clear();
+  for (const char* ours : {rocksdb::kDefaultColumnFamilyName.c_str(), kCursorsColumnFamily,
+                           kDeadLettersColumnFamily}) {
+    if (std::find(names.begin(), names.end(), ours) == names.end()) names.emplace_back(ours);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.reserve(names.size());
+  for (const std::string& name : names) {
+    families.emplace_back(name, name == rocksdb::kDefaultColumnFamilyName
+                                    ? rocksdb::ColumnFamilyOptions(log_options)
+                                    : small_family_options());
+  }
+
+  rocksdb::DB* raw_db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  const rocksdb::Status status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);
+  if (!status.ok()) {
+    *error = "cannot open the event log at " + path + ": " + status.ToString();
+    return nullptr;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+  rocksdb::ColumnFamilyHandle* cursors = nullptr;
+  rocksdb::ColumnFamilyHandle* dead_letters = nullptr;
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    if (handle->GetName() == kCursorsColumnFamily) cursors = handle;
+    if (handle->GetName() == kDeadLettersColumnFamily) dead_letters = handle;
+  }
+  return std::unique_ptr<LogDb>(
+      new LogDb(std::move(db), std::move(handles), cursors, dead_letters));
+}
+
+LogDb::LogDb(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             rocksdb::ColumnFamilyHandle* cursors, rocksdb::ColumnFamilyHandle* dead_letters)
+    : db_(std::move(db)),
+      handles_(std::move(handles)),
+      cursors_(cursors),
+      dead_letters_(dead_letters) {}
+
+LogDb::~LogDb() {
+  db_->FlushWAL(true);
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  db_->Close();
+}
+
+}  // namespace sluice::storage

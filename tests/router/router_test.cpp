@@ -1,0 +1,81 @@
+#include "router/router.hpp"
+
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "router/destination_factory.hpp"
+#include "router_fixture.hpp"
+
+namespace sluice::router::test {
+namespace {
+
+config::DestinationConfig file_destination(const TempDir& dir, const std::string& name) {
+  config::DestinationConfig config = destination_config(name);
+  config::FileDestinationConfig file;
+  file.path = (dir.path() / name).string();
+  config.settings = file;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("This version builds file destinations only", "[router]") {
+  TempDir dir;
+  config::DestinationConfig webhook = destination_config("hook");
+  webhook.settings = config::WebhookDestinationConfig{"https://example.com/"};
+  config::DestinationConfig kafka = destination_config("stream");
+  kafka.settings = config::KafkaDestinationConfig{"b:9092", "events", {}};
+
+  CHECK_FALSE(unsupported_destination(file_destination(dir, "archive")).has_value());
+  CHECK(unsupported_destination(webhook) ==
+        R"(destination "hook": type "webhook" is not built in this version of sluice (only )"
+        R"("file" destinations are); remove it to start the server)");
+  CHECK(unsupported_destination(kafka).has_value());
+
+  auto log = open_log(dir);
+  prometheus::Registry registry;
+  RouterMetrics metrics(registry);
+  std::string error;
+  CHECK(Router::create({file_destination(dir, "a"), kafka}, *log, metrics, &error) == nullptr);
+  CHECK_THAT(error, Catch::Contains(R"(type "kafka" is not built)"));
+}
+
+TEST_CASE("The router delivers to every destination and stops before the log closes", "[router]") {
+  TempDir dir;
+  auto log = open_log(dir);
+  prometheus::Registry registry;
+  RouterMetrics metrics(registry);
+  std::string error;
+  auto router = Router::create({file_destination(dir, "a"), file_destination(dir, "b")}, *log,
+                               metrics, &error);
+  INFO(error);
+  REQUIRE(router != nullptr);
+  CHECK(router->size() == 2);
+  router->start();
+  append_many(*log, 25);
+  for (const char* name : {"a", "b"}) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (metric_value(registry, "sluice_router_cursor", name) < 25 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  router->stop();
+  router->stop();  // idempotent
+  log->close();
+
+  for (const char* name : {"a", "b"}) {
+    INFO(name);
+    CHECK(metric_value(registry, "sluice_router_delivered_events_total", name) == 25);
+    std::size_t lines = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() / name)) {
+      CHECK_FALSE(entry.path().filename().string().starts_with('.'));  // completed at stop
+      std::ifstream in(entry.path());
+      for (std::string line; std::getline(in, line);) ++lines;
+    }
+    CHECK(lines == 25);
+  }
+}
+
+}  // namespace sluice::router::test
