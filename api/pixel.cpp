@@ -47,8 +47,7 @@ void insert_json(Node& node, simdjson::dom::element element) {
     return;
   }
   node.is_object = true;
-  for (auto [key, value] : element.get_object())
-    insert_json(child(node, key), value);
+  for (auto [key, value] : element.get_object()) insert_json(child(node, key), value);
 }
 
 void write(const Node& node, std::string& out) {
