@@ -51,10 +51,10 @@ const Member* find_key(const std::vector<Member>& members, std::string_view key)
 }
 
 // Writes `,"name":{own members, then the envelope's members the message does not have}`,
-// plus extra (already formatted `"k":v`) when non-empty. Writes nothing when all are empty.
+// plus `"ip":"<added_ip>"` when added_ip is not empty. Writes nothing when all are empty.
 void append_merged_object(std::string& out, std::string_view name, const std::vector<Member>& own,
-                          const std::vector<Member>* envelope, std::string_view extra) {
-  bool any = !own.empty() || !extra.empty() || (envelope && !envelope->empty());
+                          const std::vector<Member>* envelope, std::string_view added_ip) {
+  bool any = !own.empty() || !added_ip.empty() || (envelope && !envelope->empty());
   if (!any) return;
   out += ",\"";
   out += name;
@@ -71,7 +71,12 @@ void append_merged_object(std::string& out, std::string_view name, const std::ve
       if (!has_key(own, member.key)) add(member.member);
     }
   }
-  if (!extra.empty()) add(extra);
+  if (!added_ip.empty()) {
+    if (!first) out += ',';
+    out += "\"ip\":\"";
+    out += added_ip;  // a peer or forwarded address: nothing to escape
+    out += '"';
+  }
   out += '}';
 }
 
@@ -119,21 +124,18 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
 
   std::string generated_id;
   std::string_view message_id_text;  // unescaped, for the record header
-  std::string_view message_id_json;  // as it goes into the JSON, quotes included
-  std::string numeric_id_json;
+  // The JSON string as sent, quotes included; empty when the id is written as `"<text>"`
+  // (numbers, generated ids: neither needs escaping).
+  std::string_view message_id_json;
   if (const Member* id = message.get_non_null(Field::kMessageId);
       id && id->kind == JsonKind::kString && !id->text.empty()) {
     message_id_text = id->text;
     message_id_json = id->value;
   } else if (id && id->kind == JsonKind::kNumber) {
     message_id_text = id->value;
-    numeric_id_json = '"' + std::string(id->value) + '"';
-    message_id_json = numeric_id_json;
   } else {
     generated_id = new_message_id();
-    numeric_id_json = '"' + generated_id + '"';
     message_id_text = generated_id;
-    message_id_json = numeric_id_json;
   }
 
   const std::vector<Member>* envelope_context = envelope ? &envelope->context : nullptr;
@@ -144,12 +146,11 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
   bool client_side =
       enrichment.client_side || (direct && direct->kind == JsonKind::kBool && direct->bool_value);
   std::string_view stored_ip;
-  std::string ip_member;
+  std::string_view added_ip;
   if (ip) {
     stored_ip = ip->kind == JsonKind::kString ? ip->text : std::string_view{};
   } else if (client_side && !enrichment.client_ip.empty()) {
-    stored_ip = enrichment.client_ip;
-    ip_member = "\"ip\":\"" + std::string(enrichment.client_ip) + '"';
+    stored_ip = added_ip = enrichment.client_ip;
   }
 
   storage::Record header;
@@ -188,7 +189,13 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
   out += "\"type\":\"";
   out += storage::to_string(enrichment.type);
   out += "\",\"messageId\":";
-  out += message_id_json;
+  if (message_id_json.empty()) {
+    out += '"';
+    out += message_id_text;
+    out += '"';
+  } else {
+    out += message_id_json;
+  }
   append_timestamp(out, "timestamp", times.timestamp_ms);
   append_timestamp(out, "originalTimestamp", times.original_ms);
   append_timestamp(out, "receivedAt", enrichment.received_at_ms);
@@ -198,7 +205,7 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
     out += ',';
     out += sent_member->member;  // unparseable: kept as sent
   }
-  append_merged_object(out, "context", message.context, envelope_context, ip_member);
+  append_merged_object(out, "context", message.context, envelope_context, added_ip);
   append_merged_object(out, "integrations", message.integrations,
                        envelope ? &envelope->integrations : nullptr, {});
   out += ",\"version\":2}";

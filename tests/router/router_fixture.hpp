@@ -27,33 +27,13 @@
 #include "router/destination.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace sluice::router::test {
 
 using namespace std::chrono_literals;
 
-// A directory created empty under the system temp dir and removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "sluice-router-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string log_path() const { return (path_ / "log").string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using sluice::test::TempDir;
 
 inline config::StorageConfig storage_config(const TempDir& dir) {
   config::StorageConfig config;

@@ -12,31 +12,11 @@
 #include <catch2/catch.hpp>
 
 #include "storage/record.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace sluice::storage::test {
 
-// A directory created empty under the system temp dir and removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sluice-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // Where the event log goes: a subdirectory that does not exist yet.
-  std::string log_path() const { return (path_ / "log").string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using sluice::test::TempDir;
 
 // An encoded record whose message id and JSON name it by `label`.
 inline std::string labelled_record(const std::string& label, EventType type = EventType::kTrack) {
