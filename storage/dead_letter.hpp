@@ -14,8 +14,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::storage {
+
+// One event of a dead-lettered batch: its sequence and its stored record (record.hpp), kept in
+// the dead letter itself so that retention may delete the log range it came from.
+struct DeadLetterEvent {
+  std::uint64_t sequence = 0;
+  std::string record;
+
+  bool operator==(const DeadLetterEvent&) const = default;
+};
 
 struct DeadLetter {
   std::string destination;
@@ -25,6 +35,7 @@ struct DeadLetter {
   std::uint64_t attempts = 0;  // delivery attempts made
   std::int64_t dead_lettered_at_ms = 0;
   std::string reason;  // the destination's last answer
+  std::vector<DeadLetterEvent> contents;  // the batch's events; empty when listed without them
 
   bool operator==(const DeadLetter&) const = default;
 };
