@@ -47,6 +47,9 @@ struct StorageConfig {
   std::uint64_t max_backlog_bytes = 10ull << 30;  // above this, intake answers 503
   // Records accepted but not yet committed; above this, intake answers 503 (bounded memory).
   std::uint64_t max_pending_bytes = 64ull << 20;
+  // Delivered events are kept at least this long (for replays); 0: deleted once every
+  // destination has them. Without destinations, only this deletes anything.
+  std::chrono::milliseconds retention{0};
 };
 
 struct SourceConfig {

@@ -111,6 +111,8 @@ const SettingSchema kStorageSettings[] = {
      [](const toml::node& v, Config& c) { return read_byte_size(v, c.storage.max_backlog_bytes); }},
     {"max_pending_bytes", false,
      [](const toml::node& v, Config& c) { return read_byte_size(v, c.storage.max_pending_bytes); }},
+    {"retention", false,
+     [](const toml::node& v, Config& c) { return read_retention(v, c.storage.retention); }},
 };
 
 const SettingSchema kLogSettings[] = {

@@ -33,10 +33,7 @@ constexpr std::array kByteUnits{
 // No bare number: "30" could be seconds or milliseconds, so a string must say which. (A TOML
 // integer is taken as seconds by the loader.)
 constexpr std::array kDurationUnits{
-    Unit{"ms", 1},
-    Unit{"s", 1'000},
-    Unit{"m", 60'000},
-    Unit{"h", 3'600'000},
+    Unit{"ms", 1}, Unit{"s", 1'000}, Unit{"m", 60'000}, Unit{"h", 3'600'000}, Unit{"d", 86'400'000},
 };
 
 bool equals_ignoring_case(std::string_view text, std::string_view lower) {

@@ -69,6 +69,23 @@ std::optional<Mismatch> read_duration_or_zero(const toml::node& node, millisecon
   return std::nullopt;
 }
 
+std::optional<Mismatch> read_retention(const toml::node& node, milliseconds& out) {
+  std::optional<milliseconds> duration;
+  if (const auto* seconds = node.as_integer()) {
+    if (seconds->get() >= 0 && seconds->get() <= std::chrono::seconds(kMaxRetention).count()) {
+      duration = std::chrono::seconds(seconds->get());
+    }
+  } else if (const auto* text = node.as_string()) {
+    duration = parse_duration(text->get());
+  }
+  if (!duration || *duration > kMaxRetention) {
+    return refuse(node,
+                  R"(a duration >= 0 and <= 3650d such as "7d" or "12h", or integer seconds)");
+  }
+  out = *duration;
+  return std::nullopt;
+}
+
 // Retry-After is sent in whole seconds, so a finer value would be silently rounded.
 std::optional<Mismatch> read_whole_seconds(const toml::node& node, std::chrono::seconds& out) {
   const auto duration = duration_of(node);

@@ -29,6 +29,7 @@ struct Mismatch {
 // Far above any sensible timeout, and far below the point where a deadline computed in
 // nanoseconds from now would overflow.
 inline constexpr std::chrono::hours kMaxDuration{24};
+inline constexpr std::chrono::hours kMaxRetention{24 * 3650};
 
 std::optional<Mismatch> refuse(const toml::node& node, std::string expected);
 
@@ -67,6 +68,8 @@ std::optional<Mismatch> read_duration(const toml::node& node, std::chrono::milli
 // A duration >= 0 and <= kMaxDuration ("0ms": do not wait).
 std::optional<Mismatch> read_duration_or_zero(const toml::node& node,
                                               std::chrono::milliseconds& out);
+// A retention period >= 0 (0: none) and <= kMaxRetention, in any unit up to days ("7d").
+std::optional<Mismatch> read_retention(const toml::node& node, std::chrono::milliseconds& out);
 // Whole seconds > 0 and <= kMaxDuration.
 std::optional<Mismatch> read_whole_seconds(const toml::node& node, std::chrono::seconds& out);
 

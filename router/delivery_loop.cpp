@@ -1,7 +1,10 @@
 #include "router/delivery_loop.hpp"
 
+#include <algorithm>
 #include <functional>
+#include <limits>
 #include <random>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -11,34 +14,54 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::uint64_t backoff_seed(const std::string& name) {
+std::uint64_t random_seed(const std::string& name, std::size_t lane) {
   return (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
-         std::hash<std::string>{}(name);
+         std::hash<std::string>{}(name) ^ lane;
 }
 
 std::string describe(const DeliveryResult& result) {
   return result.detail.empty() ? result.reason : result.reason + ": " + result.detail;
 }
 
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::unique_ptr<Destination>> one(std::unique_ptr<Destination> destination) {
+  std::vector<std::unique_ptr<Destination>> destinations;
+  destinations.push_back(std::move(destination));
+  return destinations;
+}
+
 }  // namespace
 
 DeliveryLoop::DeliveryLoop(config::DestinationConfig config, storage::EventLog& log,
-                           std::unique_ptr<Destination> destination, DestinationMetrics metrics,
-                           LoopTiming timing)
+                           std::vector<std::unique_ptr<Destination>> destinations,
+                           DestinationMetrics metrics, LoopTiming timing)
     : config_(std::move(config)),
       log_(log),
-      destination_(std::move(destination)),
       metrics_(std::move(metrics)),
       timing_(timing),
       filter_(config_),
       batch_(config_.batch_max_events, config_.batch_max_bytes),
-      backoff_(config_.retry_initial, config_.retry_max, backoff_seed(config_.name)) {}
+      read_backoff_(config_.retry_initial, config_.retry_max, random_seed(config_.name, 0)) {
+  LaneHost& host = *this;
+  for (auto& destination : destinations) {
+    lanes_.push_back(std::make_unique<DeliveryLane>(config_, log_, std::move(destination), metrics_,
+                                                    host,
+                                                    random_seed(config_.name, lanes_.size())));
+  }
+  lane_busy_.assign(lanes_.size(), false);
+  lane_retrying_.assign(lanes_.size(), false);
+}
+
+DeliveryLoop::DeliveryLoop(config::DestinationConfig config, storage::EventLog& log,
+                           std::unique_ptr<Destination> destination, DestinationMetrics metrics,
+                           LoopTiming timing)
+    : DeliveryLoop(std::move(config), log, one(std::move(destination)), std::move(metrics),
+                   timing) {}
 
 DeliveryLoop::~DeliveryLoop() {
   request_stop();
@@ -46,61 +69,80 @@ DeliveryLoop::~DeliveryLoop() {
 }
 
 void DeliveryLoop::start() {
-  if (config_.max_in_flight > 1) {
-    spdlog::info(
-        "destination {}: max_in_flight = {}, but this version delivers one batch at a time",
-        config_.name, config_.max_in_flight);
-  }
+  for (auto& lane : lanes_) lane->start();
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void DeliveryLoop::request_stop() {
   thread_.request_stop();
+  for (auto& lane : lanes_) lane->request_stop();
 }
 
 void DeliveryLoop::join() {
   if (thread_.joinable()) thread_.join();
+  for (auto& lane : lanes_) lane->join();
 }
 
 void DeliveryLoop::run(const std::stop_token& stop) {
   try {
     if (load_cursor(stop)) {
-      while (fill_batch(stop) && deliver_batch(stop)) {
+      while (serve_requests(stop)) {
+        const Fill fill = fill_batch(stop);
+        if (fill == Fill::kStopped) break;
+        if (fill == Fill::kInterrupted) continue;
+        if (const auto lane = idle_lane(stop)) submit_batch(*lane);
       }
-      // What is not saved yet is only filtered-out progress or a save that failed.
-      if (cursor_ > saved_cursor_) save_cursor();
     }
   } catch (const std::exception& error) {
     // A bug or an allocation failure: stop this destination (its backlog shows in the metrics)
     // rather than take intake down with the process.
     spdlog::critical("destination {}: delivery stopped: {}", config_.name, error.what());
   }
-  try {
-    destination_->close();
-  } catch (const std::exception& error) {
-    spdlog::error("destination {}: close failed: {}", config_.name, error.what());
+  {
+    std::lock_guard lock(mutex_);
+    state_ = LoopState::kStopped;
   }
+  // Lanes finish what they are doing (a deliver() in progress), then stop; what they settled
+  // is saved below.
+  for (auto& lane : lanes_) lane->request_stop();
+  for (auto& lane : lanes_) lane->join();
+  save_cursor();
 }
 
 bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
   for (std::uint64_t failures = 1;; ++failures) {
     std::string error;
     if (const auto cursor = log_.load_cursor(config_.name, &error)) {
-      cursor_ = saved_cursor_ = *cursor;
-      position_ = cursor_ + 1;
+      {
+        std::lock_guard lock(mutex_);
+        window_.reset(*cursor);
+        state_ = LoopState::kRunning;
+      }
+      {
+        std::lock_guard save(save_mutex_);
+        saved_cursor_ = *cursor;
+      }
+      position_ = *cursor + 1;
       last_tick_ = Clock::now();
-      metrics_.cursor(cursor_);
+      metrics_.cursor(*cursor);
       report_backlog();
       return true;
     }
     spdlog::error("destination {}: {}", config_.name, error);
-    if (!log_.is_open() || !pause(backoff_.delay(failures), stop)) return false;
+    if (!log_.is_open()) return false;
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, stop, read_backoff_.delay(failures), [] { return false; });
+    if (stop.stop_requested()) return false;
   }
 }
 
-bool DeliveryLoop::fill_batch(const std::stop_token& stop) {
+DeliveryLoop::Fill DeliveryLoop::fill_batch(const std::stop_token& stop) {
   std::uint64_t read_failures = 0;
   while (!stop.stop_requested() && log_.is_open()) {
+    {
+      std::lock_guard lock(mutex_);
+      if (request_waiting()) return Fill::kInterrupted;
+    }
     bool batch_ready = false;
     const storage::ReadStatus status =
         log_.read(position_, timing_.read_chunk, 0,
@@ -117,154 +159,343 @@ bool DeliveryLoop::fill_batch(const std::stop_token& stop) {
                   });
     if (!status.ok) {
       spdlog::error("destination {}: cannot read the log: {}", config_.name, status.error);
-      if (!pause(backoff_.delay(++read_failures), stop)) return false;
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, stop, read_backoff_.delay(++read_failures),
+                        [this] { return request_waiting(); });
       continue;
     }
     read_failures = 0;
     position_ = status.next;
-    if (batch_ready) return true;
+    if (batch_ready) return Fill::kReady;
 
+    report_backlog();
     const Clock::time_point now = Clock::now();
     const bool caught_up = position_ > log_.last_sequence();
     if (!batch_.empty()) {
       const Clock::time_point deadline = batch_.started_at() + config_.batch_max_wait;
-      if (now >= deadline) return true;
+      if (now >= deadline) return Fill::kReady;
       if (caught_up) {
-        log_.wait_for_sequence(position_, std::chrono::ceil<milliseconds>(deadline - now), stop);
+        log_.wait_for_sequence(
+            position_, std::min(std::chrono::ceil<milliseconds>(deadline - now), timing_.idle_tick),
+            stop);
       }
       continue;
     }
     // Nothing to deliver: everything before position_ was filtered out.
-    skipped(position_ - 1, now);
+    skipped(position_ - 1);
     if (!caught_up) continue;
     if (now - last_tick_ >= timing_.idle_tick) {
-      tick_destination();
+      tick_lanes();
       last_tick_ = now;
     }
     const auto until_tick = std::chrono::ceil<milliseconds>(last_tick_ + timing_.idle_tick - now);
     log_.wait_for_sequence(position_, std::max(until_tick, milliseconds(1)), stop);
   }
-  return false;
+  return Fill::kStopped;
 }
 
-bool DeliveryLoop::deliver_batch(const std::stop_token& stop) {
-  // Everything before position_ is in the batch or was filtered out, so an acknowledgement
-  // covers it all.
-  const std::uint64_t done_to = position_ - 1;
-  for (std::uint64_t attempt = 1;; ++attempt) {
-    const DeliveryResult result = attempt_delivery();
-    if (result.kind == DeliveryResult::Kind::kOk) {
-      acknowledged(done_to);
-      return true;
+bool DeliveryLoop::serve_requests(const std::stop_token& stop) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stop.stop_requested()) return false;
+    if (replay_to_) {
+      // Lanes drop their jobs of the old epoch at their next attempt boundary; the window is
+      // reset only once none is left, so no old acknowledgement can move the new cursor.
+      if (std::find(lane_busy_.begin(), lane_busy_.end(), true) != lane_busy_.end()) {
+        changed_.wait_for(lock, stop, timing_.idle_tick, [] { return false; });
+        continue;
+      }
+      const std::uint64_t cursor = *replay_to_;
+      replay_to_.reset();
+      window_.reset(cursor);
+      lock.unlock();
+      batch_.clear();
+      position_ = cursor + 1;
+      save_cursor(true);
+      report_backlog();
+      spdlog::info("destination {}: replaying from sequence {}", config_.name, cursor + 1);
+      lock.lock();
+      continue;
     }
-    metrics_.attempt_failed(result.reason);
-    if (result.kind == DeliveryResult::Kind::kPermanent ||
-        (config_.max_attempts != 0 && attempt >= config_.max_attempts)) {
-      return dead_letter(result, attempt, done_to, stop);
+    if (paused_) {
+      changed_.wait_for(lock, stop, timing_.idle_tick,
+                        [this] { return !paused_ || replay_to_.has_value(); });
+      lock.unlock();
+      report_backlog();
+      lock.lock();
+      continue;
     }
-    const milliseconds delay = backoff_.delay(attempt, result.retry_after);
-    metrics_.retry_scheduled();
-    spdlog::warn("destination {}: attempt {} for events {}..{} failed ({}); retrying in {} ms",
-                 config_.name, attempt, batch_.first_sequence(), batch_.last_sequence(),
-                 describe(result), delay.count());
-    if (!pause(delay, stop)) return false;
+    if (!redeliveries_.empty()) {
+      if (const auto lane = idle_lane_locked()) {
+        const std::uint64_t id = redeliveries_.front();
+        redeliveries_.pop_front();
+        lock.unlock();
+        submit_redelivery(*lane, id);
+        lock.lock();
+        continue;
+      }
+    }
+    return true;
   }
 }
 
-void DeliveryLoop::tick_destination() {
-  try {
-    destination_->tick();
-  } catch (const std::exception& error) {
-    spdlog::error("destination {}: tick failed: {}", config_.name, error.what());
+std::optional<std::size_t> DeliveryLoop::idle_lane(const std::stop_token& stop) {
+  std::unique_lock lock(mutex_);
+  while (!stop.stop_requested() && !request_waiting()) {
+    if (const auto lane = idle_lane_locked()) return lane;
+    // Waking once per idle tick keeps the backlog gauges current while every lane is busy,
+    // for example retrying against a destination that is down.
+    changed_.wait_for(lock, stop, timing_.idle_tick,
+                      [this] { return request_waiting() || idle_lane_locked().has_value(); });
+    lock.unlock();
+    report_backlog();
+    lock.lock();
   }
+  return std::nullopt;
 }
 
-DeliveryResult DeliveryLoop::attempt_delivery() {
-  try {
-    return destination_->deliver(batch_.events());
-  } catch (const std::exception& error) {
-    return DeliveryResult::retry("exception", error.what());
-  } catch (...) {
-    return DeliveryResult::retry("exception", "unknown exception");
-  }
+std::optional<std::size_t> DeliveryLoop::idle_lane_locked() const {
+  const auto idle = std::find(lane_busy_.begin(), lane_busy_.end(), false);
+  if (idle == lane_busy_.end()) return std::nullopt;
+  return static_cast<std::size_t>(idle - lane_busy_.begin());
 }
 
-bool DeliveryLoop::dead_letter(const DeliveryResult& result, std::uint64_t attempts,
-                               std::uint64_t done_to, const std::stop_token& stop) {
-  const storage::DeadLetter letter{
-      config_.name, batch_.first_sequence(), batch_.last_sequence(), batch_.size(), attempts,
-      now_ms(),     describe(result)};
-  // The batch must not be dropped without its dead letter, so a failed write is retried.
-  for (std::uint64_t failures = 1;; ++failures) {
-    std::string error;
-    if (log_.save_dead_letter(letter, done_to, &error)) break;
-    spdlog::error("destination {}: {}", config_.name, error);
-    if (!log_.is_open() || !pause(backoff_.delay(failures), stop)) return false;
-  }
-  spdlog::error("destination {}: dead-lettered {} events ({}..{}) after {} attempts: {}",
-                config_.name, letter.events, letter.first_sequence, letter.last_sequence, attempts,
-                letter.reason);
-  metrics_.dead_lettered(batch_.size());
-  cursor_ = saved_cursor_ = done_to;
-  last_save_ = Clock::now();
-  batch_.clear();
-  metrics_.cursor(cursor_);
-  report_backlog();
-  return true;
+bool DeliveryLoop::request_waiting() const {
+  return replay_to_.has_value() || paused_ ||
+         (!redeliveries_.empty() && idle_lane_locked().has_value());
 }
 
-void DeliveryLoop::acknowledged(std::uint64_t done_to) {
-  metrics_.delivered(batch_.size());
-  const std::int64_t now = now_ms();
-  for (const OutgoingEvent& event : batch_.events()) {
-    metrics_.delivery_latency(
-        static_cast<double>(std::max<std::int64_t>(now - event.record.received_at_ms, 0)) / 1000);
+void DeliveryLoop::dispatch(std::size_t lane, LaneJob job) {
+  {
+    std::lock_guard lock(mutex_);
+    job.lane = lane;
+    job.epoch = epoch_;
+    if (job.kind == LaneJob::Kind::kBatch) job.slot = window_.open(position_ - 1);
+    lane_busy_[lane] = true;
   }
-  batch_.clear();
-  cursor_ = done_to;
-  save_cursor();
+  lanes_[lane]->submit(std::move(job));
+}
+
+void DeliveryLoop::submit_batch(std::size_t lane) {
+  LaneJob job;
+  job.kind = LaneJob::Kind::kBatch;
+  job.batch = std::exchange(batch_, Batch(config_.batch_max_events, config_.batch_max_bytes));
   last_tick_ = Clock::now();
-  report_backlog();
+  dispatch(lane, std::move(job));
 }
 
-void DeliveryLoop::skipped(std::uint64_t done_to, Clock::time_point now) {
-  if (done_to <= cursor_) return;
-  cursor_ = done_to;
-  if (now - last_save_ >= timing_.skip_save_interval) save_cursor();
-  report_backlog();
-}
-
-void DeliveryLoop::save_cursor() {
+void DeliveryLoop::submit_redelivery(std::size_t lane, std::uint64_t id) {
   std::string error;
-  if (log_.save_cursor(config_.name, cursor_, &error)) {
-    saved_cursor_ = cursor_;
+  auto letter = log_.dead_letter(config_.name, id, &error);
+  if (!letter) {
+    if (error.empty()) error = "there is no such dead letter";
+    spdlog::error("destination {}: cannot redeliver dead letter {}: {}", config_.name, id, error);
+    return;
+  }
+  LaneJob job;
+  job.kind = LaneJob::Kind::kRedelivery;
+  job.batch = Batch(letter->contents.size(), std::numeric_limits<std::uint64_t>::max());
+  for (const storage::DeadLetterEvent& event : letter->contents) {
+    const auto record = storage::decode_record(event.record);
+    if (!record) {
+      spdlog::error("destination {}: dead letter {} holds an undecodable record", config_.name, id);
+      return;
+    }
+    job.batch.add(event.sequence, *record);
+  }
+  if (job.batch.empty()) {
+    // Nothing left to deliver (a dead letter from before events were kept in it).
+    log_.erase_dead_letter(config_.name, id, &error);
+    return;
+  }
+  letter->contents.clear();
+  job.letter = std::move(*letter);
+  dispatch(lane, std::move(job));
+}
+
+void DeliveryLoop::tick_lanes() {
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    {
+      std::lock_guard lock(mutex_);
+      if (lane_busy_[lane]) continue;
+    }
+    LaneJob job;
+    job.kind = LaneJob::Kind::kTick;
+    dispatch(lane, std::move(job));
+  }
+}
+
+void DeliveryLoop::skipped(std::uint64_t done_to) {
+  {
+    std::lock_guard lock(mutex_);
+    if (done_to <= window_.end()) return;
+    window_.complete(window_.open(done_to));
+  }
+  bool due = false;
+  {
+    std::lock_guard save(save_mutex_);
+    due = Clock::now() - last_save_ >= timing_.skip_save_interval;
+  }
+  if (due) save_cursor();
+}
+
+void DeliveryLoop::save_cursor(bool force) {
+  std::lock_guard save(save_mutex_);
+  std::uint64_t cursor = 0;
+  {
+    std::lock_guard lock(mutex_);
+    cursor = window_.cursor();
+  }
+  if (!force && cursor <= saved_cursor_) return;
+  std::string error;
+  if (log_.save_cursor(config_.name, cursor, &error)) {
+    saved_cursor_ = cursor;
   } else {
     // The next save writes a later cursor; until then a restart redelivers from the old one.
     spdlog::error("destination {}: {}", config_.name, error);
   }
   last_save_ = Clock::now();
-  metrics_.cursor(cursor_);
+  metrics_.cursor(cursor);
+  const std::uint64_t last = log_.last_sequence();
+  metrics_.backlog(last > cursor ? last - cursor : 0);
 }
 
 void DeliveryLoop::report_backlog() {
+  std::uint64_t cursor = 0;
+  {
+    std::lock_guard lock(mutex_);
+    cursor = window_.cursor();
+  }
   const std::uint64_t last = log_.last_sequence();
-  metrics_.backlog(last > cursor_ ? last - cursor_ : 0);
+  metrics_.backlog(last > cursor ? last - cursor : 0);
+  // The byte and age figures read RocksDB: once a second is plenty for a gauge.
+  const Clock::time_point now = Clock::now();
+  if (now - last_gauges_ < std::chrono::seconds(1)) return;
+  last_gauges_ = now;
+  metrics_.backlog_bytes(log_.approximate_bytes(cursor + 1, last + 1));
+  std::optional<std::int64_t> oldest;
+  log_.read(cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
+    oldest = record.received_at_ms;
+    return true;
+  });
+  metrics_.oldest_undelivered_age(
+      oldest ? static_cast<double>(std::max<std::int64_t>(now_ms() - *oldest, 0)) / 1000 : 0);
 }
 
-bool DeliveryLoop::pause(milliseconds duration, const std::stop_token& stop) {
-  const Clock::time_point until = Clock::now() + duration;
-  std::unique_lock lock(pause_mutex_);
-  for (;;) {
-    const Clock::time_point now = Clock::now();
-    if (stop.stop_requested()) return false;
-    if (now >= until) return true;
-    // Waking once per idle tick keeps the backlog gauge current through a long backoff, while
-    // events keep arriving.
-    pause_cv_.wait_for(lock, stop,
-                       std::min(std::chrono::ceil<milliseconds>(until - now), timing_.idle_tick),
-                       [] { return false; });
-    report_backlog();
+DestinationStatus DeliveryLoop::status() const {
+  DestinationStatus status;
+  status.name = config_.name;
+  status.type = std::string(config::to_string(config_.type()));
+  {
+    std::lock_guard lock(mutex_);
+    status.cursor = window_.cursor();
+    const bool retrying =
+        std::find(lane_retrying_.begin(), lane_retrying_.end(), true) != lane_retrying_.end();
+    status.state = state_ != LoopState::kRunning ? state_
+                   : paused_                     ? LoopState::kPaused
+                   : retrying                    ? LoopState::kRetrying
+                                                 : LoopState::kRunning;
+    status.last_error = last_error_;
+    status.delivered_events = delivered_;
   }
+  status.last_sequence = log_.last_sequence();
+  if (status.last_sequence > status.cursor) {
+    status.backlog_events = status.last_sequence - status.cursor;
+    status.backlog_bytes = log_.approximate_bytes(status.cursor + 1, status.last_sequence + 1);
+    log_.read(status.cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
+      status.oldest_undelivered_age =
+          milliseconds(std::max<std::int64_t>(now_ms() - record.received_at_ms, 0));
+      return true;
+    });
+  }
+  std::string error;
+  if (const auto letters = log_.dead_letters(config_.name, &error)) {
+    status.dead_letters = letters->size();
+  }
+  return status;
+}
+
+void DeliveryLoop::pause() {
+  {
+    std::lock_guard lock(mutex_);
+    paused_ = true;
+  }
+  changed_.notify_all();
+  spdlog::info("destination {}: paused", config_.name);
+}
+
+void DeliveryLoop::resume() {
+  {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+  }
+  changed_.notify_all();
+  spdlog::info("destination {}: resumed", config_.name);
+}
+
+void DeliveryLoop::replay(std::uint64_t cursor) {
+  {
+    std::lock_guard lock(mutex_);
+    replay_to_ = cursor;
+    ++epoch_;
+  }
+  changed_.notify_all();
+}
+
+void DeliveryLoop::redeliver(std::uint64_t dead_letter) {
+  {
+    std::lock_guard lock(mutex_);
+    if (std::find(redeliveries_.begin(), redeliveries_.end(), dead_letter) == redeliveries_.end()) {
+      redeliveries_.push_back(dead_letter);
+    }
+  }
+  changed_.notify_all();
+}
+
+bool DeliveryLoop::hold(milliseconds duration, std::uint64_t epoch, const std::stop_token& stop) {
+  const Clock::time_point until = Clock::now() + duration;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stop.stop_requested() || epoch != epoch_) return false;
+    const Clock::time_point now = Clock::now();
+    if (!paused_ && now >= until) return true;
+    const milliseconds wait =
+        paused_ ? timing_.idle_tick
+                : std::min(std::chrono::ceil<milliseconds>(until - now), timing_.idle_tick);
+    changed_.wait_for(lock, stop, wait, [&] { return epoch != epoch_; });
+  }
+}
+
+void DeliveryLoop::attempt_failed(std::size_t lane, const DeliveryResult& result) {
+  std::lock_guard lock(mutex_);
+  lane_retrying_[lane] = true;
+  last_error_ = describe(result);
+}
+
+void DeliveryLoop::finished(LaneJob& job) {
+  bool moved = false;
+  {
+    std::lock_guard lock(mutex_);
+    lane_busy_[job.lane] = false;
+    lane_retrying_[job.lane] = false;
+    if (job.outcome == LaneJob::Outcome::kDelivered && job.kind != LaneJob::Kind::kTick) {
+      delivered_ += job.batch.size();
+      last_error_.clear();
+    }
+    if (job.kind == LaneJob::Kind::kBatch && job.epoch == epoch_) {
+      if (job.outcome != LaneJob::Outcome::kAbandoned) {
+        const std::uint64_t before = window_.cursor();
+        moved = window_.complete(job.slot) > before;
+      } else {
+        // Abandoned without a replay: stopping, or a lane failed in a way it could not handle.
+        // Either way the cursor cannot pass this batch, so the loop stops; a restart delivers
+        // it again.
+        thread_.request_stop();
+      }
+    }
+  }
+  changed_.notify_all();
+  if (moved) save_cursor();
 }
 
 }  // namespace sluice::router

@@ -1,5 +1,6 @@
 #include "router/destination_factory.hpp"
 
+#include <algorithm>
 #include <variant>
 
 #include "router/destinations/file_destination.hpp"
@@ -12,6 +13,11 @@ std::optional<std::string> unsupported_destination(const config::DestinationConf
          std::string(config::to_string(destination.type())) +
          "\" is not built in this version of sluice (only \"file\" destinations are); remove it "
          "to start the server";
+}
+
+std::size_t lane_count(const config::DestinationConfig& config) {
+  if (config.type() != config::DestinationType::kWebhook) return 1;
+  return std::max(config.max_in_flight, 1u);
 }
 
 std::unique_ptr<Destination> make_destination(const config::DestinationConfig& config,

@@ -15,6 +15,11 @@ namespace sluice::router {
 // The server checks every destination with this before it opens anything.
 std::optional<std::string> unsupported_destination(const config::DestinationConfig& destination);
 
+// How many instances of the destination deliver at once: max_in_flight for kinds whose
+// batches are independent requests (webhook); one for the file destination, which appends to
+// one file, and for Kafka, whose producer pipelines on its own and must keep per-key order.
+std::size_t lane_count(const config::DestinationConfig& config);
+
 // Builds the Destination that config describes. nullptr and *error when it cannot.
 std::unique_ptr<Destination> make_destination(const config::DestinationConfig& config,
                                               std::string* error);

@@ -45,8 +45,8 @@ struct DestinationStatus {
 struct ReplayFrom {
   enum class Kind { kSequence, kTime };
   Kind kind = Kind::kSequence;
-  std::uint64_t sequence = 0;    // kSequence: the first sequence delivered again
-  std::int64_t time_ms = 0;      // kTime: the first event received at or after this time
+  std::uint64_t sequence = 0;  // kSequence: the first sequence delivered again
+  std::int64_t time_ms = 0;    // kTime: the first event received at or after this time
 };
 
 // The outcome of an operator request.

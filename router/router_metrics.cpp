@@ -31,6 +31,14 @@ RouterMetrics::RouterMetrics(prometheus::Registry& registry)
                    .Name("sluice_router_backlog_events")
                    .Help("Events in the log past the destination's cursor")
                    .Register(registry)),
+      backlog_bytes_(prometheus::BuildGauge()
+                         .Name("sluice_router_backlog_bytes")
+                         .Help("Approximate stored bytes of the events past the cursor")
+                         .Register(registry)),
+      oldest_age_(prometheus::BuildGauge()
+                      .Name("sluice_router_oldest_undelivered_age_seconds")
+                      .Help("Age of the first event past the cursor; 0 when there is none")
+                      .Register(registry)),
       cursor_(prometheus::BuildGauge()
                   .Name("sluice_router_cursor")
                   .Help("Sequence number up to which the destination is done")
@@ -43,15 +51,17 @@ RouterMetrics::RouterMetrics(prometheus::Registry& registry)
 DestinationMetrics RouterMetrics::destination(const std::string& name) {
   const prometheus::Labels labels{{"destination", name}};
   return DestinationMetrics(name, failed_attempts_, delivered_.Add(labels), retries_.Add(labels),
-                            dead_lettered_.Add(labels), backlog_.Add(labels), cursor_.Add(labels),
-                            latency_.Add(labels, latency_buckets()));
+                            dead_lettered_.Add(labels), backlog_.Add(labels),
+                            backlog_bytes_.Add(labels), oldest_age_.Add(labels),
+                            cursor_.Add(labels), latency_.Add(labels, latency_buckets()));
 }
 
 DestinationMetrics::DestinationMetrics(std::string name,
                                        prometheus::Family<prometheus::Counter>& failed_attempts,
                                        prometheus::Counter& delivered, prometheus::Counter& retries,
                                        prometheus::Counter& dead_lettered,
-                                       prometheus::Gauge& backlog, prometheus::Gauge& cursor,
+                                       prometheus::Gauge& backlog, prometheus::Gauge& backlog_bytes,
+                                       prometheus::Gauge& oldest_age, prometheus::Gauge& cursor,
                                        prometheus::Histogram& latency)
     : name_(std::move(name)),
       failed_attempts_(&failed_attempts),
@@ -59,6 +69,8 @@ DestinationMetrics::DestinationMetrics(std::string name,
       retries_(&retries),
       dead_lettered_(&dead_lettered),
       backlog_(&backlog),
+      backlog_bytes_(&backlog_bytes),
+      oldest_age_(&oldest_age),
       cursor_(&cursor),
       latency_(&latency) {}
 
@@ -85,6 +97,14 @@ void DestinationMetrics::dead_lettered(std::size_t events) {
 
 void DestinationMetrics::backlog(std::uint64_t events) {
   backlog_->Set(static_cast<double>(events));
+}
+
+void DestinationMetrics::backlog_bytes(std::uint64_t bytes) {
+  backlog_bytes_->Set(static_cast<double>(bytes));
+}
+
+void DestinationMetrics::oldest_undelivered_age(double seconds) {
+  oldest_age_->Set(seconds);
 }
 
 void DestinationMetrics::cursor(std::uint64_t sequence) {

@@ -26,6 +26,8 @@ class DestinationMetrics {
   void retry_scheduled();
   void dead_lettered(std::size_t events);
   void backlog(std::uint64_t events);
+  void backlog_bytes(std::uint64_t bytes);
+  void oldest_undelivered_age(double seconds);  // 0 when nothing is undelivered
   void cursor(std::uint64_t sequence);
 
  private:
@@ -33,6 +35,7 @@ class DestinationMetrics {
   DestinationMetrics(std::string name, prometheus::Family<prometheus::Counter>& failed_attempts,
                      prometheus::Counter& delivered, prometheus::Counter& retries,
                      prometheus::Counter& dead_lettered, prometheus::Gauge& backlog,
+                     prometheus::Gauge& backlog_bytes, prometheus::Gauge& oldest_age,
                      prometheus::Gauge& cursor, prometheus::Histogram& latency);
 
   std::string name_;
@@ -41,6 +44,8 @@ class DestinationMetrics {
   prometheus::Counter* retries_;
   prometheus::Counter* dead_lettered_;
   prometheus::Gauge* backlog_;
+  prometheus::Gauge* backlog_bytes_;
+  prometheus::Gauge* oldest_age_;
   prometheus::Gauge* cursor_;
   prometheus::Histogram* latency_;
 };
@@ -57,6 +62,8 @@ class RouterMetrics {
   prometheus::Family<prometheus::Counter>& retries_;
   prometheus::Family<prometheus::Counter>& dead_lettered_;
   prometheus::Family<prometheus::Gauge>& backlog_;
+  prometheus::Family<prometheus::Gauge>& backlog_bytes_;
+  prometheus::Family<prometheus::Gauge>& oldest_age_;
   prometheus::Family<prometheus::Gauge>& cursor_;
   prometheus::Family<prometheus::Histogram>& latency_;
 };

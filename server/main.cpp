@@ -18,6 +18,7 @@
 #include "server/log_cat.hpp"
 #include "server/server_metrics.hpp"
 #include "storage/event_log.hpp"
+#include "storage/retention.hpp"
 #include "storage/storage_metrics.hpp"
 
 #ifndef SLUICE_VERSION
@@ -66,6 +67,7 @@ int run_server(const std::string& config_path) {
     spdlog::critical("{}", error);
     return 1;
   }
+  storage::Retention retention(*log, delivery->names(), config->storage.retention);
   api::SourceRegistry sources(config->sources);
   api::ApiMetrics api_metrics(registry, sources);
   server::ServerMetrics server_metrics(registry);
@@ -85,6 +87,7 @@ int run_server(const std::string& config_path) {
   });
   http.start();
   delivery->start();
+  retention.start();
   spdlog::info(
       "sluice {} listening on {}:{} (log {} at sequence {}, durability {}, {} destinations)",
       SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
@@ -96,6 +99,7 @@ int run_server(const std::string& config_path) {
   signal_thread.join();
   // Intake has stopped; the loops stop before the log they read closes.
   delivery->stop();
+  retention.stop();
   log->close();
   spdlog::info("stopped; log closed at sequence {}", log->last_sequence());
   return 0;

@@ -7,8 +7,10 @@
 //
 // Key: destination name, a 0 byte, the 8-byte big-endian first sequence, so one destination's
 // dead letters are adjacent and in log order (names cannot contain a 0 byte: config/ checks).
-// Value (version 1, integers big-endian): u8 version, u64 first, u64 last, u64 events,
-// u64 attempts, i64 dead-lettered-at ms since the epoch, then the reason to the end.
+// Value (integers big-endian): u8 version (2), u64 first, u64 last, u64 events, u64 attempts,
+// i64 dead-lettered-at ms since the epoch, u64 reason length, the reason, then for each event of
+// the batch: u64 sequence, u64 record length, the record. Version 1 (no contents, the reason to
+// the end) is still read.
 
 #include <cstdint>
 #include <optional>
@@ -34,7 +36,7 @@ struct DeadLetter {
   std::uint64_t events = 0;    // events in the batch (filtered-out ones of the range excluded)
   std::uint64_t attempts = 0;  // delivery attempts made
   std::int64_t dead_lettered_at_ms = 0;
-  std::string reason;  // the destination's last answer
+  std::string reason;                     // the destination's last answer
   std::vector<DeadLetterEvent> contents;  // the batch's events; empty when listed without them
 
   bool operator==(const DeadLetter&) const = default;
@@ -44,7 +46,9 @@ std::string dead_letter_key(std::string_view destination, std::uint64_t first_se
 // The prefix every dead-letter key of destination starts with.
 std::string dead_letter_prefix(std::string_view destination);
 std::string encode_dead_letter_value(const DeadLetter& letter);
-// Decodes a key and value written by the functions above; nullopt when malformed.
-std::optional<DeadLetter> decode_dead_letter(std::string_view key, std::string_view value);
+// Decodes a key and value written by the functions above, the contents only when asked for;
+// nullopt when malformed.
+std::optional<DeadLetter> decode_dead_letter(std::string_view key, std::string_view value,
+                                             bool with_contents = true);
 
 }  // namespace sluice::storage

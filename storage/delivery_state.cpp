@@ -44,7 +44,7 @@ std::optional<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_v
   std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(rocksdb::ReadOptions(), &dead_letters_));
   std::vector<DeadLetter> letters;
   for (it->Seek(prefix); it->Valid() && view(it->key()).starts_with(prefix); it->Next()) {
-    auto letter = decode_dead_letter(view(it->key()), view(it->value()));
+    auto letter = decode_dead_letter(view(it->key()), view(it->value()), false);
     if (!letter) {
       *error = "malformed dead letter of " + std::string(destination);
       return std::nullopt;
@@ -59,6 +59,25 @@ std::optional<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_v
   return letters;
 }
 
+std::optional<DeadLetter> DeliveryState::dead_letter(std::string_view destination,
+                                                     std::uint64_t first_sequence,
+                                                     std::string* error) const {
+  std::string value;
+  const std::string key = dead_letter_key(destination, first_sequence);
+  const rocksdb::Status status = db_.Get(rocksdb::ReadOptions(), &dead_letters_, key, &value);
+  if (status.IsNotFound()) {
+    error->clear();
+    return std::nullopt;
+  }
+  if (!status.ok()) {
+    *error = "cannot read a dead letter of " + std::string(destination) + ": " + status.ToString();
+    return std::nullopt;
+  }
+  auto letter = decode_dead_letter(key, value);
+  if (!letter) *error = "malformed dead letter of " + std::string(destination);
+  return letter;
+}
+
 std::vector<StatePut> DeliveryState::cursor_puts(std::string_view destination,
                                                  std::uint64_t sequence) const {
   std::vector<StatePut> puts;
@@ -67,11 +86,19 @@ std::vector<StatePut> DeliveryState::cursor_puts(std::string_view destination,
 }
 
 std::vector<StatePut> DeliveryState::dead_letter_puts(const DeadLetter& letter,
-                                                      std::uint64_t cursor) const {
+                                                      std::optional<std::uint64_t> cursor) const {
   std::vector<StatePut> puts;
   puts.push_back({&dead_letters_, dead_letter_key(letter.destination, letter.first_sequence),
                   encode_dead_letter_value(letter)});
-  puts.push_back({&cursors_, letter.destination, encode_sequence_key(cursor)});
+  if (cursor) puts.push_back({&cursors_, letter.destination, encode_sequence_key(*cursor)});
+  return puts;
+}
+
+std::vector<StatePut> DeliveryState::dead_letter_erase_puts(std::string_view destination,
+                                                            std::uint64_t first_sequence) const {
+  std::vector<StatePut> puts;
+  puts.push_back(
+      {&dead_letters_, dead_letter_key(destination, first_sequence), {}, StatePut::Op::kDelete});
   return puts;
 }
 

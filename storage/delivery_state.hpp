@@ -25,11 +25,14 @@ class DB;
 
 namespace sluice::storage {
 
-// One key to write in one column family.
+// One change to write in one column family: a put of key, a delete of key, or a delete of the
+// keys in [key, value).
 struct StatePut {
+  enum class Op { kPut, kDelete, kDeleteRange };
   rocksdb::ColumnFamilyHandle* family = nullptr;
   std::string key;
   std::string value;
+  Op op = Op::kPut;
 };
 
 class DeliveryState {
@@ -39,14 +42,21 @@ class DeliveryState {
                 rocksdb::ColumnFamilyHandle& dead_letters);
 
   std::optional<std::uint64_t> load_cursor(std::string_view destination, std::string* error) const;
-  // Every dead letter of destination, in sequence order.
+  // Every dead letter of destination, in sequence order, without their contents.
   std::optional<std::vector<DeadLetter>> dead_letters(std::string_view destination,
                                                       std::string* error) const;
+  // One dead letter with its contents; nullopt with an empty *error when there is none.
+  std::optional<DeadLetter> dead_letter(std::string_view destination, std::uint64_t first_sequence,
+                                        std::string* error) const;
 
   // Sets destination's cursor to sequence.
   std::vector<StatePut> cursor_puts(std::string_view destination, std::uint64_t sequence) const;
-  // Stores letter and moves its destination's cursor to cursor: written in one batch, atomic.
-  std::vector<StatePut> dead_letter_puts(const DeadLetter& letter, std::uint64_t cursor) const;
+  // Stores letter and, when given, moves its destination's cursor to cursor: written in one
+  // batch, atomic.
+  std::vector<StatePut> dead_letter_puts(const DeadLetter& letter,
+                                         std::optional<std::uint64_t> cursor) const;
+  std::vector<StatePut> dead_letter_erase_puts(std::string_view destination,
+                                               std::uint64_t first_sequence) const;
 
  private:
   rocksdb::DB& db_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <limits>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -127,7 +128,19 @@ void EventLog::commit_group(std::vector<PendingAppend>& group, std::vector<State
   }
   // Cursors and dead letters ride along: same write, same fsync.
   for (const StateWrite& write : state) {
-    for (const StatePut& put : write.puts) batch.Put(put.family, put.key, put.value);
+    for (const StatePut& put : write.puts) {
+      switch (put.op) {
+        case StatePut::Op::kPut:
+          batch.Put(put.family, put.key, put.value);
+          break;
+        case StatePut::Op::kDelete:
+          batch.Delete(put.family, put.key);
+          break;
+        case StatePut::Op::kDeleteRange:
+          batch.DeleteRange(put.family, put.key, put.value);
+          break;
+      }
+    }
   }
 
   rocksdb::WriteOptions options;
@@ -197,7 +210,11 @@ void EventLog::refresh_backlog_bytes() {
   std::uint64_t sst = 0, memtables = 0;
   db_->db().GetIntProperty("rocksdb.total-sst-files-size", &sst);
   db_->db().GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
-  backlog_bytes_.store(sst + memtables, std::memory_order_relaxed);
+  const std::uint64_t floor = backlog_floor_.load(std::memory_order_relaxed);
+  const std::uint64_t backlog =
+      floor == 0 ? sst + memtables
+                 : approximate_size(floor, std::numeric_limits<std::uint64_t>::max());
+  backlog_bytes_.store(backlog, std::memory_order_relaxed);
   if (metrics_) metrics_->log_bytes(sst + memtables);
 }
 
@@ -297,7 +314,7 @@ bool EventLog::save_cursor(std::string_view destination, std::uint64_t sequence,
   return write_state(delivery_state_->cursor_puts(destination, sequence), error);
 }
 
-bool EventLog::save_dead_letter(const DeadLetter& letter, std::uint64_t cursor,
+bool EventLog::save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor,
                                 std::string* error) {
   std::shared_lock lifetime(db_lifetime_);
   if (!delivery_state_) {
@@ -305,6 +322,85 @@ bool EventLog::save_dead_letter(const DeadLetter& letter, std::uint64_t cursor,
     return false;
   }
   return write_state(delivery_state_->dead_letter_puts(letter, cursor), error);
+}
+
+bool EventLog::erase_dead_letter(std::string_view destination, std::uint64_t first_sequence,
+                                 std::string* error) {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return false;
+  }
+  return write_state(delivery_state_->dead_letter_erase_puts(destination, first_sequence), error);
+}
+
+std::optional<DeadLetter> EventLog::dead_letter(std::string_view destination,
+                                                std::uint64_t first_sequence,
+                                                std::string* error) const {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return std::nullopt;
+  }
+  return delivery_state_->dead_letter(destination, first_sequence, error);
+}
+
+bool EventLog::delete_before(std::uint64_t sequence, std::string* error) {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!db_) {
+    *error = kClosedError;
+    return false;
+  }
+  sequence = std::min(sequence, last_sequence());
+  if (sequence <= 1) return true;
+  const std::string begin = encode_sequence_key(0);
+  const std::string end = encode_sequence_key(sequence);
+  std::vector<StatePut> puts;
+  puts.push_back({db_->db().DefaultColumnFamily(), begin, end, StatePut::Op::kDeleteRange});
+  if (!write_state(std::move(puts), error)) return false;
+  // Compaction is not a write of the log's contents, so it need not go through the committer;
+  // it drops the deleted range's files and tombstones now instead of whenever RocksDB gets to
+  // them.
+  const rocksdb::Slice begin_slice(begin);
+  const rocksdb::Slice end_slice(end);
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  const rocksdb::Status status = db_->db().CompactRange(options, &begin_slice, &end_slice);
+  if (!status.ok()) {
+    *error = "cannot compact the deleted range: " + status.ToString();
+    return false;
+  }
+  return true;
+}
+
+void EventLog::set_backlog_floor(std::uint64_t floor) {
+  std::shared_lock lifetime(db_lifetime_);
+  backlog_floor_.store(floor, std::memory_order_relaxed);
+  // Refreshed here too: the committer refreshes only after writes, and there may be none.
+  if (db_ && floor != 0) {
+    backlog_bytes_.store(approximate_size(floor, std::numeric_limits<std::uint64_t>::max()),
+                         std::memory_order_relaxed);
+  }
+}
+
+std::uint64_t EventLog::approximate_bytes(std::uint64_t from, std::uint64_t to) const {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!db_ || from >= to) return 0;
+  return approximate_size(from, to);
+}
+
+std::uint64_t EventLog::approximate_size(std::uint64_t from, std::uint64_t to) const {
+  const std::string begin = encode_sequence_key(from);
+  const std::string end = encode_sequence_key(to);
+  const rocksdb::Range range(begin, end);
+  rocksdb::SizeApproximationOptions options;
+  options.include_memtables = true;
+  options.include_files = true;
+  options.files_size_error_margin = 0.1;  // a cheaper estimate; a gauge needs no more
+  std::uint64_t size = 0;
+  const rocksdb::Status status =
+      db_->db().GetApproximateSizes(options, db_->db().DefaultColumnFamily(), &range, 1, &size);
+  return status.ok() ? size : 0;
 }
 
 std::optional<std::vector<DeadLetter>> EventLog::dead_letters(std::string_view destination,

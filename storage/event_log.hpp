@@ -112,9 +112,27 @@ class EventLog {
   // close()) they return nullopt or false and set *error.
   std::optional<std::uint64_t> load_cursor(std::string_view destination, std::string* error) const;
   bool save_cursor(std::string_view destination, std::uint64_t sequence, std::string* error);
-  bool save_dead_letter(const DeadLetter& letter, std::uint64_t cursor, std::string* error);
+  // Stores letter and, when given, moves its destination's cursor in the same write.
+  bool save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor,
+                        std::string* error);
+  bool erase_dead_letter(std::string_view destination, std::uint64_t first_sequence,
+                         std::string* error);
+  // Without their contents.
   std::optional<std::vector<DeadLetter>> dead_letters(std::string_view destination,
                                                       std::string* error) const;
+  // With its contents; nullopt with an empty *error when there is no such dead letter.
+  std::optional<DeadLetter> dead_letter(std::string_view destination, std::uint64_t first_sequence,
+                                        std::string* error) const;
+
+  // Retention (retention.hpp): deletes every record below sequence, except the last record of
+  // the log, which carries the sequence over a restart; then compacts the range so its space
+  // is reclaimed. Blocks until done.
+  bool delete_before(std::uint64_t sequence, std::string* error);
+  // RocksDB's estimate of the bytes records in [from, to) take, memtables included.
+  std::uint64_t approximate_bytes(std::uint64_t from, std::uint64_t to) const;
+  // Records below floor are delivered everywhere: backlog_bytes() (and so the 503 limit)
+  // counts only what is at or above it. 0, the default: the whole log is backlog.
+  void set_backlog_floor(std::uint64_t floor);
 
   // Stops taking appends, commits everything already queued, completes its callbacks, stops
   // the committer and closes RocksDB. Idempotent.
@@ -141,6 +159,8 @@ class EventLog {
   // Queues puts for the committer and waits until they are written.
   bool write_state(std::vector<StatePut> puts, std::string* error);
   void refresh_backlog_bytes();
+  // approximate_bytes() without the lifetime lock, for callers that hold it or own db_.
+  std::uint64_t approximate_size(std::uint64_t from, std::uint64_t to) const;
   void notify_sequence_waiters();
 
   const config::StorageConfig config_;
@@ -164,6 +184,7 @@ class EventLog {
   std::atomic<std::uint64_t> pending_bytes_{0};
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::uint64_t> backlog_bytes_{0};
+  std::atomic<std::uint64_t> backlog_floor_{0};
   // Touched by the constructor and then only by the committer thread.
   std::optional<std::chrono::steady_clock::time_point> backlog_refreshed_at_;
   std::atomic<bool> closed_{false};

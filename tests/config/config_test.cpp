@@ -229,6 +229,15 @@ TEST_CASE("storage.durability is fsync or wal", "[config]") {
   }
 }
 
+TEST_CASE("storage.retention takes days, zero, and nothing longer than ten years", "[config]") {
+  CHECK(loaded(load_with_source("")).storage.retention == 0ms);
+  CHECK(loaded(load_with_source("[storage]\nretention = \"7d\"\n")).storage.retention == 168h);
+  CHECK(loaded(load_with_source("[storage]\nretention = 172800\n")).storage.retention == 48h);
+  CHECK(loaded(load_with_source("[storage]\nretention = \"0s\"\n")).storage.retention == 0ms);
+  const ConfigError error = only_error(load_with_source("[storage]\nretention = \"3651d\"\n"));
+  CHECK_THAT(error.to_string(), Catch::Contains("storage.retention: expected a duration >= 0"));
+}
+
 TEST_CASE("Byte limits accept size strings and integers", "[config]") {
   SECTION("decimal, binary and plain") {
     const Config config = loaded(load_with_source(
@@ -537,11 +546,12 @@ TEST_CASE("parse_duration reads integers with a unit", "[config]") {
     CHECK(parse_duration("10s") == 10s);
     CHECK(parse_duration("5m") == 5min);
     CHECK(parse_duration("1h") == 1h);
+    CHECK(parse_duration("7d") == 168h);
     CHECK(parse_duration("0s") == 0ms);
     CHECK(parse_duration("10 s") == 10s);
   }
   SECTION("malformed") {
-    for (std::string_view bad : {"", "10", "s", "-1s", "1.5s", "10sec", "10 ", "1h30m", "10d",
+    for (std::string_view bad : {"", "10", "s", "-1s", "1.5s", "10sec", "10 ", "1h30m", "10w",
                                  "99999999999999999999ms", "9223372036854775807s"}) {
       INFO(bad);
       CHECK_FALSE(parse_duration(bad).has_value());

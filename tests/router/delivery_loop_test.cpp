@@ -15,51 +15,6 @@ namespace {
 using Calls = FakeDestination::Calls;
 using Kind = DeliveryResult::Kind;
 
-// Polls condition (for state only visible through the log or metrics) until it holds.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
-
-// A real log in a temp dir, metrics, and loops over FakeDestinations.
-struct LoopFixture {
-  TempDir dir;
-  std::unique_ptr<storage::EventLog> log = open_log(dir);
-  prometheus::Registry registry;
-  RouterMetrics metrics{registry};
-  LoopTiming timing{50ms, 0ms, 4096};
-
-  std::unique_ptr<DeliveryLoop> start(const config::DestinationConfig& config,
-                                      std::shared_ptr<Calls> calls) {
-    return start(config, std::make_unique<FakeDestination>(std::move(calls)));
-  }
-
-  std::unique_ptr<DeliveryLoop> start(const config::DestinationConfig& config,
-                                      std::unique_ptr<Destination> destination) {
-    auto loop = std::make_unique<DeliveryLoop>(config, *log, std::move(destination),
-                                               metrics.destination(config.name), timing);
-    loop->start();
-    return loop;
-  }
-
-  std::uint64_t cursor(const std::string& name) {
-    std::string error;
-    const auto cursor = log->load_cursor(name, &error);
-    INFO(error);
-    REQUIRE(cursor.has_value());
-    return *cursor;
-  }
-
-  double metric(const std::string& name, const std::string& destination,
-                const std::string& reason = {}) {
-    return metric_value(registry, name, destination, reason);
-  }
-};
-
 std::size_t json_bytes(const FakeDestination::Call& call) {
   std::size_t bytes = 0;
   for (const std::string& json : call.json) bytes += json.size();

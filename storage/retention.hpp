@@ -1,0 +1,59 @@
+#pragma once
+
+// Retention: deletes what the log no longer needs, so that a log whose destinations keep up
+// stays small. A record can go once every configured destination's durable cursor is past it
+// and, with storage.retention set, once it is older than that (kept for replays). Without
+// destinations nothing counts as delivered, so only storage.retention deletes anything.
+//
+// It also tells the log where its backlog starts (EventLog::set_backlog_floor): the bytes past
+// the lowest cursor are what intake's 503 limit weighs, not delivered events kept for replay.
+//
+// A pass runs every interval on its own thread; run_once() is the same pass, for tests.
+// Thread-safety: start() and stop() from one owning thread. The EventLog must outlive this.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/event_log.hpp"
+
+namespace sluice::storage {
+
+class Retention {
+ public:
+  Retention(EventLog& log, std::vector<std::string> destinations,
+            std::chrono::milliseconds retention,
+            std::chrono::milliseconds interval = std::chrono::seconds(10));
+  ~Retention();
+  Retention(const Retention&) = delete;
+  Retention& operator=(const Retention&) = delete;
+
+  void start();
+  void stop();
+
+  // One pass. Returns the sequence below which the log now holds no record (the last record
+  // of the log always stays), or nullopt and *error when a read or the delete failed.
+  std::optional<std::uint64_t> run_once(std::string* error);
+
+ private:
+  // The lowest cursor of the destinations plus one: below it everything is delivered.
+  std::optional<std::uint64_t> delivered_below(std::string* error) const;
+
+  EventLog& log_;
+  const std::vector<std::string> destinations_;
+  const std::chrono::milliseconds retention_;
+  const std::chrono::milliseconds interval_;
+  std::uint64_t deleted_below_ = 0;  // touched by one thread at a time: the pass's
+
+  std::mutex mutex_;
+  std::condition_variable_any wake_;  // never notified: waits end by timeout or stop
+  std::jthread thread_;
+};
+
+}  // namespace sluice::storage

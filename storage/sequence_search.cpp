@@ -1,0 +1,43 @@
+#include "storage/sequence_search.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace sluice::storage {
+
+std::optional<std::uint64_t> first_sequence_received_from(const EventLog& log, std::int64_t from_ms,
+                                                          std::string* error) {
+  // Start at the oldest record retention left, so the answer is never a deleted sequence.
+  std::uint64_t low = 1;
+  const ReadStatus oldest = log.read(1, 1, 0, [&](std::uint64_t sequence, const Record&) {
+    low = sequence;
+    return true;
+  });
+  if (!oldest.ok) {
+    *error = "cannot read the log: " + oldest.error;
+    return std::nullopt;
+  }
+  std::uint64_t high = log.last_sequence() + 1;
+  while (low < high) {
+    const std::uint64_t middle = low + (high - low) / 2;
+    // The first record at or after middle: retention leaves gaps below the oldest record.
+    std::optional<std::pair<std::uint64_t, std::int64_t>> found;
+    const ReadStatus status =
+        log.read(middle, 1, 0, [&](std::uint64_t sequence, const Record& record) {
+          found.emplace(sequence, record.received_at_ms);
+          return true;
+        });
+    if (!status.ok) {
+      *error = "cannot read the log: " + status.error;
+      return std::nullopt;
+    }
+    if (!found || found->second >= from_ms) {
+      high = middle;
+    } else {
+      low = std::min(found->first + 1, high);
+    }
+  }
+  return low;
+}
+
+}  // namespace sluice::storage

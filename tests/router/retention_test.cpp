@@ -1,0 +1,116 @@
+// Retention over a real log: what goes, what stays, and the backlog the 503 limit weighs.
+
+#include "storage/retention.hpp"
+
+#include <limits>
+
+#include <catch2/catch.hpp>
+
+#include "router_fixture.hpp"
+#include "storage/sequence_search.hpp"
+
+namespace sluice::router::test {
+namespace {
+
+// The first sequence still in the log, or 0 when it is empty.
+std::uint64_t first_sequence(const storage::EventLog& log) {
+  std::uint64_t first = 0;
+  REQUIRE(log.read(1, 1, 0,
+                   [&](std::uint64_t sequence, const storage::Record&) {
+                     first = sequence;
+                     return true;
+                   })
+              .ok);
+  return first;
+}
+
+void save_cursor(storage::EventLog& log, const std::string& destination, std::uint64_t cursor) {
+  std::string error;
+  INFO(error);
+  REQUIRE(log.save_cursor(destination, cursor, &error));
+}
+
+}  // namespace
+
+TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[storage][router]") {
+  TempDir dir;
+  auto log = open_log(dir);
+  for (int chunk = 0; chunk < 20; ++chunk) {
+    std::vector<TestEvent> events(
+        100, TestEvent{"e", "web", storage::EventType::kTrack, "Clicked", 400});
+    append(*log, events);
+  }
+  save_cursor(*log, "a", 1500);
+  save_cursor(*log, "b", 1000);
+  const std::uint64_t before = log->approximate_bytes(1, 1001);
+  CHECK(before > 100 * 400);
+
+  storage::Retention retention(*log, {"a", "b"}, 0ms);
+  std::string error;
+  const auto below = retention.run_once(&error);
+  INFO(error);
+  REQUIRE(below.has_value());
+  CHECK(*below == 1001);
+  CHECK(first_sequence(*log) == 1001);
+  CHECK(log->approximate_bytes(1, 1001) < before / 10);
+  // Only what some destination still needs counts against the 503 limit.
+  CHECK(log->backlog_bytes() ==
+        log->approximate_bytes(1001, std::numeric_limits<std::uint64_t>::max()));
+  CHECK(log->backlog_bytes() > 0);
+
+  save_cursor(*log, "a", 2000);
+  save_cursor(*log, "b", 2000);
+  REQUIRE(retention.run_once(&error) == 2000);
+  // Every destination has everything, but the last record carries the sequence.
+  CHECK(first_sequence(*log) == 2000);
+  log.reset();
+  log = open_log(dir);
+  CHECK(log->last_sequence() == 2000);
+}
+
+TEST_CASE("Without destinations only the retention period deletes", "[storage][router]") {
+  TempDir dir;
+  auto log = open_log(dir);
+  append_many(*log, 50, "old");
+  std::this_thread::sleep_for(300ms);
+  append_many(*log, 50, "new");
+  std::string error;
+
+  SECTION("no retention period: everything stays") {
+    storage::Retention retention(*log, {}, 0ms);
+    REQUIRE(retention.run_once(&error).has_value());
+    CHECK(first_sequence(*log) == 1);
+  }
+  SECTION("a retention period: what is older goes") {
+    storage::Retention retention(*log, {}, 200ms);
+    REQUIRE(retention.run_once(&error) == 51);
+    CHECK(first_sequence(*log) == 51);
+  }
+  SECTION("with destinations, the period keeps delivered events") {
+    save_cursor(*log, "a", 100);
+    storage::Retention retention(*log, {"a"}, 200ms);
+    REQUIRE(retention.run_once(&error) == 51);
+    CHECK(first_sequence(*log) == 51);
+  }
+}
+
+TEST_CASE("The first sequence received from a time is found across gaps", "[storage][router]") {
+  TempDir dir;
+  auto log = open_log(dir);
+  append_many(*log, 30, "a");
+  std::this_thread::sleep_for(20ms);
+  const auto between = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  std::this_thread::sleep_for(20ms);
+  append_many(*log, 30, "b");
+  std::string error;
+  CHECK(storage::first_sequence_received_from(*log, between, &error) == 31);
+  CHECK(storage::first_sequence_received_from(*log, 0, &error) == 1);
+  CHECK(storage::first_sequence_received_from(*log, between + 3'600'000, &error) == 61);
+  REQUIRE(log->delete_before(20, &error));
+  CHECK(storage::first_sequence_received_from(*log, 0, &error) == 20);
+  CHECK(storage::first_sequence_received_from(*log, between, &error) == 31);
+}
+
+}  // namespace sluice::router::test
