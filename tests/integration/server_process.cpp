@@ -152,6 +152,7 @@ bool ServerProcess::spawn_and_wait_ready(std::string* failure) {
            << "durability = \"" << options_.durability << "\"\n"
            << "\n[log]\nlevel = \"info\"\n"
            << "\n[[sources]]\nname = \"website\"\nwrite_keys = [\"test_write_key\"]\n";
+    config << options_.extra_config;
     if (!config) throw std::runtime_error("cannot write " + config_path_.string());
   }
   for (int n = 1;; ++n) {

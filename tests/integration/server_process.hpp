@@ -44,6 +44,8 @@ struct ServerOptions {
   unsigned threads = 2;
   // Extra `key = value` lines for the [server] table.
   std::vector<std::string> server_settings;
+  // TOML appended after the generated config: destinations, [admin], ...
+  std::string extra_config;
 };
 
 struct ExitStatus {
