@@ -12,7 +12,9 @@
 
 #include "storage/delivery_state.hpp"
 #include "storage/log_db.hpp"
+#include "storage/log_scan.hpp"
 #include "storage/record.hpp"
+#include "storage/record_group.hpp"
 #include "storage/storage_metrics.hpp"
 
 namespace sluice::storage {
@@ -25,11 +27,11 @@ constexpr std::chrono::hours kMaxWait{24};
 constexpr std::string_view kClosedError = "the event log is closed";
 
 // The highest sequence number in the log, or 0 for an empty log.
-std::uint64_t find_last_sequence(rocksdb::DB& db) {
+std::optional<std::uint64_t> find_last_sequence(rocksdb::DB& db) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
-  it->SeekToLast();
-  if (!it->Valid()) return 0;
-  return decode_sequence_key(std::string_view(it->key().data(), it->key().size())).value_or(0);
+  const std::uint64_t after = sequence_after_last(*it);
+  if (after == 0) return std::nullopt;
+  return after - 1;
 }
 
 }  // namespace
@@ -44,8 +46,12 @@ std::unique_ptr<EventLog> EventLog::open(const config::StorageConfig& config,
   }
   std::unique_ptr<LogDb> db = LogDb::open(config.path, error);
   if (!db) return nullptr;
-  std::uint64_t last = find_last_sequence(db->db());
-  return std::unique_ptr<EventLog>(new EventLog(config, metrics, std::move(db), last));
+  const auto last = find_last_sequence(db->db());
+  if (!last) {
+    *error = "the last value in the event log at " + config.path + " is undecodable";
+    return nullptr;
+  }
+  return std::unique_ptr<EventLog>(new EventLog(config, metrics, std::move(db), *last));
 }
 
 EventLog::EventLog(const config::StorageConfig& config, StorageMetrics* metrics,
@@ -118,12 +124,13 @@ void EventLog::commit_group(std::vector<PendingAppend>& group, std::vector<State
   rocksdb::WriteBatch batch;
   std::uint64_t group_bytes = 0;
   std::size_t record_count = 0;
+  std::string value;
   for (const auto& append : group) {
-    for (const auto& record : append.records) {
-      std::string key = encode_sequence_key(next + record_count);
-      batch.Put(key, record);
-      ++record_count;
-    }
+    // One value per request (record_group.hpp): RocksDB's cost is per key, not per byte.
+    value.clear();
+    encode_record_group(append.records, value);
+    batch.Put(encode_sequence_key(next + record_count), value);
+    record_count += append.records.size();
     group_bytes += append.bytes;
   }
   // Cursors and dead letters ride along: same write, same fsync.
@@ -266,29 +273,7 @@ ReadStatus EventLog::read(std::uint64_t from, std::size_t max_records, std::size
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper_bound_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->db().NewIterator(options));
-
-  std::uint64_t next = from;
-  std::size_t records = 0;
-  std::size_t bytes = 0;
-  for (it->Seek(encode_sequence_key(from)); it->Valid(); it->Next()) {
-    const auto sequence = decode_sequence_key(std::string_view(it->key().data(), it->key().size()));
-    const std::string_view value(it->value().data(), it->value().size());
-    const auto record = decode_record(value);
-    if (!sequence || !record) {
-      return ReadStatus{
-          false, "undecodable record at sequence " + std::to_string(sequence.value_or(next)), next};
-    }
-    if (max_records != 0 && records >= max_records) return ReadStatus{true, {}, *sequence};
-    if (max_bytes != 0 && records > 0 && bytes + value.size() > max_bytes) {
-      return ReadStatus{true, {}, *sequence};
-    }
-    if (!visit(*sequence, *record)) return ReadStatus{true, {}, *sequence};
-    next = *sequence + 1;
-    ++records;
-    bytes += value.size();
-  }
-  if (!it->status().ok()) return ReadStatus{false, it->status().ToString(), next};
-  return ReadStatus{true, {}, last + 1};
+  return scan_records(*it, from, max_records, max_bytes, visit, last + 1);
 }
 
 std::optional<std::uint64_t> EventLog::load_cursor(std::string_view destination,
@@ -353,8 +338,20 @@ bool EventLog::delete_before(std::uint64_t sequence, std::string* error) {
   }
   sequence = std::min(sequence, last_sequence());
   if (sequence <= 1) return true;
+  // A request's records share one value: a value that holds `sequence` stays whole.
+  std::uint64_t end_sequence = sequence;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->db().NewIterator(rocksdb::ReadOptions()));
+    it->SeekForPrev(encode_sequence_key(sequence));
+    if (it->Valid()) {
+      const auto first = decode_sequence_key(std::string_view(it->key().data(), it->key().size()));
+      const auto count =
+          stored_record_count(std::string_view(it->value().data(), it->value().size()));
+      if (first && count && *first + *count > sequence) end_sequence = *first;
+    }
+  }
   const std::string begin = encode_sequence_key(0);
-  const std::string end = encode_sequence_key(sequence);
+  const std::string end = encode_sequence_key(end_sequence);
   std::vector<StatePut> puts;
   puts.push_back({db_->db().DefaultColumnFamily(), begin, end, StatePut::Op::kDeleteRange});
   if (!write_state(std::move(puts), error)) return false;

@@ -1,8 +1,10 @@
 #include "storage/log_reader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
+#include "storage/log_scan.hpp"
 #include "storage/rocksdb_options.hpp"
 
 namespace sluice::storage {
@@ -50,22 +52,10 @@ bool LogReader::scan(std::uint64_t from, std::uint64_t limit,
                      const std::function<bool(std::uint64_t, const Record&)>& visit,
                      std::string* error) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  std::uint64_t visited = 0;
-  for (it->Seek(encode_sequence_key(from)); it->Valid(); it->Next()) {
-    auto sequence = decode_sequence_key(std::string_view(it->key().data(), it->key().size()));
-    auto record = decode_record(std::string_view(it->value().data(), it->value().size()));
-    if (!sequence || !record) {
-      *error = "undecodable record in the event log";
-      return false;
-    }
-    if (!visit(*sequence, *record)) return true;
-    if (limit != 0 && ++visited >= limit) return true;
-  }
-  if (!it->status().ok()) {
-    *error = it->status().ToString();
-    return false;
-  }
-  return true;
+  const ReadStatus status = scan_records(*it, std::max<std::uint64_t>(from, 1),
+                                         static_cast<std::size_t>(limit), 0, visit, 0);
+  if (!status.ok) *error = status.error;
+  return status.ok;
 }
 
 }  // namespace sluice::storage

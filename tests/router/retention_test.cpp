@@ -61,8 +61,9 @@ TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[sto
   save_cursor(*log, "a", 2000);
   save_cursor(*log, "b", 2000);
   REQUIRE(retention.run_once(&error) == 2000);
-  // Every destination has everything, but the last record carries the sequence.
-  CHECK(first_sequence(*log) == 2000);
+  // Every destination has everything, but the last request's records (stored as one value)
+  // stay: the last record carries the sequence.
+  CHECK(first_sequence(*log) == 1901);
   log.reset();
   log = open_log(dir);
   CHECK(log->last_sequence() == 2000);
@@ -109,7 +110,9 @@ TEST_CASE("The first sequence received from a time is found across gaps", "[stor
   CHECK(storage::first_sequence_received_from(*log, 0, &error) == 1);
   CHECK(storage::first_sequence_received_from(*log, between + 3'600'000, &error) == 61);
   REQUIRE(log->delete_before(20, &error));
-  CHECK(storage::first_sequence_received_from(*log, 0, &error) == 20);
+  // Requests of 10 are stored whole: 11..20 holds sequence 20, so it stays.
+  INFO(error);
+  CHECK(storage::first_sequence_received_from(*log, 0, &error) == 11);
   CHECK(storage::first_sequence_received_from(*log, between, &error) == 31);
 }
 

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "storage/record_group.hpp"
+
 namespace sluice::storage {
 namespace {
 
@@ -162,6 +164,56 @@ TEST_CASE("sequence keys sort bytewise in sequence order", "[storage]") {
     CHECK_FALSE(decode_sequence_key("1234567").has_value());
     CHECK_FALSE(decode_sequence_key("123456789").has_value());
   }
+}
+
+TEST_CASE("A request's records are stored as one value and read back in order", "[storage]") {
+  std::vector<std::string> records;
+  for (const char* json : {R"({"a":1})", R"({"b":2})", R"({"c":3})"}) {
+    Record record;
+    record.source = "web";
+    record.message_id = json;
+    record.json = json;
+    encode_record(record, records.emplace_back());
+  }
+  std::vector<std::string> read_back;
+  const auto visit_all = [&](std::uint64_t index, std::string_view bytes) {
+    CHECK(index == read_back.size());
+    read_back.emplace_back(bytes);
+    return true;
+  };
+
+  SECTION("a group") {
+    std::string value;
+    encode_record_group(records, value);
+    CHECK(stored_record_count(value) == 3);
+    REQUIRE(for_each_stored_record(value, visit_all));
+    CHECK(read_back == records);
+    SECTION("truncated anywhere, it is refused") {
+      for (std::size_t size = 1; size < value.size(); ++size) {
+        read_back.clear();
+        INFO(size);
+        CHECK_FALSE(for_each_stored_record(std::string_view(value).substr(0, size),
+                                           [](std::uint64_t, std::string_view) { return true; }));
+      }
+    }
+  }
+  SECTION("one record is stored as it is") {
+    std::string value;
+    encode_record_group({records.front()}, value);
+    CHECK(value == records.front());
+    CHECK(stored_record_count(value) == 1);
+    REQUIRE(for_each_stored_record(value, visit_all));
+    CHECK(read_back == std::vector<std::string>{records.front()});
+  }
+  SECTION("the visitor can stop early") {
+    std::string value;
+    encode_record_group(records, value);
+    int visits = 0;
+    CHECK(for_each_stored_record(value,
+                                 [&](std::uint64_t, std::string_view) { return ++visits < 2; }));
+    CHECK(visits == 2);
+  }
+  CHECK_FALSE(stored_record_count("").has_value());
 }
 
 }  // namespace

@@ -1,0 +1,78 @@
+#include "storage/log_scan.hpp"
+
+#include <rocksdb/iterator.h>
+
+#include "storage/record.hpp"
+#include "storage/record_group.hpp"
+
+namespace sluice::storage {
+namespace {
+
+std::string_view view(const rocksdb::Slice& slice) {
+  return std::string_view(slice.data(), slice.size());
+}
+
+}  // namespace
+
+ReadStatus scan_records(rocksdb::Iterator& it, std::uint64_t from, std::size_t max_records,
+                        std::size_t max_bytes, const RecordVisitor& visit, std::uint64_t end) {
+  // `from` may be in the middle of a request's value: start at the value holding it.
+  const std::string from_key = encode_sequence_key(from);
+  it.SeekForPrev(from_key);
+  if (!it.Valid() && it.status().ok()) it.Seek(from_key);
+
+  std::uint64_t next = from;
+  std::size_t records = 0;
+  std::size_t bytes = 0;
+  for (; it.Valid(); it.Next()) {
+    const auto first = decode_sequence_key(view(it.key()));
+    const std::string_view value = view(it.value());
+    const auto count = stored_record_count(value);
+    if (!first || !count) {
+      return ReadStatus{
+          false, "undecodable value at sequence " + std::to_string(first.value_or(next)), next};
+    }
+    if (*first + *count <= from) continue;
+
+    bool stopped = false;
+    bool undecodable = false;
+    const bool well_formed =
+        for_each_stored_record(value, [&](std::uint64_t index, std::string_view stored) {
+          const std::uint64_t sequence = *first + index;
+          if (sequence < from) return true;
+          const auto record = decode_record(stored);
+          if (!record) {
+            undecodable = true;
+            return false;
+          }
+          if ((max_records != 0 && records >= max_records) ||
+              (max_bytes != 0 && records > 0 && bytes + stored.size() > max_bytes) ||
+              !visit(sequence, *record)) {
+            stopped = true;
+            next = sequence;
+            return false;
+          }
+          next = sequence + 1;
+          ++records;
+          bytes += stored.size();
+          return true;
+        });
+    if (undecodable || !well_formed) {
+      return ReadStatus{false, "undecodable record at sequence " + std::to_string(next), next};
+    }
+    if (stopped) return ReadStatus{true, {}, next};
+  }
+  if (!it.status().ok()) return ReadStatus{false, it.status().ToString(), next};
+  return ReadStatus{true, {}, end};
+}
+
+std::uint64_t sequence_after_last(rocksdb::Iterator& it) {
+  it.SeekToLast();
+  if (!it.Valid()) return 1;
+  const auto first = decode_sequence_key(view(it.key()));
+  const auto count = stored_record_count(view(it.value()));
+  if (!first || !count) return 0;
+  return *first + *count;
+}
+
+}  // namespace sluice::storage
