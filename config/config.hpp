@@ -117,12 +117,25 @@ struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
 };
 
+// [admin]: the operator HTTP API (admin/) on its own listener. Off unless listen is set; a
+// token is then required, so the API is never reachable without one.
+struct AdminConfig {
+  bool enabled = false;  // true when admin.listen is set
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 9090;  // 0 picks an ephemeral port (tests).
+  // Every request must carry "Authorization: Bearer <token>". At least kMinTokenChars long.
+  std::string token;
+
+  static constexpr std::size_t kMinTokenChars = 16;
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
   std::vector<SourceConfig> sources;
   std::vector<DestinationConfig> destinations;
   LogConfig log;
+  AdminConfig admin;
 };
 
 // One problem found while loading. line and column are 1-based; 0 when unknown (for example an

@@ -23,8 +23,8 @@ class EnvOverrides {
  public:
   // Takes every variable of env that names a setting; reports those that look meant for us but
   // name no setting. Variables outside SLUICE_SERVER_, SLUICE_STORAGE_, SLUICE_LOG_,
-  // SLUICE_SOURCES_ and SLUICE_DESTINATIONS_ are left alone, for other uses (a launcher's
-  // SLUICE_CONFIG, say).
+  // SLUICE_ADMIN_, SLUICE_SOURCES_ and SLUICE_DESTINATIONS_ are left alone, for other uses (a
+  // launcher's SLUICE_CONFIG, say).
   EnvOverrides(const Environment& env, ErrorSink& errors);
 
   EnvOverrides(const EnvOverrides&) = delete;

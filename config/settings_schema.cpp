@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <vector>
 
 #include "config/env_overrides.hpp"
@@ -16,14 +17,16 @@ namespace {
 // More IO threads than this is a typo, not a machine.
 constexpr std::int64_t kMaxThreads = 1024;
 
-constexpr std::array<std::string_view, 5> kTopLevelNames{"server", "storage", "log", "sources",
-                                                         "destinations"};
+constexpr std::array<std::string_view, 6> kTopLevelNames{"server",  "storage",      "log",
+                                                         "sources", "destinations", "admin"};
 
 // Lists of tables, each read by its own reader (sources_schema.hpp, destinations_schema.hpp).
 constexpr std::array<std::string_view, 2> kTableLists{"sources", "destinations"};
 
 constexpr std::string_view kRequestBytes = "server.max_request_bytes";
 constexpr std::string_view kMessageBytes = "server.max_message_bytes";
+constexpr std::string_view kAdminListen = "admin.listen";
+constexpr std::string_view kAdminToken = "admin.token";
 
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
@@ -37,6 +40,19 @@ std::optional<Mismatch> read_listen(const toml::node& node, ServerConfig& server
   }
   server.listen_host = std::move(address->host);
   server.listen_port = address->port;
+  return std::nullopt;
+}
+
+std::optional<Mismatch> read_admin_listen(const toml::node& node, AdminConfig& admin) {
+  const auto* text = node.as_string();
+  auto address = text != nullptr ? parse_listen_address(text->get()) : std::nullopt;
+  if (!address) {
+    return refuse(node,
+                  R"("host:port" such as "127.0.0.1:9090" or "[::1]:9090", with port 0..65535)");
+  }
+  admin.enabled = true;
+  admin.listen_host = std::move(address->host);
+  admin.listen_port = address->port;
   return std::nullopt;
 }
 
@@ -119,11 +135,33 @@ const SettingSchema kLogSettings[] = {
     {"level", true, [](const toml::node& v, Config& c) { return read_log_level(v, c.log.level); }},
 };
 
+// The token's length is checked once all of [admin] is read (check_admin), so that a refused
+// token is never quoted back into a log.
+const SettingSchema kAdminSettings[] = {
+    {"listen", true, [](const toml::node& v, Config& c) { return read_admin_listen(v, c.admin); }},
+    {"token", true,
+     [](const toml::node& v, Config& c) { return read_string(v, false, c.admin.token); }},
+};
+
 const SectionSchema kSections[] = {
     {"server", kServerSettings},
     {"storage", kStorageSettings},
     {"log", kLogSettings},
+    {"admin", kAdminSettings},
 };
+
+// A setting that was given, in the file or the environment: where, and whether it was refused.
+// The checks across settings below only judge settings that were read.
+struct GivenSetting {
+  ValueRef value;
+  bool refused = false;
+};
+using GivenSettings = std::map<std::string, GivenSetting, std::less<>>;
+
+const GivenSetting* find_given(const GivenSettings& given, std::string_view name) {
+  const auto it = given.find(name);
+  return it == given.end() ? nullptr : &it->second;
+}
 
 std::string qualified(std::string_view section, std::string_view key) {
   return std::string(section).append(".").append(key);
@@ -164,6 +202,56 @@ void report_unknown_keys(const SectionSchema& section, const toml::table& table,
   }
 }
 
+// A message larger than a whole request could never arrive; say so now rather than answer
+// 413 to every batch later.
+void check_byte_limits(const Config& config, const GivenSettings& given, ErrorSink& errors) {
+  const GivenSetting* request_bytes = find_given(given, kRequestBytes);
+  const GivenSetting* message_bytes = find_given(given, kMessageBytes);
+  if ((request_bytes != nullptr && request_bytes->refused) ||
+      (message_bytes != nullptr && message_bytes->refused)) {
+    return;
+  }
+  if (config.server.max_message_bytes <= config.server.max_request_bytes) return;
+  const GivenSetting* blamed = message_bytes != nullptr ? message_bytes : request_bytes;
+  errors.at(blamed != nullptr ? blamed->value : ValueRef{},
+            "server.max_message_bytes (" + std::to_string(config.server.max_message_bytes) +
+                ") must be <= server.max_request_bytes (" +
+                std::to_string(config.server.max_request_bytes) + ")");
+}
+
+// The admin API is either off or protected by a token that is hard to guess. The token's value
+// is never part of a message.
+void check_admin(const Config& config, const GivenSettings& given, ErrorSink& errors) {
+  const GivenSetting* listen = find_given(given, kAdminListen);
+  const GivenSetting* token = find_given(given, kAdminToken);
+  if ((listen != nullptr && listen->refused) || (token != nullptr && token->refused)) return;
+  const std::string min_chars = std::to_string(AdminConfig::kMinTokenChars);
+  if (token != nullptr && config.admin.token.size() < AdminConfig::kMinTokenChars) {
+    errors.at(token->value, "admin.token: must be at least " + min_chars +
+                                " characters long, got " +
+                                std::to_string(config.admin.token.size()) +
+                                " (generate one with: openssl rand -hex 32)");
+  }
+  if (listen != nullptr && token == nullptr) {
+    errors.at(listen->value,
+              "admin.token is required when admin.listen is set: a bearer token of at least " +
+                  min_chars + " characters (SLUICE_ADMIN_TOKEN keeps it out of the file)");
+  }
+  if (token != nullptr && listen == nullptr) {
+    errors.at(token->value,
+              "admin.token is set but admin.listen is not: set admin.listen to turn the admin "
+              "API on, or remove the token");
+  }
+  // Caught here with a position rather than at startup as "address already in use".
+  if (listen != nullptr && config.admin.listen_port != 0 &&
+      config.admin.listen_port == config.server.listen_port &&
+      config.admin.listen_host == config.server.listen_host) {
+    errors.at(listen->value,
+              "admin.listen must differ from server.listen: the admin API has "
+              "its own listener");
+  }
+}
+
 }  // namespace
 
 std::span<const SectionSchema> settings_schema() {
@@ -173,9 +261,7 @@ std::span<const SectionSchema> settings_schema() {
 void read_settings(const toml::table& root, const EnvOverrides& overrides, Config& config,
                    ErrorSink& errors) {
   report_unknown_top_level(root, errors);
-  ValueRef request_bytes;
-  ValueRef message_bytes;
-  bool byte_limits_read = true;
+  GivenSettings given;
   for (const SectionSchema& section : kSections) {
     const toml::table* table = root[section.name].as_table();
     if (table != nullptr) report_unknown_keys(section, *table, errors);
@@ -184,25 +270,17 @@ void read_settings(const toml::table& root, const EnvOverrides& overrides, Confi
       if (value.node == nullptr && table != nullptr) value.node = table->get(setting.key);
       if (value.node == nullptr) continue;
       const std::string name = qualified(section.name, setting.key);
-      const bool is_byte_limit = name == kRequestBytes || name == kMessageBytes;
-      if (auto mismatch = setting.read(*value.node, config)) {
+      const auto mismatch = setting.read(*value.node, config);
+      if (mismatch) {
         errors.at(
             ValueRef{mismatch->node, value.env_var},
             expected_but_got(name + mismatch->name_suffix, mismatch->expected, *mismatch->node));
-        if (is_byte_limit) byte_limits_read = false;
-      } else if (is_byte_limit) {
-        (name == kRequestBytes ? request_bytes : message_bytes) = value;
       }
+      given.insert_or_assign(name, GivenSetting{value, mismatch.has_value()});
     }
   }
-  // A message larger than a whole request could never arrive; say so now rather than answer
-  // 413 to every batch later.
-  if (byte_limits_read && config.server.max_message_bytes > config.server.max_request_bytes) {
-    errors.at(message_bytes.node != nullptr ? message_bytes : request_bytes,
-              "server.max_message_bytes (" + std::to_string(config.server.max_message_bytes) +
-                  ") must be <= server.max_request_bytes (" +
-                  std::to_string(config.server.max_request_bytes) + ")");
-  }
+  check_byte_limits(config, given, errors);
+  check_admin(config, given, errors);
 }
 
 }  // namespace sluice::config

@@ -1,7 +1,7 @@
 #pragma once
 
-// Internal to sluice_config. The settings of [server], [storage] and [log]: their keys, what
-// each accepts, and how a value lands in Config. Both the file reader and the environment
+// Internal to sluice_config. The settings of [server], [storage], [log] and [admin]: their keys,
+// what each accepts, and how a value lands in Config. Both the file reader and the environment
 // overrides work from this one table, so a new setting is added in one place.
 // ([[sources]] and [[destinations]] are lists of tables with their own readers,
 // sources_schema.hpp and destinations_schema.hpp.)
@@ -39,7 +39,7 @@ struct SectionSchema {
 
 std::span<const SectionSchema> settings_schema();
 
-// Reads [server], [storage] and [log] from root, each value replaced by its environment
+// Reads [server], [storage], [log] and [admin] from root, each value replaced by its environment
 // override when there is one, and reports unknown sections and keys. Settings that are absent
 // keep the defaults of Config.
 void read_settings(const toml::table& root, const EnvOverrides& overrides, Config& config,

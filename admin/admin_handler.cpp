@@ -1,0 +1,165 @@
+#include "admin/admin_handler.hpp"
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "admin/admin_json.hpp"
+#include "admin/admin_routes.hpp"
+
+namespace sluice::admin {
+namespace {
+
+Response json_response(unsigned version, http::status status, std::string body) {
+  Response response{status, version};
+  response.set(http::field::content_type, "application/json");
+  // Operator data changes from one request to the next; no cache may answer for us.
+  response.set(http::field::cache_control, "no-store");
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+std::string quoted(std::string_view text) {
+  return std::string("\"").append(text).append("\"");
+}
+
+Response no_destination(const Request& request, std::string_view name) {
+  return AdminHandler::error(request.version(), http::status::not_found, "not_found",
+                             "no destination named " + quoted(name));
+}
+
+// The answer to a ControlResult that is not kOk.
+Response control_failure(const Request& request, const router::ControlResult& result) {
+  switch (result.kind) {
+    case router::ControlResult::Kind::kNotFound:
+      return AdminHandler::error(request.version(), http::status::not_found, "not_found",
+                                 result.message.empty() ? "not found" : result.message);
+    case router::ControlResult::Kind::kInvalid:
+      return AdminHandler::error(request.version(), http::status::bad_request, "invalid_request",
+                                 result.message.empty() ? "invalid request" : result.message);
+    case router::ControlResult::Kind::kUnavailable:
+    case router::ControlResult::Kind::kOk:
+      break;
+  }
+  return AdminHandler::error(
+      request.version(), http::status::service_unavailable, "unavailable",
+      result.message.empty() ? "the router cannot answer now; try again" : result.message);
+}
+
+std::optional<std::uint64_t> parse_id(std::string_view text) {
+  std::uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+AdminHandler::AdminHandler(router::RouterControl& control) : control_(control) {}
+
+Response AdminHandler::error(unsigned version, http::status status, std::string_view code,
+                             std::string_view message) {
+  return json_response(version, status, error_body(code, message));
+}
+
+Response AdminHandler::unauthorized(unsigned version) {
+  Response response =
+      error(version, http::status::unauthorized, "unauthorized",
+            "this endpoint needs the header \"Authorization: Bearer <admin.token>\"");
+  response.set(http::field::www_authenticate, R"(Bearer realm="sluice-admin")");
+  return response;
+}
+
+Response AdminHandler::handle(const Request& request) {
+  const std::string_view target = request.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const AdminRoute route = match_admin_route(path);
+  if (route.kind == AdminRouteKind::kNotFound) {
+    return error(request.version(), http::status::not_found, "not_found",
+                 "no such endpoint: " + std::string(path));
+  }
+  if (request.method_string() != route.method) {
+    Response response =
+        error(request.version(), http::status::method_not_allowed, "method_not_allowed",
+              std::string(path) + " accepts " + std::string(route.method));
+    response.set(http::field::allow, route.method);
+    return response;
+  }
+  std::optional<std::uint64_t> id;
+  if (route.kind == AdminRouteKind::kDeadLetter || route.kind == AdminRouteKind::kRedeliver) {
+    id = parse_id(route.dead_letter_id);
+    if (!id) {
+      return error(request.version(), http::status::bad_request, "invalid_id",
+                   "a dead letter's id is its first_sequence, a decimal number; got " +
+                       quoted(route.dead_letter_id));
+    }
+  }
+  switch (route.kind) {
+    case AdminRouteKind::kDestinations:
+      return json_response(request.version(), http::status::ok,
+                           destinations_body(control_.destinations()));
+    case AdminRouteKind::kDestination:
+      return destination(request, route.destination);
+    case AdminRouteKind::kPause:
+      return pause_or_resume(request, route.destination, true);
+    case AdminRouteKind::kResume:
+      return pause_or_resume(request, route.destination, false);
+    case AdminRouteKind::kReplay:
+      return replay(request, route.destination);
+    case AdminRouteKind::kDeadLetters:
+      return dead_letters(request, route.destination);
+    case AdminRouteKind::kDeadLetter:
+      return dead_letter(request, route.destination, *id);
+    case AdminRouteKind::kRedeliver:
+      return redeliver(request, route.destination, *id);
+    case AdminRouteKind::kNotFound:
+      break;
+  }
+  return error(request.version(), http::status::not_found, "not_found", "no such endpoint");
+}
+
+Response AdminHandler::destination(const Request& request, std::string_view name) const {
+  const auto status = control_.destination(name);
+  if (!status) return no_destination(request, name);
+  return json_response(request.version(), http::status::ok, status_body(*status));
+}
+
+Response AdminHandler::pause_or_resume(const Request& request, std::string_view name, bool pause) {
+  const router::ControlResult result = pause ? control_.pause(name) : control_.resume(name);
+  if (!result.ok()) return control_failure(request, result);
+  return destination(request, name);
+}
+
+Response AdminHandler::replay(const Request& request, std::string_view name) {
+  std::string problem;
+  const auto from = replay_parser_.parse(request.body(), &problem);
+  if (!from) return error(request.version(), http::status::bad_request, "invalid_body", problem);
+  std::uint64_t cursor = 0;
+  const router::ControlResult result = control_.replay(name, *from, &cursor);
+  if (!result.ok()) return control_failure(request, result);
+  return json_response(request.version(), http::status::ok, cursor_body(cursor));
+}
+
+Response AdminHandler::dead_letters(const Request& request, std::string_view name) const {
+  std::vector<storage::DeadLetter> letters;
+  const router::ControlResult result = control_.dead_letters(name, &letters);
+  if (!result.ok()) return control_failure(request, result);
+  return json_response(request.version(), http::status::ok, dead_letters_body(letters));
+}
+
+Response AdminHandler::dead_letter(const Request& request, std::string_view name,
+                                   std::uint64_t id) const {
+  storage::DeadLetter letter;
+  const router::ControlResult result = control_.dead_letter(name, id, &letter);
+  if (!result.ok()) return control_failure(request, result);
+  return json_response(request.version(), http::status::ok, dead_letter_body(letter));
+}
+
+Response AdminHandler::redeliver(const Request& request, std::string_view name, std::uint64_t id) {
+  const router::ControlResult result = control_.redeliver(name, id);
+  if (!result.ok()) return control_failure(request, result);
+  return json_response(request.version(), http::status::accepted, R"({"status":"queued"})");
+}
+
+}  // namespace sluice::admin

@@ -1,0 +1,44 @@
+#pragma once
+
+// Answers one admin API request that has passed the token check: matches its path, checks its
+// method, calls RouterControl and renders the answer as JSON (admin/README.md). A plain
+// request → response function with no socket types; sockets, limits and the token check are
+// the session's job.
+//
+// One AdminHandler per admin thread: it holds a reused JSON parser, so it is not thread-safe.
+// The RouterControl must outlive it. Its calls run on the calling thread and may block briefly
+// (they read the log); only other admin requests wait on them.
+
+#include <string_view>
+
+#include "admin/http_types.hpp"
+#include "admin/replay_request.hpp"
+#include "router/router_control.hpp"
+
+namespace sluice::admin {
+
+class AdminHandler {
+ public:
+  explicit AdminHandler(router::RouterControl& control);
+
+  Response handle(const Request& request);
+
+  // A JSON error response: {"error":{"code","message"}}.
+  static Response error(unsigned version, http::status status, std::string_view code,
+                        std::string_view message);
+  // 401 with WWW-Authenticate: Bearer, for a request without the right token.
+  static Response unauthorized(unsigned version);
+
+ private:
+  Response destination(const Request& request, std::string_view name) const;
+  Response pause_or_resume(const Request& request, std::string_view name, bool pause);
+  Response replay(const Request& request, std::string_view name);
+  Response dead_letters(const Request& request, std::string_view name) const;
+  Response dead_letter(const Request& request, std::string_view name, std::uint64_t id) const;
+  Response redeliver(const Request& request, std::string_view name, std::uint64_t id);
+
+  router::RouterControl& control_;
+  ReplayRequestParser replay_parser_;
+};
+
+}  // namespace sluice::admin

@@ -1,0 +1,159 @@
+#include "admin/admin_json.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "admin/json_writer.hpp"
+#include "api/timestamp.hpp"
+#include "storage/record.hpp"
+
+namespace sluice::admin {
+namespace {
+
+void write_status(JsonWriter& out, const router::DestinationStatus& status) {
+  out.begin_object();
+  out.key("name");
+  out.string(status.name);
+  out.key("type");
+  out.string(status.type);
+  out.key("state");
+  out.string(loop_state_name(status.state));
+  out.key("cursor");
+  out.number(status.cursor);
+  out.key("last_sequence");
+  out.number(status.last_sequence);
+  out.key("backlog_events");
+  out.number(status.backlog_events);
+  out.key("backlog_bytes");
+  out.number(status.backlog_bytes);
+  out.key("oldest_undelivered_age_ms");
+  if (status.oldest_undelivered_age) {
+    out.number(status.oldest_undelivered_age->count());
+  } else {
+    out.null();
+  }
+  out.key("delivered_events");
+  out.number(status.delivered_events);
+  out.key("dead_letters");
+  out.number(status.dead_letters);
+  out.key("last_error");
+  if (status.last_error.empty()) {
+    out.null();
+  } else {
+    out.string(status.last_error);
+  }
+  out.end_object();
+}
+
+// The members a dead letter has in the list and alone; the caller closes the object.
+void write_dead_letter_summary(JsonWriter& out, const storage::DeadLetter& letter) {
+  out.begin_object();
+  out.key("id");
+  out.number(letter.first_sequence);
+  out.key("first_sequence");
+  out.number(letter.first_sequence);
+  out.key("last_sequence");
+  out.number(letter.last_sequence);
+  out.key("events");
+  out.number(letter.events);
+  out.key("attempts");
+  out.number(letter.attempts);
+  out.key("dead_lettered_at");
+  out.string(api::format_timestamp(letter.dead_lettered_at_ms));
+  out.key("reason");
+  out.string(letter.reason);
+}
+
+}  // namespace
+
+std::string_view loop_state_name(router::LoopState state) {
+  switch (state) {
+    case router::LoopState::kStarting:
+      return "starting";
+    case router::LoopState::kRunning:
+      return "running";
+    case router::LoopState::kRetrying:
+      return "retrying";
+    case router::LoopState::kPaused:
+      return "paused";
+    case router::LoopState::kStopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+std::string status_body(const router::DestinationStatus& status) {
+  JsonWriter out;
+  write_status(out, status);
+  return out.take();
+}
+
+std::string destinations_body(std::span<const router::DestinationStatus> statuses) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("destinations");
+  out.begin_array();
+  for (const router::DestinationStatus& status : statuses) write_status(out, status);
+  out.end_array();
+  out.end_object();
+  return out.take();
+}
+
+std::string dead_letters_body(std::span<const storage::DeadLetter> letters) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("dead_letters");
+  out.begin_array();
+  for (const storage::DeadLetter& letter : letters) {
+    write_dead_letter_summary(out, letter);
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+  return out.take();
+}
+
+std::string dead_letter_body(const storage::DeadLetter& letter) {
+  JsonWriter out;
+  write_dead_letter_summary(out, letter);
+  out.key("contents");
+  out.begin_array();
+  for (const storage::DeadLetterEvent& event : letter.contents) {
+    // The stored JSON was validated and minified on intake, so it is copied as it is: the
+    // operator sees exactly what the destination was sent.
+    if (auto record = storage::decode_record(event.record); record && !record->json.empty()) {
+      out.raw(record->json);
+    } else {
+      spdlog::warn("admin: dead letter {}/{} holds an undecodable record (sequence {})",
+                   letter.destination, letter.first_sequence, event.sequence);
+      out.null();
+    }
+  }
+  out.end_array();
+  out.end_object();
+  return out.take();
+}
+
+std::string cursor_body(std::uint64_t cursor) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("cursor");
+  out.number(cursor);
+  out.end_object();
+  return out.take();
+}
+
+std::string error_body(std::string_view code, std::string_view message) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("error");
+  out.begin_object();
+  out.key("code");
+  out.string(code);
+  out.key("message");
+  out.string(message);
+  out.end_object();
+  out.end_object();
+  return out.take();
+}
+
+}  // namespace sluice::admin

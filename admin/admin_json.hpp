@@ -1,0 +1,39 @@
+#pragma once
+
+// The JSON bodies the admin API answers with (examples in admin/README.md). Pure functions of
+// the router's answers; every text from outside goes through JsonWriter's escaping.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "router/router_control.hpp"
+#include "storage/dead_letter.hpp"
+
+namespace sluice::admin {
+
+// "starting", "running", "retrying", "paused", "stopped".
+// (A local name for router::to_string(LoopState), which the router module may not define yet.)
+std::string_view loop_state_name(router::LoopState state);
+
+// {"name","type","state","cursor","last_sequence","backlog_events","backlog_bytes",
+//  "oldest_undelivered_age_ms" (null when nothing is undelivered),"delivered_events",
+//  "dead_letters","last_error" (null when the last attempt succeeded)}
+std::string status_body(const router::DestinationStatus& status);
+// {"destinations":[status...]}
+std::string destinations_body(std::span<const router::DestinationStatus> statuses);
+
+// {"dead_letters":[{"id","first_sequence","last_sequence","events","attempts",
+//  "dead_lettered_at" (ISO-8601),"reason"}...]}
+std::string dead_letters_body(std::span<const storage::DeadLetter> letters);
+// One dead letter as in the list, plus "contents": each stored event's JSON verbatim, in order
+// (null for a record that cannot be decoded, which is also logged).
+std::string dead_letter_body(const storage::DeadLetter& letter);
+
+// {"cursor":N}
+std::string cursor_body(std::uint64_t cursor);
+// {"error":{"code","message"}}
+std::string error_body(std::string_view code, std::string_view message);
+
+}  // namespace sluice::admin

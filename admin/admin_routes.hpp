@@ -1,0 +1,35 @@
+#pragma once
+
+// Maps an admin request's path to an endpoint and the one method it answers (admin/README.md).
+// Pure: no IO, so every path shape is unit-tested.
+
+#include <string_view>
+
+namespace sluice::admin {
+
+enum class AdminRouteKind {
+  kDestinations,  // GET  /v1/destinations
+  kDestination,   // GET  /v1/destinations/{name}
+  kPause,         // POST /v1/destinations/{name}/pause
+  kResume,        // POST /v1/destinations/{name}/resume
+  kReplay,        // POST /v1/destinations/{name}/replay
+  kDeadLetters,   // GET  /v1/destinations/{name}/dead-letters
+  kDeadLetter,    // GET  /v1/destinations/{name}/dead-letters/{id}
+  kRedeliver,     // POST /v1/destinations/{name}/dead-letters/{id}/redeliver
+  kNotFound,
+};
+
+struct AdminRoute {
+  AdminRouteKind kind = AdminRouteKind::kNotFound;
+  // "GET" or "POST": the only method the route answers.
+  std::string_view method;
+  // Path segments as written (no percent-decoding: destination names cannot hold characters
+  // that need it); views into the path passed to match_admin_route.
+  std::string_view destination;
+  std::string_view dead_letter_id;  // kDeadLetter and kRedeliver; not checked to be a number
+};
+
+// path excludes the query string. A trailing '/' is tolerated.
+AdminRoute match_admin_route(std::string_view path);
+
+}  // namespace sluice::admin
