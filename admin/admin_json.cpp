@@ -16,7 +16,7 @@ void write_status(JsonWriter& out, const router::DestinationStatus& status) {
   out.key("type");
   out.string(status.type);
   out.key("state");
-  out.string(loop_state_name(status.state));
+  out.string(router::to_string(status.state));
   out.key("cursor");
   out.number(status.cursor);
   out.key("last_sequence");
@@ -64,22 +64,6 @@ void write_dead_letter_summary(JsonWriter& out, const storage::DeadLetter& lette
 }
 
 }  // namespace
-
-std::string_view loop_state_name(router::LoopState state) {
-  switch (state) {
-    case router::LoopState::kStarting:
-      return "starting";
-    case router::LoopState::kRunning:
-      return "running";
-    case router::LoopState::kRetrying:
-      return "retrying";
-    case router::LoopState::kPaused:
-      return "paused";
-    case router::LoopState::kStopped:
-      return "stopped";
-  }
-  return "unknown";
-}
 
 std::string status_body(const router::DestinationStatus& status) {
   JsonWriter out;

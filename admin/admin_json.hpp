@@ -13,10 +13,6 @@
 
 namespace sluice::admin {
 
-// "starting", "running", "retrying", "paused", "stopped".
-// (A local name for router::to_string(LoopState), which the router module may not define yet.)
-std::string_view loop_state_name(router::LoopState state);
-
 // {"name","type","state","cursor","last_sequence","backlog_events","backlog_bytes",
 //  "oldest_undelivered_age_ms" (null when nothing is undelivered),"delivered_events",
 //  "dead_letters","last_error" (null when the last attempt succeeded)}

@@ -8,6 +8,7 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include "admin/admin_server.hpp"
 #include "api/api_metrics.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
@@ -78,6 +79,16 @@ int run_server(const std::string& config_path) {
     return 1;
   }
 
+  std::unique_ptr<admin::AdminServer> admin_api;
+  if (config->admin.enabled) {
+    admin_api = admin::AdminServer::start(config->admin, *delivery, &error);
+    if (!admin_api) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+    spdlog::info("admin API listening on {}:{}", config->admin.listen_host, admin_api->port());
+  }
+
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -88,6 +99,7 @@ int run_server(const std::string& config_path) {
   http.start();
   delivery->start();
   retention.start();
+
   spdlog::info(
       "sluice {} listening on {}:{} (log {} at sequence {}, durability {}, {} destinations)",
       SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
@@ -97,7 +109,9 @@ int run_server(const std::string& config_path) {
   http.wait();
   signals_io.stop();
   signal_thread.join();
-  // Intake has stopped; the loops stop before the log they read closes.
+  // Intake has stopped; the admin API stops before the router it controls, and the loops
+  // before the log they read closes.
+  if (admin_api) admin_api->stop();
   delivery->stop();
   retention.stop();
   log->close();
