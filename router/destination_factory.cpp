@@ -4,15 +4,16 @@
 #include <variant>
 
 #include "router/destinations/file_destination.hpp"
+#include "router/destinations/kafka_destination.hpp"
 
 namespace sluice::router {
 
 std::optional<std::string> unsupported_destination(const config::DestinationConfig& destination) {
-  if (destination.type() == config::DestinationType::kFile) return std::nullopt;
+  if (destination.type() != config::DestinationType::kWebhook) return std::nullopt;
   return "destination \"" + destination.name + "\": type \"" +
          std::string(config::to_string(destination.type())) +
-         "\" is not built in this version of sluice (only \"file\" destinations are); remove it "
-         "to start the server";
+         "\" is not built in this version of sluice (only \"file\" and \"kafka\" destinations "
+         "are); remove it to start the server";
 }
 
 std::size_t lane_count(const config::DestinationConfig& config) {
@@ -26,9 +27,14 @@ std::unique_ptr<Destination> make_destination(const config::DestinationConfig& c
     *error = *reason;
     return nullptr;
   }
-  const auto& file = std::get<config::FileDestinationConfig>(config.settings);
   std::string why;
-  auto destination = FileDestination::open(file, &why);
+  std::unique_ptr<Destination> destination;
+  if (const auto* file = std::get_if<config::FileDestinationConfig>(&config.settings)) {
+    destination = FileDestination::open(*file, &why);
+  } else {
+    const auto& kafka = std::get<config::KafkaDestinationConfig>(config.settings);
+    destination = KafkaDestination::open(config.name, kafka, &why);
+  }
   if (!destination) *error = "destination \"" + config.name + "\": " + why;
   return destination;
 }
