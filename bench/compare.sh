@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The whole intake comparison in one run (about 10 minutes with the defaults): for `track`
+# (one 680-byte event a request) and 100-event `batch` (68 KB) at 1, 16, 64 and 256
+# connections, wrk against
+#   nginx-200   nginx answering `return 200` (the plain-HTTP ceiling of this machine)
+#   nginx-log   nginx writing every request body to its access log (the naive collector)
+#   sluice-wal  Sluice with durability = "wal"
+#   sluice-fsync Sluice with durability = "fsync" (the default)
+# Medians of RUNS runs. Then sluice-bench against nginx-200 next to wrk (the harness's own
+# efficiency), the 1-connection p50 and the open-loop p99 at half the measured track maximum.
+# Prints one table and rewrites the section of bench/RESULTS.md between its compare.sh markers.
+# Loopback only; every run is bounded by DURATION.
+#   bench/compare.sh            (builds Release into build/ first; SKIP_BUILD=1 to skip)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+here="$root/bench"
+build=${BUILD_DIR:-$root/build}
+DURATION=${DURATION:-4}
+RUNS=${RUNS:-3}
+CONNECTION_LEVELS=${CONNECTION_LEVELS:-"1 16 64 256"}
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then make -C "$root" build >/dev/null; fi
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
+[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ] || need+=(libnginx-mod-http-echo)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for() {  # wait_for URL
+  for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2
+  exit 1
+}
+
+python3 "$here/wrk/make_payloads.py" "$work"
+
+# nginx in one of two modes: "200" answers at once; "log" reads each body and writes it to
+# its access log.
+start_nginx() {  # start_nginx MODE PORT
+  local mode=$1 port=$2 dir="$work/nginx-$1"
+  mkdir -p "$dir/logs"
+  local module="" location="default_type application/json; return 200 '{\"success\":true}';"
+  local logging="access_log off;"
+  if [ "$mode" = log ]; then
+    module="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
+    logging="log_format bodies escape=none '\$request_body'; access_log $dir/logs/bodies.log bodies;"
+    location="default_type application/json; client_body_in_single_buffer on;
+      echo_read_request_body; echo '{\"success\":true}';"
+  fi
+  cat >"$dir/nginx.conf" <<CONF
+$module
+worker_processes 1;
+error_log $dir/logs/error.log;
+pid $dir/nginx.pid;
+events { worker_connections 4096; }
+http {
+  $logging
+  client_max_body_size 2m;
+  client_body_buffer_size 1m;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$port reuseport;
+    location / { $location }
+  }
+}
+CONF
+  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$port/"
+}
+
+start_sluice() {  # start_sluice DURABILITY PORT; sets sluice_pid
+  local durability=$1 port=$2
+  cat >"$work/sluice-$durability.toml" <<CONF
+[server]
+listen = "127.0.0.1:$port"
+[storage]
+path = "$work/log-$durability"
+durability = "$durability"
+[log]
+level = "warn"
+[[sources]]
+name = "bench"
+write_keys = ["bench_write_key"]
+CONF
+  "$build/sluice" --config "$work/sluice-$durability.toml" &
+  sluice_pid=$!
+  pids+=($sluice_pid)
+  wait_for "http://127.0.0.1:$port/health"
+}
+
+declare -A port
+port[nginx-200]=$(free_port)
+port[nginx-log]=$(free_port)
+port[sluice-wal]=$(free_port)
+port[sluice-fsync]=$(free_port)
+start_nginx 200 "${port[nginx-200]}"
+start_nginx log "${port[nginx-log]}"
+start_sluice wal "${port[sluice-wal]}"
+wal_pid=$sluice_pid
+start_sluice fsync "${port[sluice-fsync]}"
+fsync_pid=$sluice_pid
+
+results="$work/results.tsv"  # target workload connections rps p99_ms p50_ms
+# Microseconds from wrk's latency text (e.g. 812.00us, 3.27ms, 1.02s).
+to_ms='function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+  if (v ~ /s$/) return v * 1000; return v }'
+measure() {  # measure TARGET WORKLOAD CONNECTIONS
+  local target=$1 workload=$2 connections=$3 body path threads=2
+  if [ "$workload" = track ]; then body="$work/track.json" path=/v1/track; else
+    body="$work/batch100.json" path=/v1/batch; fi
+  [ "$connections" -lt 2 ] && threads=1
+  for run in $(seq "$RUNS"); do
+    BODY="$body" wrk -t "$threads" -c "$connections" -d "${DURATION}s" --latency \
+      -s "$here/wrk/post.lua" "http://127.0.0.1:${port[$target]}$path" >"$work/wrk.out"
+    if grep -q "Non-2xx" "$work/wrk.out"; then
+      echo "$target $workload $connections: non-2xx answers" >&2
+      cat "$work/wrk.out" >&2
+    fi
+    awk -v t="$target" -v w="$workload" -v c="$connections" "$to_ms"'
+      /^Requests\/sec/ {rps = $2} $1 == "99%" {p99 = ms($2)} $1 == "50%" {p50 = ms($2)}
+      END {printf "%s\t%s\t%s\t%s\t%.3f\t%.3f\n", t, w, c, rps, p99, p50}' \
+      "$work/wrk.out" >>"$results"
+  done
+}
+
+for workload in track batch; do
+  for connections in $CONNECTION_LEVELS; do
+    for target in nginx-200 nginx-log sluice-wal sluice-fsync; do
+      echo "measuring $target $workload $connections connections" >&2
+      measure "$target" "$workload" "$connections"
+    done
+  done
+done
+grep -q '"messageId"' "$work/nginx-log/logs/bodies.log" ||
+  { echo "nginx-log wrote no bodies: its figures are not the reference" >&2; exit 1; }
+
+# The harness against wrk on the plain-HTTP ceiling, same connections and threads.
+bench_efficiency="$work/efficiency.json"
+"$build/sluice-bench" -q -u "http://127.0.0.1:${port[nginx-200]}" -c 64 -t 2 \
+  -d "${DURATION}s" --json "$bench_efficiency" >/dev/null
+# 1 connection p50, and the open loop at half the closed-loop track maximum, both with fsync.
+one_connection="$work/one.json"
+"$build/sluice-bench" -q -u "http://127.0.0.1:${port[sluice-fsync]}" -c 1 -t 1 \
+  -d "${DURATION}s" --json "$one_connection" >/dev/null
+max_track=$(awk -F'\t' '$1 == "sluice-fsync" && $2 == "track" {print $4}' "$results" | sort -g |
+  tail -1)
+half_rate=$(awk -v m="$max_track" 'BEGIN {printf "%d", m / 2}')
+open_loop="$work/open.json"
+"$build/sluice-bench" -q -u "http://127.0.0.1:${port[sluice-fsync]}" -c 64 -t 2 \
+  -r "$half_rate" -d "${DURATION}s" --json "$open_loop" >/dev/null
+
+rss_wal=$(awk '/VmHWM/ {print $2}' "/proc/$wal_pid/status")
+rss_fsync=$(awk '/VmHWM/ {print $2}' "/proc/$fsync_pid/status")
+
+python3 "$here/compare_report.py" "$results" "$bench_efficiency" "$one_connection" "$open_loop" \
+  "$half_rate" "$rss_wal" "$rss_fsync" "$DURATION" "$RUNS" "$root/bench/RESULTS.md" \
+  "$(git -C "$root" rev-parse --short HEAD)"

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Turns bench/compare.sh's raw runs into its table and the targets of the bench issue, prints
+them, and rewrites the section of bench/RESULTS.md between the compare.sh markers."""
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+
+(results_path, efficiency_path, one_path, open_path, half_rate, rss_wal_kb, rss_fsync_kb,
+ duration, runs, results_md, commit) = sys.argv[1:12]
+
+EVENTS = {"track": 1, "batch": 100}
+TARGETS = ["nginx-200", "nginx-log", "sluice-wal", "sluice-fsync"]
+BEGIN = "<!-- compare.sh: begin (this section is rewritten by bench/compare.sh) -->"
+END = "<!-- compare.sh: end -->"
+
+samples = {}
+for line in open(results_path):
+    target, workload, connections, rps, p99, p50 = line.split("\t")
+    samples.setdefault((target, workload, int(connections)), []).append(
+        (float(rps), float(p99), float(p50)))
+
+
+def median(key, index):
+    return statistics.median(s[index] for s in samples[key])
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+levels = sorted({c for (_, _, c) in samples})
+rows = []
+for workload in ("track", "batch"):
+    for connections in levels:
+        reference = median(("nginx-200", workload, connections), 0)
+        log_reference = median(("nginx-log", workload, connections), 0)
+        for target in TARGETS:
+            key = (target, workload, connections)
+            rps = median(key, 0)
+            ratio_200 = f"{rps / reference:.2f}" if target != "nginx-200" else ""
+            ratio_log = f"{rps / log_reference:.2f}" if target.startswith("sluice") else ""
+            rows.append((workload, connections, target, rps, rps * EVENTS[workload],
+                         median(key, 1), ratio_200, ratio_log))
+
+table = ["| workload | conns | target | requests/s | events/s | p99 ms | ÷ nginx-200 | ÷ nginx-log |",
+         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+for workload, connections, target, rps, eps, p99, r200, rlog in rows:
+    table.append(f"| {workload} | {connections} | {target} | {rps:,.0f} | {eps:,.0f} | {p99:.2f} "
+                 f"| {r200} | {rlog} |")
+
+efficiency = json.load(open(efficiency_path))
+one = json.load(open(one_path))
+open_loop = json.load(open(open_path))
+
+
+def at64(target, workload):
+    return median((target, workload, 64), 0) if (target, workload, 64) in samples else float("nan")
+
+
+checks = [
+    ("track, 64 conns: Sluice fsync ÷ nginx-200 (requests/s)",
+     at64("sluice-fsync", "track") / at64("nginx-200", "track"), ">= 0.50"),
+    ("batch, 64 conns: Sluice fsync ÷ nginx-log (events/s)",
+     at64("sluice-fsync", "batch") / at64("nginx-log", "batch"), ">= 0.80"),
+    ("track, 64 conns: fsync ÷ wal", at64("sluice-fsync", "track") / at64("sluice-wal", "track"),
+     ">= 0.80"),
+    ("batch, 64 conns: fsync ÷ wal", at64("sluice-fsync", "batch") / at64("sluice-wal", "batch"),
+     ">= 0.80"),
+    ("track, 1 conn, fsync: p50 ms (sluice-bench)", one["latency_us"]["p50"] / 1000, "<= 0.5"),
+    (f"open loop at {int(half_rate):,} req/s (half the track max), fsync: p99 ms",
+     open_loop["latency_us"]["p99"] / 1000, "<= 5"),
+    ("server peak RSS, MiB (fsync instance; wal instance)",
+     max(int(rss_fsync_kb), int(rss_wal_kb)) / 1024, "<= 256"),
+    ("sluice-bench ÷ wrk on nginx-200, track, 64 conns",
+     efficiency["requests_per_s"] / at64("nginx-200", "track"), ">= 0.90"),
+]
+
+
+def met(value, bound):
+    op, limit = bound.split()
+    return value >= float(limit) if op == ">=" else value <= float(limit)
+
+
+targets = ["| figure | value | target | met |", "| --- | ---: | --- | --- |"]
+for name, value, bound in checks:
+    targets.append(f"| {name} | {value:.2f} | {bound} | {'yes' if met(value, bound) else 'no'} |")
+open_unsent = open_loop.get("unsent", 0)
+
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+section = "\n".join([
+    BEGIN,
+    "## Intake against nginx (`bench/compare.sh`)",
+    "",
+    f"- Date: {now}; `nproc` {os.cpu_count()}; CPU \"{cpu_model()}\"; Release build at commit "
+    f"{commit}.",
+    f"- Command: `bench/compare.sh` (wrk, {duration} s per run, median of {runs} runs; 2 wrk "
+    "threads, 1 for 1 connection; nginx with one worker; Sluice with one IO thread per core). "
+    "Client and servers share the cores.",
+    "- Bodies (`bench/wrk/make_payloads.py`): a 680-byte track event; a 100-event `/v1/batch` "
+    "(68 KB). nginx-log reads each body and writes it to its access log "
+    "(`log_format escape=none '$request_body'`, `client_body_in_single_buffer on`), checked to contain them.",
+    f"- Open loop: sluice-bench `-r {int(half_rate)}` on 64 connections; {open_unsent} requests "
+    "unsent.",
+    "",
+    *table,
+    "",
+    *targets,
+    END,
+])
+print("\n".join(table))
+print()
+print("\n".join(targets))
+
+text = open(results_md).read()
+if BEGIN in text and END in text:
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    text = head + section + tail
+else:
+    text = text.rstrip("\n") + "\n\n" + section + "\n"
+open(results_md, "w").write(text)
