@@ -21,72 +21,9 @@ RUNS=${RUNS:-3}
 CONNECTION_LEVELS=${CONNECTION_LEVELS:-"1 16 64 256"}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then make -C "$root" build >/dev/null; fi
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ] || need+=(libnginx-mod-http-echo)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-fi
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for() {  # wait_for URL
-  for _ in $(seq 100); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2
-  exit 1
-}
-
+source "$here/lib.sh"
+need_tools
 python3 "$here/wrk/make_payloads.py" "$work"
-
-# nginx in one of two modes: "200" answers at once; "log" reads each body and writes it to
-# its access log.
-start_nginx() {  # start_nginx MODE PORT
-  local mode=$1 port=$2 dir="$work/nginx-$1"
-  mkdir -p "$dir/logs"
-  local module="" location="default_type application/json; return 200 '{\"success\":true}';"
-  local logging="access_log off;"
-  if [ "$mode" = log ]; then
-    module="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
-    logging="log_format bodies escape=none '\$request_body'; access_log $dir/logs/bodies.log bodies;"
-    location="default_type application/json; client_body_in_single_buffer on;
-      echo_read_request_body; echo '{\"success\":true}';"
-  fi
-  cat >"$dir/nginx.conf" <<CONF
-$module
-worker_processes 1;
-error_log $dir/logs/error.log;
-pid $dir/nginx.pid;
-events { worker_connections 4096; }
-http {
-  $logging
-  client_max_body_size 2m;
-  client_body_buffer_size 1m;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$port reuseport;
-    location / { $location }
-  }
-}
-CONF
-  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
-  pids+=($!)
-  wait_for "http://127.0.0.1:$port/"
-}
 
 start_sluice() {  # start_sluice DURABILITY PORT; sets sluice_pid
   local durability=$1 port=$2

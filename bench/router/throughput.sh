@@ -16,44 +16,11 @@ THREADS=${THREADS:-2}
 DURABILITY=${DURABILITY:-fsync}
 DRAIN_LIMIT=${DRAIN_LIMIT:-120}
 
-command -v wrk >/dev/null && command -v nginx >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light
-}
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
+source "$here/../lib.sh"
+need_tools
 python3 "$here/../wrk/make_payloads.py" "$work"
-
 sink_port=$(free_port)
-mkdir -p "$work/nginx/logs"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $work/nginx/logs/error.log;
-pid $work/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_max_body_size 64m;
-  client_body_buffer_size 1m;
-  server {
-    listen 127.0.0.1:$sink_port;
-    location / { default_type application/json; return 200 '{}'; }
-  }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+start_nginx 200 "$sink_port"
 
 port=$(free_port)
 cat >"$work/sluice.toml" <<CONF
@@ -81,11 +48,7 @@ CONF
 "$binary" --config "$work/sluice.toml" &
 sluice_pid=$!
 pids+=($sluice_pid)
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 &&
-    curl -fsS "http://127.0.0.1:$sink_port/" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_for "http://127.0.0.1:$port/health"
 
 metric() {  # metric NAME [DESTINATION]
   curl -fsS "http://127.0.0.1:$port/metrics" | awk -v name="$1" -v dest="$2" '
