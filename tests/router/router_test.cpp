@@ -20,7 +20,7 @@ config::DestinationConfig file_destination(const TempDir& dir, const std::string
 
 }  // namespace
 
-TEST_CASE("This version builds file destinations only", "[router]") {
+TEST_CASE("This version builds file and webhook destinations", "[router]") {
   TempDir dir;
   config::DestinationConfig webhook = destination_config("hook");
   webhook.settings = config::WebhookDestinationConfig{"https://example.com/"};
@@ -28,15 +28,25 @@ TEST_CASE("This version builds file destinations only", "[router]") {
   kafka.settings = config::KafkaDestinationConfig{"b:9092", "events", {}};
 
   CHECK_FALSE(unsupported_destination(file_destination(dir, "archive")).has_value());
-  CHECK(unsupported_destination(webhook) ==
-        R"(destination "hook": type "webhook" is not built in this version of sluice (only )"
-        R"("file" destinations are); remove it to start the server)");
-  CHECK(unsupported_destination(kafka).has_value());
+  CHECK_FALSE(unsupported_destination(webhook).has_value());
+  CHECK(unsupported_destination(kafka) ==
+        R"(destination "stream": type "kafka" is not built in this version of sluice (only )"
+        R"("file" and "webhook" destinations are); remove it to start the server)");
+
+  std::string error;
+  CHECK(make_destination(webhook, &error) != nullptr);  // connects only when it delivers
+  config::DestinationConfig unreadable_ca = webhook;
+  unreadable_ca.settings = config::WebhookDestinationConfig{"https://example.com/",
+                                                            {},
+                                                            config::WebhookMode::kBatch,
+                                                            10'000ms,
+                                                            (dir.path() / "missing.pem").string()};
+  CHECK(make_destination(unreadable_ca, &error) == nullptr);
+  CHECK_THAT(error, Catch::StartsWith(R"(destination "hook": cannot load ca_file )"));
 
   auto log = open_log(dir);
   prometheus::Registry registry;
   RouterMetrics metrics(registry);
-  std::string error;
   CHECK(Router::create({file_destination(dir, "a"), kafka}, *log, metrics, &error) == nullptr);
   CHECK_THAT(error, Catch::Contains(R"(type "kafka" is not built)"));
 }
