@@ -5,16 +5,9 @@
 
 #include "router/destinations/file_destination.hpp"
 #include "router/destinations/kafka_destination.hpp"
+#include "router/destinations/webhook_destination.hpp"
 
 namespace sluice::router {
-
-std::optional<std::string> unsupported_destination(const config::DestinationConfig& destination) {
-  if (destination.type() != config::DestinationType::kWebhook) return std::nullopt;
-  return "destination \"" + destination.name + "\": type \"" +
-         std::string(config::to_string(destination.type())) +
-         "\" is not built in this version of sluice (only \"file\" and \"kafka\" destinations "
-         "are); remove it to start the server";
-}
 
 std::size_t lane_count(const config::DestinationConfig& config) {
   if (config.type() != config::DestinationType::kWebhook) return 1;
@@ -23,17 +16,15 @@ std::size_t lane_count(const config::DestinationConfig& config) {
 
 std::unique_ptr<Destination> make_destination(const config::DestinationConfig& config,
                                               std::string* error) {
-  if (auto reason = unsupported_destination(config)) {
-    *error = *reason;
-    return nullptr;
-  }
   std::string why;
   std::unique_ptr<Destination> destination;
-  if (const auto* file = std::get_if<config::FileDestinationConfig>(&config.settings)) {
-    destination = FileDestination::open(*file, &why);
+  if (const auto* webhook = std::get_if<config::WebhookDestinationConfig>(&config.settings)) {
+    destination = WebhookDestination::create(*webhook, &why);
+  } else if (const auto* kafka = std::get_if<config::KafkaDestinationConfig>(&config.settings)) {
+    destination = KafkaDestination::open(config.name, *kafka, &why);
   } else {
-    const auto& kafka = std::get<config::KafkaDestinationConfig>(config.settings);
-    destination = KafkaDestination::open(config.name, kafka, &why);
+    destination =
+        FileDestination::open(std::get<config::FileDestinationConfig>(config.settings), &why);
   }
   if (!destination) *error = "destination \"" + config.name + "\": " + why;
   return destination;

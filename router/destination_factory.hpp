@@ -11,10 +11,6 @@
 
 namespace sluice::router {
 
-// Why this version cannot run destination (its type is not built yet), or nullopt when it can.
-// The server checks every destination with this before it opens anything.
-std::optional<std::string> unsupported_destination(const config::DestinationConfig& destination);
-
 // How many instances of the destination deliver at once: max_in_flight for kinds whose
 // batches are independent requests (webhook); one for the file destination, which appends to
 // one file, and for Kafka, whose producer pipelines on its own and must keep per-key order.

@@ -12,7 +12,6 @@
 #include "api/api_metrics.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
-#include "router/destination_factory.hpp"
 #include "router/router.hpp"
 #include "router/router_metrics.hpp"
 #include "server/http_server.hpp"
@@ -42,16 +41,6 @@ std::optional<config::Config> load_or_report(const std::string& path) {
 int run_server(const std::string& config_path) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
-  // Checked before anything is opened: a destination this version cannot run is a config
-  // problem, like an invalid value (check-config accepts it; it is valid for later versions).
-  bool supported = true;
-  for (const auto& destination : config->destinations) {
-    if (auto reason = router::unsupported_destination(destination)) {
-      std::cerr << reason.value() << '\n';
-      supported = false;
-    }
-  }
-  if (!supported) return 2;
   spdlog::set_level(spdlog::level::from_str(config->log.level));
 
   prometheus::Registry registry;

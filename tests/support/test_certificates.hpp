@@ -1,0 +1,21 @@
+#pragma once
+
+// Certificates made at test time, so no test depends on files that expire: a fresh self-signed
+// CA and a server certificate it signed, as PEM.
+
+#include <string>
+#include <vector>
+
+namespace sluice::test {
+
+struct TestCertificates {
+  std::string ca_pem;           // the CA certificate: what a client trusts
+  std::string certificate_pem;  // the server's certificate, signed by the CA
+  std::string key_pem;          // the server's private key
+};
+
+// A CA and a server certificate for names (DNS names, or IP addresses such as "127.0.0.1"),
+// valid from a minute ago for a day, with P-256 keys. Throws std::runtime_error on failure.
+TestCertificates make_test_certificates(const std::vector<std::string>& names);
+
+}  // namespace sluice::test
