@@ -37,15 +37,6 @@ std::vector<std::string> expected_labels(const std::string& prefix, int count) {
   return out;
 }
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("Through a delivery loop, a failing webhook still gets every event in order",
@@ -85,7 +76,8 @@ TEST_CASE("Through a delivery loop, a failing webhook still gets every event in 
   loop.start();
   std::thread writer([&] { append_many(*log, 60, "late", 9); });
   writer.join();
-  CHECK(eventually([&] { return metric_value(registry, "sluice_router_cursor", "hook") == 100; }));
+  CHECK(eventually([&] { return metric_value(registry, "sluice_router_cursor", "hook") == 100; },
+                   20s));
   loop.request_stop();
   loop.join();
 
