@@ -71,6 +71,10 @@ struct WebhookDestinationConfig {
   std::string ca_file;                        // extra CA certificates (PEM); empty: system store
 };
 
+// A file destination's batch limits when its table sets none (each batch costs an fsync).
+inline constexpr std::size_t kFileBatchMaxEvents = 1000;
+inline constexpr std::uint64_t kFileBatchMaxBytes = 4ull << 20;
+
 // [destinations.file]: NDJSON files, one line per event.
 struct FileDestinationConfig {
   std::string path;                                      // directory the files land in, required
@@ -102,6 +106,7 @@ struct DestinationConfig {
   std::vector<std::string> include_events;  // track event names; empty: every track event
   std::vector<std::string> exclude_events;  // track event names never delivered
 
+  // For file destinations kFileBatchMaxEvents and kFileBatchMaxBytes unless set.
   std::size_t batch_max_events = 100;
   std::uint64_t batch_max_bytes = 512ull << 10;   // sum of the events' JSON sizes
   std::chrono::milliseconds batch_max_wait{200};  // for a batch to fill; 0: send what is there

@@ -188,10 +188,19 @@ class DestinationsReader {
       ok &= read_kind_table(name, table, destination);
     }
     if (!ok) return;
+    apply_kind_defaults(table, destination);
     check_unique_name(name, table, destination);
     check_sources(name, table);
     check_combinations(name, table, destination);
     config_.destinations.push_back(std::move(destination));
+  }
+
+  // A file destination pays an fsync per batch, so its batches are larger unless the table
+  // says otherwise: with 100-event batches it cannot keep up with intake.
+  static void apply_kind_defaults(const toml::table& table, DestinationConfig& destination) {
+    if (destination.type() != DestinationType::kFile) return;
+    if (!table.contains("batch_max_events")) destination.batch_max_events = kFileBatchMaxEvents;
+    if (!table.contains("batch_max_bytes")) destination.batch_max_bytes = kFileBatchMaxBytes;
   }
 
   bool read_kind_table(const std::string& name, const toml::table& table,

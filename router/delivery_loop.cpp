@@ -103,10 +103,10 @@ void DeliveryLoop::run(const std::stop_token& stop) {
     state_ = LoopState::kStopped;
   }
   // Lanes finish what they are doing (a deliver() in progress), then stop; what they settled
-  // is saved below.
+  // is saved below, waiting for the write, so the cursor is durable when the loop has stopped.
   for (auto& lane : lanes_) lane->request_stop();
   for (auto& lane : lanes_) lane->join();
-  save_cursor();
+  if (log_.is_open()) save_cursor(true);
 }
 
 bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
@@ -348,7 +348,12 @@ void DeliveryLoop::save_cursor(bool force) {
   }
   if (!force && cursor <= saved_cursor_) return;
   std::string error;
-  if (log_.save_cursor(config_.name, cursor, &error)) {
+  // A forward move is queued without waiting, so delivery never waits for the committer (a
+  // crash may lose the last few saves: duplicates, never a skipped event). A replay's move
+  // back is waited for.
+  const bool saved = force ? log_.save_cursor(config_.name, cursor, &error)
+                           : log_.queue_cursor(config_.name, cursor, &error);
+  if (saved) {
     saved_cursor_ = cursor;
   } else {
     // The next save writes a later cursor; until then a restart redelivers from the old one.

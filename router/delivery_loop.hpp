@@ -111,7 +111,8 @@ class DeliveryLoop : private LaneHost {
   bool request_waiting() const;
   std::optional<std::size_t> idle_lane_locked() const;
   void skipped(std::uint64_t done_to);
-  // Saves the in-memory cursor if it moved past the saved one (or always, when forced).
+  // Queues a save of the in-memory cursor if it moved past the saved one; forced, saves it
+  // whatever it is and waits for the write.
   void save_cursor(bool force = false);
   void report_backlog();
 

@@ -191,7 +191,7 @@ void EventLog::commit_group(std::vector<PendingAppend>& group, std::vector<State
   refresh_backlog_bytes();
 }
 
-bool EventLog::write_state(std::vector<StatePut> puts, std::string* error) {
+bool EventLog::write_state(std::vector<StatePut> puts, std::string* error, bool wait) {
   std::future<std::string> written;
   {
     std::lock_guard lock(mutex_);
@@ -201,9 +201,10 @@ bool EventLog::write_state(std::vector<StatePut> puts, std::string* error) {
     }
     StateWrite& write = state_queue_.emplace_back();
     write.puts = std::move(puts);
-    written = write.done.get_future();
+    if (wait) written = write.done.get_future();
   }
   wake_committer_.notify_one();
+  if (!wait) return true;
   *error = written.get();
   return error->empty();
 }
@@ -297,6 +298,16 @@ bool EventLog::save_cursor(std::string_view destination, std::uint64_t sequence,
     return false;
   }
   return write_state(delivery_state_->cursor_puts(destination, sequence), error);
+}
+
+bool EventLog::queue_cursor(std::string_view destination, std::uint64_t sequence,
+                            std::string* error) {
+  std::shared_lock lifetime(db_lifetime_);
+  if (!delivery_state_) {
+    *error = kClosedError;
+    return false;
+  }
+  return write_state(delivery_state_->cursor_puts(destination, sequence), error, false);
 }
 
 bool EventLog::save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor,

@@ -112,6 +112,10 @@ class EventLog {
   // close()) they return nullopt or false and set *error.
   std::optional<std::uint64_t> load_cursor(std::string_view destination, std::string* error) const;
   bool save_cursor(std::string_view destination, std::uint64_t sequence, std::string* error);
+  // Like save_cursor, without waiting: the committer writes it with its next group, after
+  // everything queued before it. For a cursor that only moves forward, where losing the last
+  // save to a crash costs duplicates, never a skipped event.
+  bool queue_cursor(std::string_view destination, std::uint64_t sequence, std::string* error);
   // Stores letter and, when given, moves its destination's cursor in the same write.
   bool save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor,
                         std::string* error);
@@ -156,8 +160,8 @@ class EventLog {
 
   void run_committer();
   void commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state);
-  // Queues puts for the committer and waits until they are written.
-  bool write_state(std::vector<StatePut> puts, std::string* error);
+  // Queues puts for the committer and, with wait, waits until they are written.
+  bool write_state(std::vector<StatePut> puts, std::string* error, bool wait = true);
   void refresh_backlog_bytes();
   // approximate_bytes() without the lifetime lock, for callers that hold it or own db_.
   std::uint64_t approximate_size(std::uint64_t from, std::uint64_t to) const;

@@ -51,7 +51,8 @@ pids+=($sluice_pid)
 wait_for "http://127.0.0.1:$port/health"
 
 metric() {  # metric NAME [DESTINATION]
-  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v name="$1" -v dest="$2" '
+  local name=$1 destination=${2:-}
+  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v name="$name" -v dest="$destination" '
     $1 ~ "^" name "({|$)" && (dest == "" || index($1, "destination=\"" dest "\"")) {
       printf "%d", $2; exit }'
 }

@@ -182,8 +182,9 @@ TEST_CASE("Keys left out of a destination keep their defaults", "[config][destin
   CHECK(destination.include_types.empty());
   CHECK(destination.include_events.empty());
   CHECK(destination.exclude_events.empty());
-  CHECK(destination.batch_max_events == defaults.batch_max_events);
-  CHECK(destination.batch_max_bytes == defaults.batch_max_bytes);
+  // A file destination's batches are larger by default: each costs an fsync.
+  CHECK(destination.batch_max_events == kFileBatchMaxEvents);
+  CHECK(destination.batch_max_bytes == kFileBatchMaxBytes);
   CHECK(destination.batch_max_wait == defaults.batch_max_wait);
   CHECK(destination.max_in_flight == defaults.max_in_flight);
   CHECK(destination.retry_initial == defaults.retry_initial);
@@ -196,6 +197,11 @@ TEST_CASE("Keys left out of a destination keep their defaults", "[config][destin
   CHECK(file.gzip == file_defaults.gzip);
 
   const Config hook = loaded(webhook_destination(""));
+  CHECK(hook.destinations[0].batch_max_events == defaults.batch_max_events);
+  CHECK(hook.destinations[0].batch_max_bytes == defaults.batch_max_bytes);
+  const Config small = loaded(file_destination("batch_max_events = 10\n"));
+  CHECK(small.destinations[0].batch_max_events == 10);
+  CHECK(small.destinations[0].batch_max_bytes == kFileBatchMaxBytes);
   const auto& webhook = std::get<WebhookDestinationConfig>(hook.destinations[0].settings);
   CHECK(webhook.mode == WebhookMode::kBatch);
   CHECK(webhook.timeout == 10s);
