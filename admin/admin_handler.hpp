@@ -11,11 +11,15 @@
 
 #include <string_view>
 
-#include "admin/http_types.hpp"
 #include "admin/replay_request.hpp"
+#include "net/http_types.hpp"
 #include "router/router_control.hpp"
 
 namespace sluice::admin {
+
+namespace http = net::http;
+using net::Request;
+using net::Response;
 
 class AdminHandler {
  public:

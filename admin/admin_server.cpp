@@ -18,6 +18,7 @@
 #include "admin/admin_handler.hpp"
 #include "admin/admin_session.hpp"
 #include "admin/bearer_token.hpp"
+#include "net/session_tracker.hpp"
 
 namespace sluice::admin {
 namespace asio = boost::asio;
@@ -59,7 +60,7 @@ std::optional<tcp::endpoint> resolve_listen(const config::AdminConfig& config, s
 class AdminServer::Impl {
  public:
   Impl(const config::AdminConfig& config, router::RouterControl& control, const AdminLimits& limits)
-      : limits_(limits), token_(config.token), handler_(control), drain_timer_(io_) {}
+      : limits_(limits), token_(config.token), handler_(control), tracker_(io_.get_executor()) {}
 
   bool bind(const config::AdminConfig& config, std::string* error) {
     auto endpoint = resolve_listen(config, error);
@@ -93,12 +94,7 @@ class AdminServer::Impl {
       asio::post(io_, [this] {
         boost::system::error_code ignored;
         acceptor_->close(ignored);
-        tracker_.on_drained = [this] { drain_timer_.cancel(); };
-        drain_timer_.expires_after(limits_.drain_timeout);
-        drain_timer_.async_wait([this](boost::system::error_code ec) {
-          if (!ec) tracker_.close_all();
-        });
-        tracker_.stop_all();
+        tracker_.drain(limits_.drain_timeout);
       });
     }
     if (thread_.joinable()) thread_.join();
@@ -152,8 +148,7 @@ class AdminServer::Impl {
   std::optional<tcp::acceptor> acceptor_;
   BearerToken token_;
   AdminHandler handler_;
-  AdminSessionTracker tracker_;
-  asio::steady_timer drain_timer_;
+  net::SessionTracker tracker_;
   std::size_t connections_ = 0;
   std::mutex stop_mutex_;
   std::atomic<bool> stopping_{false};

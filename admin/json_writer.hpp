@@ -3,7 +3,8 @@
 // Builds one JSON document into a string, placing commas and colons itself so that callers
 // write members and elements in order and nothing else. Strings are escaped here: the admin
 // API echoes text that comes from outside (a destination's error answer, an operator's path),
-// which may hold quotes, control characters or bytes that are not UTF-8.
+// which may hold quotes, control characters or bytes that are not UTF-8; those bytes become
+// U+FFFD (api::append_json_string with InvalidUtf8::kReplace), so every document is valid JSON.
 //
 // Not thread-safe; one writer per document. Misuse (a value where a key belongs, unbalanced
 // ends) is a programmer mistake and asserted.
@@ -16,11 +17,6 @@
 #include <vector>
 
 namespace sluice::admin {
-
-// Appends text as a JSON string literal, quotes included. Control characters, '"' and '\' are
-// escaped; a byte that does not start a valid UTF-8 sequence becomes U+FFFD, so the output is
-// always valid JSON in valid UTF-8.
-void append_json_string(std::string& out, std::string_view text);
 
 class JsonWriter {
  public:

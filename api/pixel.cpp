@@ -6,7 +6,7 @@
 
 #include "api/auth.hpp"
 #include "api/base64.hpp"
-#include "api/responses.hpp"
+#include "api/json_string.hpp"
 
 namespace sluice::api {
 namespace {
@@ -37,7 +37,9 @@ void insert_flat(Node& root, std::string_view path, std::string_view value) {
   node->children.clear();
   node->is_object = false;
   node->json.clear();
-  append_json_string(node->json, value);
+  // Bytes that are not UTF-8 are kept, so the message then fails to parse, as a POSTed one
+  // holding them would.
+  append_json_string(node->json, value, InvalidUtf8::kKeep);
 }
 
 void insert_json(Node& node, simdjson::dom::element element) {
@@ -60,7 +62,7 @@ void write(const Node& node, std::string& out) {
   for (const auto& [key, value] : node.children) {
     if (!first) out += ',';
     first = false;
-    append_json_string(out, key);
+    append_json_string(out, key, InvalidUtf8::kKeep);
     out += ':';
     write(value, out);
   }

@@ -1,40 +1,8 @@
 #include "api/responses.hpp"
 
-#include <cstdio>
+#include "api/json_string.hpp"
 
 namespace sluice::api {
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 std::string success_body(std::span<const Rejection> rejected) {
   if (rejected.empty()) return R"({"success":true})";
@@ -44,9 +12,9 @@ std::string success_body(std::span<const Rejection> rejected) {
     body += R"({"index":)";
     body += std::to_string(rejected[i].index);
     body += R"(,"code":)";
-    append_json_string(body, rejected[i].code);
+    append_json_string(body, rejected[i].code, InvalidUtf8::kKeep);
     body += R"(,"message":)";
-    append_json_string(body, rejected[i].message);
+    append_json_string(body, rejected[i].message, InvalidUtf8::kKeep);
     body += '}';
   }
   body += "]}";
@@ -55,19 +23,19 @@ std::string success_body(std::span<const Rejection> rejected) {
 
 std::string error_body(std::string_view code, std::string_view message) {
   std::string body = R"({"code":)";
-  append_json_string(body, code);
+  append_json_string(body, code, InvalidUtf8::kKeep);
   body += R"(,"message":)";
-  append_json_string(body, message);
+  append_json_string(body, message, InvalidUtf8::kKeep);
   body += '}';
   return body;
 }
 
 std::string settings_body(std::string_view write_key, std::string_view public_host) {
   std::string body = R"({"integrations":{"Segment.io":{"apiKey":)";
-  append_json_string(body, write_key);
+  append_json_string(body, write_key, InvalidUtf8::kKeep);
   if (!public_host.empty()) {
     body += R"(,"apiHost":)";
-    append_json_string(body, std::string(public_host) + "/v1");
+    append_json_string(body, std::string(public_host) + "/v1", InvalidUtf8::kKeep);
   }
   body += R"(,"unbundledIntegrations":[],"addBundledMetadata":true,"maybeBundledConfigIds":{},)"
           R"("versionSettings":{"version":"4.4.7","componentTypes":["browser"]}}},)"

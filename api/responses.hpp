@@ -11,9 +11,6 @@
 
 namespace sluice::api {
 
-// Appends text as a JSON string literal, quotes included.
-void append_json_string(std::string& out, std::string_view text);
-
 // {"success":true} or, with rejected messages, {"success":true,"rejected":[{index,code,message}]}
 std::string success_body(std::span<const Rejection> rejected = {});
 

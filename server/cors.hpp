@@ -6,9 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "server/http_types.hpp"
+#include "net/http_types.hpp"
 
 namespace sluice::server {
+
+namespace http = net::http;
+using net::Request;
+using net::Response;
 
 class CorsPolicy {
  public:

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/session_tracker.hpp"
 #include "server/request_handler.hpp"
 #include "server/session.hpp"
 
@@ -21,13 +22,12 @@ using asio::ip::tcp;
 class Worker {
  public:
   explicit Worker(const HandlerContext& handler_context)
-      : io(1), handler(handler_context), drain_timer(io) {}
+      : io(1), handler(handler_context), tracker(io.get_executor()) {}
 
   asio::io_context io;
   std::optional<tcp::acceptor> acceptor;
   RequestHandler handler;
-  SessionTracker tracker;
-  asio::steady_timer drain_timer;
+  net::SessionTracker tracker;
   std::thread thread;
 };
 
@@ -184,12 +184,7 @@ void HttpServer::stop(std::chrono::milliseconds drain_timeout) {
     asio::post(worker.io, [&worker, drain_timeout] {
       boost::system::error_code ignored;
       if (worker.acceptor) worker.acceptor->close(ignored);
-      worker.tracker.on_drained = [&worker] { worker.drain_timer.cancel(); };
-      worker.drain_timer.expires_after(drain_timeout);
-      worker.drain_timer.async_wait([&worker](boost::system::error_code ec) {
-        if (!ec) worker.tracker.close_all();
-      });
-      worker.tracker.stop_all();
+      worker.tracker.drain(drain_timeout);
     });
   }
 }

@@ -18,12 +18,16 @@
 #include "api/ingestor.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
+#include "net/http_types.hpp"
 #include "server/body_decoder.hpp"
-#include "server/http_types.hpp"
 #include "server/routes.hpp"
 #include "storage/event_log.hpp"
 
 namespace sluice::server {
+
+namespace http = net::http;
+using net::Request;
+using net::Response;
 
 struct HandlerContext {
   const config::ServerConfig& server;

@@ -2,19 +2,14 @@
 
 #include <chrono>
 
-#include <boost/algorithm/string/predicate.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include "net/http_connection.hpp"
 
 namespace sluice::server {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 using asio::ip::tcp;
 
 namespace {
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kHeaderLimit = 32 * 1024;
 // After refusing an oversize body, read and discard at most this much before closing, so
 // the client sees the answer instead of a reset.
@@ -22,20 +17,17 @@ constexpr std::size_t kLingerBytes = 8 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::string_view kBodyTooLarge = "the request body is larger than the request limit";
 
-// Removes the session from its tracker however the coroutine ends.
-class Registration {
- public:
-  Registration(SessionTracker& tracker, SessionState& state) : tracker_(tracker), state_(state) {
-    tracker_.add(&state_);
-  }
-  ~Registration() { tracker_.remove(&state_); }
-  Registration(const Registration&) = delete;
-  Registration& operator=(const Registration&) = delete;
-
- private:
-  SessionTracker& tracker_;
-  SessionState& state_;
-};
+net::ConnectionLimits connection_limits(const config::ServerConfig& config) {
+  return net::ConnectionLimits{
+      .max_header_bytes = kHeaderLimit,
+      .max_body_bytes = config.max_request_bytes,
+      .header_timeout = config.header_timeout,
+      .idle_timeout = config.idle_timeout,
+      .body_timeout = config.body_timeout,
+      .linger_bytes = kLingerBytes,
+      .linger_time = kLingerTime,
+  };
+}
 
 std::string client_address(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -57,80 +49,17 @@ std::string forwarded_client(std::string_view header) {
   return std::string(first);
 }
 
-bool expects_continue(const Request& request) {
-  return boost::algorithm::iequals(request[http::field::expect], "100-continue");
-}
-
-asio::awaitable<void> linger_close(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  auto deadline = std::chrono::steady_clock::now() + kLingerTime;
-  std::size_t discarded = 0;
-  while (discarded < kLingerBytes) {
-    auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) break;
-    stream.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
-    buffer.consume(buffer.size());
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(64 * 1024), kAwait);
-    if (read_ec) break;
-    discarded += n;
-  }
-  stream.socket().close(ec);
-}
-
 }  // namespace
-
-void SessionTracker::add(SessionState* session) {
-  sessions_.insert(session);
-}
-
-void SessionTracker::remove(SessionState* session) {
-  sessions_.erase(session);
-  if (stopping_ && sessions_.empty() && on_drained) on_drained();
-}
-
-void SessionTracker::stop_all() {
-  stopping_ = true;
-  for (SessionState* session : sessions_) {
-    session->stop_requested = true;
-    if (session->idle) session->stream->cancel();
-  }
-  if (sessions_.empty() && on_drained) on_drained();
-}
-
-void SessionTracker::close_all() {
-  for (SessionState* session : sessions_) {
-    session->stop_requested = true;
-    boost::system::error_code ec;
-    session->stream->socket().close(ec);
-  }
-}
 
 asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
   const std::string peer = client_address(socket);
-  beast::tcp_stream stream(std::move(socket));
-  SessionState state{&stream};
-  Registration registration(env.tracker, state);
-  beast::flat_buffer buffer;
-  bool first_request = true;
+  net::HttpConnection connection(std::move(socket), env.tracker, connection_limits(env.config));
 
-  while (!state.stop_requested) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(env.config.max_request_bytes);
-
-    state.idle = true;
-    stream.expires_after(first_request ? env.config.header_timeout : env.config.idle_timeout);
-    auto [header_ec, header_bytes] =
-        co_await http::async_read_header(stream, buffer, parser, kAwait);
-    state.idle = false;
-    first_request = false;
+  while (!connection.stop_requested()) {
+    net::RequestParser parser;
+    const auto header_ec = co_await connection.read_header(parser);
     if (header_ec) {
-      if (header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
-          header_ec == beast::error::timeout || header_ec == asio::error::operation_aborted ||
-          header_ec == asio::error::connection_reset) {
-        break;
-      }
+      if (net::is_disconnect(header_ec)) break;
       // Beast refuses a Content-Length over the body limit while reading the header.
       bool oversize = header_ec == http::error::body_limit;
       // Otherwise the HTTP is malformed: say so and close, the stream cannot be resynchronised.
@@ -139,11 +68,9 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
                                            kBodyTooLarge)
                    : RequestHandler::error(11, http::status::bad_request, "bad_request",
                                            "malformed HTTP request: " + header_ec.message());
-      response.keep_alive(false);
-      stream.expires_after(env.config.body_timeout);
-      co_await http::async_write(stream, response, kAwait);
+      co_await connection.write(response);
       env.metrics.request_completed(RouteKind::kNotFound, 400, 0);
-      if (oversize) co_await linger_close(stream, buffer);
+      if (oversize) co_await connection.linger_close();
       break;
     }
 
@@ -157,18 +84,10 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
     Route route = match_route(path);
 
     Response response;
-    bool linger = false;
-    if (expects_continue(request)) {
-      http::response<http::empty_body> go_on{http::status::continue_, request.version()};
-      stream.expires_after(env.config.body_timeout);
-      co_await http::async_write(stream, go_on, kAwait);
-    }
-    stream.expires_after(env.config.body_timeout);
-    auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kAwait);
+    const auto body_ec = co_await connection.read_body(parser);
     if (body_ec == http::error::body_limit) {
       response = RequestHandler::error(request.version(), http::status::bad_request,
                                        "payload_too_large", kBodyTooLarge);
-      linger = true;
     } else if (body_ec) {
       break;  // timeout or the client went away mid-body: nobody to answer
     } else if (request.method() == http::verb::options) {
@@ -193,23 +112,14 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
 
     env.cors.apply(request, response);
     response.set(http::field::server, "sluice");
-    bool keep_alive = !linger && !state.stop_requested && request.keep_alive();
-    response.keep_alive(keep_alive);
-    stream.expires_after(env.config.body_timeout);
-    auto [write_ec, written] = co_await http::async_write(stream, response, kAwait);
+    // Not kept alive after a body over the limit: close() then lingers.
+    const auto write_ec = co_await connection.write(response);
     env.metrics.request_completed(
         route.kind, response.result_int(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (write_ec) break;
-    if (linger) {
-      co_await linger_close(stream, buffer);
-      co_return;
-    }
-    if (!keep_alive) break;
+    if (write_ec || !response.keep_alive()) break;
   }
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.socket().close(ec);
+  co_await connection.close();
 }
 
 }  // namespace sluice::server

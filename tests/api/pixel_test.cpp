@@ -85,6 +85,9 @@ TEST_CASE("pixel_message_json builds a message from flat dotted parameters", "[a
     CHECK(json.string_at("/properties/n") == "42");
     CHECK(json.string_at("/properties/q") == "a\"b\\c");
   }
+  SECTION("bytes that are not UTF-8 are kept as sent") {
+    CHECK(pixel_message_json("userId=u%FF") == "{\"userId\":\"u\xFF\"}");
+  }
   SECTION("percent-encoded names") {
     const auto json = parse_json(*pixel_message_json("properties.email%5Fid=7"));
     CHECK(json.string_at("/properties/email_id") == "7");

@@ -11,35 +11,6 @@ namespace {
 
 using test::parse_json;
 
-TEST_CASE("append_json_string escapes what JSON requires", "[api]") {
-  auto literal = [](std::string_view text) {
-    std::string out;
-    append_json_string(out, text);
-    return out;
-  };
-  SECTION("plain text is only quoted") {
-    CHECK(literal("abc") == R"("abc")");
-    CHECK(literal("") == R"("")");
-  }
-  SECTION("quote and backslash") {
-    CHECK(literal(R"(a"b\c)") == R"("a\"b\\c")");
-  }
-  SECTION("newline, carriage return and tab") {
-    CHECK(literal("a\nb\rc\td") == R"("a\nb\rc\td")");
-  }
-  SECTION("other control characters as \\u escapes") {
-    CHECK(literal(std::string_view("\x01\x1f\x00", 3)) == R"("\u0001\u001f\u0000")");
-  }
-  SECTION("UTF-8 passes through unchanged") {
-    CHECK(literal("caf\xc3\xa9 \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
-  }
-  SECTION("appends to what out already holds") {
-    std::string out = "x=";
-    append_json_string(out, "y");
-    CHECK(out == R"(x="y")");
-  }
-}
-
 TEST_CASE("error_body carries code and message as valid JSON", "[api]") {
   const std::string message = "bad \"input\" \\ here\n\ttab \x02 end";
   const auto json = parse_json(error_body("invalid_json", message));

@@ -1,0 +1,121 @@
+#include "net/http_connection.hpp"
+
+#include <cstdint>
+#include <utility>
+
+#include <boost/algorithm/string/predicate.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sluice::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+bool expects_continue(const Request& request) {
+  return boost::algorithm::iequals(request[http::field::expect], "100-continue");
+}
+
+}  // namespace
+
+bool is_disconnect(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset;
+}
+
+HttpConnection::HttpConnection(tcp::socket socket, SessionTracker& tracker,
+                               const ConnectionLimits& limits)
+    : stream_(std::move(socket)), state_{&stream_}, tracker_(tracker), limits_(limits) {
+  tracker_.add(&state_);
+}
+
+HttpConnection::~HttpConnection() {
+  tracker_.remove(&state_);
+}
+
+asio::awaitable<boost::system::error_code> HttpConnection::read_header(RequestParser& parser) {
+  parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+  parser.body_limit(limits_.max_body_bytes);
+  state_.idle = true;
+  stream_.expires_after(first_request_ ? limits_.header_timeout : limits_.idle_timeout);
+  auto [ec, bytes] = co_await http::async_read_header(stream_, buffer_, parser, kAwait);
+  state_.idle = false;
+  first_request_ = false;
+  client_keep_alive_ = !ec && parser.get().keep_alive();
+  body_unread_ = !ec && !parser.is_done();
+  co_return ec;
+}
+
+asio::awaitable<boost::system::error_code> HttpConnection::read_body(RequestParser& parser) {
+  const Request& request = parser.get();
+  if (expects_continue(request)) {
+    http::response<http::empty_body> go_on{http::status::continue_, request.version()};
+    stream_.expires_after(limits_.body_timeout);
+    co_await http::async_write(stream_, go_on, kAwait);
+  }
+  stream_.expires_after(limits_.body_timeout);
+  auto [ec, bytes] = co_await http::async_read(stream_, buffer_, parser, kAwait);
+  // Over the limit, the rest of the body is still coming. After any other failure (a deadline,
+  // the client gone) there is nobody to answer, and nothing to linger for.
+  body_unread_ = ec == http::error::body_limit;
+  // Trailers of a chunked body are fields of the request too.
+  if (!ec) client_keep_alive_ = request.keep_alive();
+  co_return ec;
+}
+
+void HttpConnection::decide_keep_alive(Response& response) const {
+  response.keep_alive(client_keep_alive_ && !body_unread_ && !state_.stop_requested);
+}
+
+asio::awaitable<boost::system::error_code> HttpConnection::write(Response& response) {
+  decide_keep_alive(response);
+  stream_.expires_after(limits_.body_timeout);
+  auto [ec, bytes] = co_await http::async_write(stream_, response, kAwait);
+  // An answer that could not be written is not read: no reason to linger for it.
+  if (ec) body_unread_ = false;
+  co_return ec;
+}
+
+asio::awaitable<boost::system::error_code> HttpConnection::write_header(Response& response) {
+  decide_keep_alive(response);
+  stream_.expires_after(limits_.body_timeout);
+  http::response_serializer<http::string_body> serializer(response);
+  auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, kAwait);
+  if (ec) body_unread_ = false;
+  co_return ec;
+}
+
+asio::awaitable<void> HttpConnection::close() {
+  if (body_unread_) {
+    co_await linger_close();
+    co_return;
+  }
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+asio::awaitable<void> HttpConnection::linger_close() {
+  body_unread_ = false;  // read or given up on below
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  const auto deadline = std::chrono::steady_clock::now() + limits_.linger_time;
+  std::size_t discarded = 0;
+  while (discarded < limits_.linger_bytes) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    stream_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+    buffer_.consume(buffer_.size());
+    auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(64 * 1024), kAwait);
+    if (read_ec) break;
+    discarded += n;
+  }
+  stream_.socket().close(ec);
+}
+
+}  // namespace sluice::net

@@ -1,0 +1,94 @@
+#pragma once
+
+// One HTTP/1.1 connection for a session coroutine that keeps it in its frame: its socket, read
+// buffer and deadlines. Reads a request's header and then its body within size limits and
+// deadlines (answering 100 Continue in between), writes answers with the keep-alive HTTP/1.1
+// allows, and closes, lingering after an answer that left a body unread. What to answer, and
+// when to read the body, is the session's policy.
+//
+// The connection registers in a SessionTracker for as long as it lives, so the tracker must
+// outlive it; the limits are copied. Used only from the thread that runs the socket's
+// io_context; not thread-safe.
+
+#include <chrono>
+#include <cstddef>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "net/http_types.hpp"
+#include "net/session_tracker.hpp"
+
+namespace sluice::net {
+
+struct ConnectionLimits {
+  std::size_t max_header_bytes = 0;            // request line and headers
+  std::size_t max_body_bytes = 0;              // a larger body fails with http::error::body_limit
+  std::chrono::milliseconds header_timeout{};  // the first request's header
+  std::chrono::milliseconds idle_timeout{};    // keep-alive wait for the next request's header
+  std::chrono::milliseconds body_timeout{};    // reading the body; also writing an answer
+  // After an answer that leaves a body unread, linger_close() reads and discards at most
+  // linger_bytes for at most linger_time before closing, so that the client reads the answer
+  // instead of a connection reset.
+  std::size_t linger_bytes = 0;
+  std::chrono::milliseconds linger_time{};
+};
+
+// The client closed or went quiet past a deadline, or a stop cancelled the read: there is
+// nobody to answer.
+bool is_disconnect(const boost::system::error_code& ec);
+
+class HttpConnection {
+ public:
+  HttpConnection(boost::asio::ip::tcp::socket socket, SessionTracker& tracker,
+                 const ConnectionLimits& limits);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // The server is stopping: finish the current answer, then close.
+  bool stop_requested() const { return state_.stop_requested; }
+
+  // Sets the parser's header and body limits and reads a request's header into it, within the
+  // header deadline for the first request and the idle deadline after that. While it waits the
+  // connection is idle, so a stop closes it. A Content-Length over the body limit fails here
+  // with http::error::body_limit. After a failure the request cannot be answered on a kept
+  // connection; how to close is the session's choice (close() or linger_close()).
+  boost::asio::awaitable<boost::system::error_code> read_header(RequestParser& parser);
+  // Answers 100 Continue when the request asks for it, then reads the body within the body
+  // deadline; http::error::body_limit when it is over the limit.
+  boost::asio::awaitable<boost::system::error_code> read_body(RequestParser& parser);
+
+  // Writes the answer to the current request within the body deadline. Sets its keep-alive
+  // first: the connection is kept only when the client asked for it, the server is not
+  // stopping, and no part of the request's body is left unread (whatever follows it on the wire
+  // would be that body, not a request). response.keep_alive() tells the session which.
+  boost::asio::awaitable<boost::system::error_code> write(Response& response);
+  // The same, writing only the header: the answer to HEAD (RFC 9110 9.3.2).
+  boost::asio::awaitable<boost::system::error_code> write_header(Response& response);
+
+  // Closes after the last answer: lingering (as linger_close()) when that answer left a body
+  // unread and was written, at once otherwise.
+  boost::asio::awaitable<void> close();
+  // Half-closes, reads and discards what the client still sends (within the linger limits),
+  // then closes.
+  boost::asio::awaitable<void> linger_close();
+
+ private:
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  SessionState state_;
+  SessionTracker& tracker_;
+  const ConnectionLimits limits_;
+  bool first_request_ = true;
+  bool client_keep_alive_ = false;  // the current request's header allows keep-alive
+  bool body_unread_ = false;        // the current request's body is still (partly) on the wire
+
+  // Sets the answer's keep-alive as write() describes.
+  void decide_keep_alive(Response& response) const;
+};
+
+}  // namespace sluice::net
