@@ -1,7 +1,7 @@
 #pragma once
 
 // The RocksDB database behind the event log, opened for writing with its column families:
-//   default       the log itself: sequence key -> encoded Record (record.hpp)
+//   default       the log itself: first sequence of a request -> its records (record_group.hpp)
 //   cursors       destination name -> delivered-up-to sequence (delivery_state.hpp)
 //   dead_letters  destination name, sequence -> DeadLetter (dead_letter.hpp)
 // Column families that a later version added are opened too, so an older binary still opens
