@@ -8,9 +8,8 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 #include "storage/event_log.hpp"
 #include "storage/record.hpp"

@@ -5,12 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "load_results.hpp"
 
 namespace sluice::config {
 namespace {
 
 using Catch::Contains;
 using Catch::Equals;
+using test::all_errors;
 
 constexpr const char* kOrigin = "admin.toml";
 constexpr std::string_view kToken = "0123456789abcdef0123";
@@ -26,26 +28,12 @@ LoadResult load(std::string_view text, const Environment& env = {}) {
   return load_string(std::string(text) + std::string(kOneSource), kOrigin, env);
 }
 
-std::string all_errors(const LoadResult& result) {
-  std::string text;
-  for (const ConfigError& error : result.errors) text += error.to_string() + "\n";
-  return text;
-}
-
 Config loaded(std::string_view text, const Environment& env = {}) {
-  const LoadResult result = load(text, env);
-  INFO(all_errors(result));
-  REQUIRE(result.errors.empty());
-  REQUIRE(result.config.has_value());
-  return *result.config;
+  return test::require_loaded(load(text, env));
 }
 
 ConfigError only_error(std::string_view text, const Environment& env = {}) {
-  const LoadResult result = load(text, env);
-  INFO(all_errors(result));
-  REQUIRE(result.errors.size() == 1);
-  CHECK_FALSE(result.config.has_value());
-  return result.errors.front();
+  return test::require_one_error(load(text, env));
 }
 
 // An [admin] table with `listen` on line 2 and, when token is not empty, `token` on line 3.

@@ -9,11 +9,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "load_results.hpp"
+
 namespace sluice::config {
 namespace {
 
 using Catch::Contains;
 using Catch::Equals;
+using test::all_errors;
 using namespace std::chrono_literals;
 
 constexpr const char* kOrigin = "test.toml";
@@ -33,24 +36,12 @@ LoadResult load_with_source(std::string_view text, const Environment& env = {}) 
   return load(std::string(text) + std::string(kOneSource), env);
 }
 
-std::string all_errors(const LoadResult& result) {
-  std::string text;
-  for (const ConfigError& error : result.errors) text += error.to_string() + "\n";
-  return text;
-}
-
 Config loaded(const LoadResult& result) {
-  INFO(all_errors(result));
-  REQUIRE(result.errors.empty());
-  REQUIRE(result.config.has_value());
-  return *result.config;
+  return test::require_loaded(result);
 }
 
 ConfigError only_error(const LoadResult& result) {
-  INFO(all_errors(result));
-  REQUIRE(result.errors.size() == 1);
-  CHECK_FALSE(result.config.has_value());
-  return result.errors.front();
+  return test::require_one_error(result);
 }
 
 // The single error of loading text plus a valid source, checked for its line and key.
