@@ -378,13 +378,17 @@ void DeliveryLoop::report_backlog() {
   if (now - last_gauges_ < std::chrono::seconds(1)) return;
   last_gauges_ = now;
   metrics_.backlog_bytes(log_.approximate_bytes(cursor + 1, last + 1));
-  std::optional<std::int64_t> oldest;
+  const auto oldest = oldest_undelivered_age(cursor);
+  metrics_.oldest_undelivered_age(oldest ? std::chrono::duration<double>(*oldest).count() : 0);
+}
+
+std::optional<milliseconds> DeliveryLoop::oldest_undelivered_age(std::uint64_t cursor) const {
+  std::optional<milliseconds> age;
   log_.read(cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
-    oldest = record.received_at_ms;
+    age = milliseconds(std::max<std::int64_t>(now_ms() - record.received_at_ms, 0));
     return true;
   });
-  metrics_.oldest_undelivered_age(
-      oldest ? static_cast<double>(std::max<std::int64_t>(now_ms() - *oldest, 0)) / 1000 : 0);
+  return age;
 }
 
 DestinationStatus DeliveryLoop::status() const {
@@ -407,11 +411,7 @@ DestinationStatus DeliveryLoop::status() const {
   if (status.last_sequence > status.cursor) {
     status.backlog_events = status.last_sequence - status.cursor;
     status.backlog_bytes = log_.approximate_bytes(status.cursor + 1, status.last_sequence + 1);
-    log_.read(status.cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
-      status.oldest_undelivered_age =
-          milliseconds(std::max<std::int64_t>(now_ms() - record.received_at_ms, 0));
-      return true;
-    });
+    status.oldest_undelivered_age = oldest_undelivered_age(status.cursor);
   }
   std::string error;
   if (const auto letters = log_.dead_letters(config_.name, &error)) {

@@ -28,6 +28,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -115,6 +116,8 @@ class DeliveryLoop : private LaneHost {
   // whatever it is and waits for the write.
   void save_cursor(bool force = false);
   void report_backlog();
+  // How long ago the first event after cursor was received; nullopt when there is none.
+  std::optional<std::chrono::milliseconds> oldest_undelivered_age(std::uint64_t cursor) const;
 
   // LaneHost
   bool hold(std::chrono::milliseconds duration, std::uint64_t epoch,
