@@ -16,6 +16,11 @@ namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
+// Beast reads at most the free capacity of the buffer, and at least 512 bytes: a buffer that
+// starts this large takes a typical request (an SDK's headers and a one-event body) in one
+// recv instead of two or three.
+constexpr std::size_t kInitialReadBuffer = 4096;
+
 bool expects_continue(const Request& request) {
   return boost::algorithm::iequals(request[http::field::expect], "100-continue");
 }
@@ -31,6 +36,7 @@ bool is_disconnect(const boost::system::error_code& ec) {
 HttpConnection::HttpConnection(tcp::socket socket, SessionTracker& tracker,
                                const ConnectionLimits& limits)
     : stream_(std::move(socket)), state_{&stream_}, tracker_(tracker), limits_(limits) {
+  buffer_.reserve(kInitialReadBuffer);
   tracker_.add(&state_);
 }
 
