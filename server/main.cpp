@@ -16,6 +16,7 @@
 #include "router/router_metrics.hpp"
 #include "server/http_server.hpp"
 #include "server/log_cat.hpp"
+#include "server/open_file_limit.hpp"
 #include "server/server_metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/retention.hpp"
@@ -38,10 +39,27 @@ std::optional<config::Config> load_or_report(const std::string& path) {
   return result.config;
 }
 
+// Connections, plus room for RocksDB's files, the admin API and the destinations.
+void raise_file_limit_for(std::size_t max_connections) {
+  constexpr std::size_t kOtherFiles = 4096;
+  std::string error;
+  const server::OpenFileLimit limit =
+      server::raise_open_file_limit(max_connections + kOtherFiles, &error);
+  if (!error.empty()) {
+    spdlog::warn("{}", error);
+  } else if (limit.soft < max_connections) {
+    spdlog::warn(
+        "the open file limit is {} (hard limit {}): fewer connections than server.max_connections "
+        "({}) can be open at once; raise the hard limit (e.g. LimitNOFILE= in a systemd unit)",
+        limit.soft, limit.hard, max_connections);
+  }
+}
+
 int run_server(const std::string& config_path) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
   spdlog::set_level(spdlog::level::from_str(config->log.level));
+  raise_file_limit_for(config->server.max_connections);
 
   prometheus::Registry registry;
   storage::StorageMetrics storage_metrics(registry);
