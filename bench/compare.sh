@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole intake comparison in one run (about 10 minutes with the defaults): for `track`
-# (one 680-byte event a request) and 100-event `batch` (68 KB) at 1, 16, 64 and 256
+# (one 491-byte event a request) and 100-event `batch` (51 KB) at 1, 16, 64 and 256
 # connections, wrk against
 #   nginx-200   nginx answering `return 200` (the plain-HTTP ceiling of this machine)
 #   nginx-log   nginx writing every request body to its access log (the naive collector)
 #   sluice-wal  Sluice with durability = "wal"
 #   sluice-fsync Sluice with durability = "fsync" (the default)
 # Medians of RUNS runs. Then sluice-bench against nginx-200 next to wrk (the harness's own
-# efficiency), the 1-connection p50 and the open-loop p99 at half the measured track maximum.
+# efficiency), the 1-connection p50, the open-loop p99 at half the measured track maximum, the
+# disk's fdatasync latency, and the memory 10,000 idle keep-alive connections add.
 # Prints one table and rewrites the section of bench/RESULTS.md between its compare.sh markers.
 # Loopback only; every run is bounded by DURATION.
 #   bench/compare.sh            (builds Release into build/ first; SKIP_BUILD=1 to skip)
@@ -25,13 +26,13 @@ source "$here/lib.sh"
 need_tools
 python3 "$here/wrk/make_payloads.py" "$work"
 
-start_sluice() {  # start_sluice DURABILITY PORT; sets sluice_pid
-  local durability=$1 port=$2
-  cat >"$work/sluice-$durability.toml" <<CONF
+start_sluice() {  # start_sluice NAME DURABILITY PORT; sets sluice_pid
+  local name=$1 durability=$2 port=$3
+  cat >"$work/sluice-$name.toml" <<CONF
 [server]
 listen = "127.0.0.1:$port"
 [storage]
-path = "$work/log-$durability"
+path = "$work/log-$name"
 durability = "$durability"
 [log]
 level = "warn"
@@ -39,7 +40,7 @@ level = "warn"
 name = "bench"
 write_keys = ["bench_write_key"]
 CONF
-  "$build/sluice" --config "$work/sluice-$durability.toml" &
+  "$build/sluice" --config "$work/sluice-$name.toml" &
   sluice_pid=$!
   pids+=($sluice_pid)
   wait_for "http://127.0.0.1:$port/health"
@@ -52,9 +53,9 @@ port[sluice-wal]=$(free_port)
 port[sluice-fsync]=$(free_port)
 start_nginx 200 "${port[nginx-200]}"
 start_nginx log "${port[nginx-log]}"
-start_sluice wal "${port[sluice-wal]}"
+start_sluice wal wal "${port[sluice-wal]}"
 wal_pid=$sluice_pid
-start_sluice fsync "${port[sluice-fsync]}"
+start_sluice fsync fsync "${port[sluice-fsync]}"
 fsync_pid=$sluice_pid
 
 results="$work/results.tsv"  # target workload connections rps p99_ms p50_ms
@@ -91,10 +92,24 @@ done
 grep -q '"messageId"' "$work/nginx-log/logs/bodies.log" ||
   { echo "nginx-log wrote no bodies: its figures are not the reference" >&2; exit 1; }
 
-# The harness against wrk on the plain-HTTP ceiling, same connections and threads.
-bench_efficiency="$work/efficiency.json"
-"$build/sluice-bench" -q -u "http://127.0.0.1:${port[nginx-200]}" -c 64 -t 2 \
-  -d "${DURATION}s" --json "$bench_efficiency" >/dev/null
+# The harness against wrk on the plain-HTTP ceiling, same connections and threads, and
+# requests of the same size: wrk sends the track event padded to sluice-bench's mean body.
+# Alternating, RUNS times; the report takes the median ratio.
+efficiency="$work/efficiency.tsv"  # sluice-bench rps, wrk rps, body bytes
+for run in $(seq "$RUNS"); do
+  "$build/sluice-bench" -q -u "http://127.0.0.1:${port[nginx-200]}" -c 64 -t 2 \
+    -d "${DURATION}s" --json "$work/efficiency.json" >/dev/null
+  read -r bench_rps body_bytes < <(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+# wire bytes less the request line and headers (about 200 bytes for sluice-bench)
+print(r["requests_per_s"], int(r["bytes_sent"] / max(1, r["requests"])) - 200)' \
+    "$work/efficiency.json")
+  python3 "$here/wrk/make_payloads.py" "$work" "$body_bytes"
+  wrk_rps=$(BODY="$work/track-sized.json" wrk -t 2 -c 64 -d "${DURATION}s" \
+    -s "$here/wrk/post.lua" "http://127.0.0.1:${port[nginx-200]}/v1/track" |
+    awk '/^Requests\/sec/ {print $2}')
+  printf '%s\t%s\t%s\n' "$bench_rps" "$wrk_rps" "$body_bytes" >>"$efficiency"
+done
 # 1 connection p50, and the open loop at half the closed-loop track maximum, both with fsync.
 one_connection="$work/one.json"
 "$build/sluice-bench" -q -u "http://127.0.0.1:${port[sluice-fsync]}" -c 1 -t 1 \
@@ -109,6 +124,17 @@ open_loop="$work/open.json"
 rss_wal=$(awk '/VmHWM/ {print $2}' "/proc/$wal_pid/status")
 rss_fsync=$(awk '/VmHWM/ {print $2}' "/proc/$fsync_pid/status")
 
-python3 "$here/compare_report.py" "$results" "$bench_efficiency" "$one_connection" "$open_loop" \
-  "$half_rate" "$rss_wal" "$rss_fsync" "$DURATION" "$RUNS" "$root/bench/RESULTS.md" \
-  "$(git -C "$root" rev-parse --short HEAD)"
+# The floor under fsync-mode latency: one fdatasync on the disk the logs are on.
+fsync_probe="$work/fsync-probe.json"
+python3 "$here/fsync_probe.py" "$work" >"$fsync_probe"
+
+# 10,000 idle keep-alive connections on a fresh server, each after one request.
+port[sluice-idle]=$(free_port)
+start_sluice idle fsync "${port[sluice-idle]}"
+idle="$work/idle.json"
+python3 "$here/idle_connections.py" --port "${port[sluice-idle]}" --pid "$sluice_pid" \
+  --connections "${IDLE_CONNECTIONS:-10000}" --json "$idle" >/dev/null
+
+python3 "$here/compare_report.py" "$results" "$efficiency" "$one_connection" "$open_loop" \
+  "$half_rate" "$rss_wal" "$rss_fsync" "$fsync_probe" "$idle" "$DURATION" "$RUNS" \
+  "$root/bench/RESULTS.md" "$(git -C "$root" rev-parse --short HEAD)"

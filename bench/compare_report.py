@@ -10,7 +10,7 @@ import statistics
 import sys
 
 (results_path, efficiency_path, one_path, open_path, half_rate, rss_wal_kb, rss_fsync_kb,
- duration, runs, results_md, commit) = sys.argv[1:12]
+ fsync_probe_path, idle_path, duration, runs, results_md, commit) = sys.argv[1:14]
 
 EVENTS = {"track": 1, "batch": 100}
 TARGETS = ["nginx-200", "nginx-log", "sluice-wal", "sluice-fsync"]
@@ -55,9 +55,14 @@ for workload, connections, target, rps, eps, p99, r200, rlog in rows:
     table.append(f"| {workload} | {connections} | {target} | {rps:,.0f} | {eps:,.0f} | {p99:.2f} "
                  f"| {r200} | {rlog} |")
 
-efficiency = json.load(open(efficiency_path))
+# sluice-bench rps, wrk rps, body bytes: one line per run against nginx-200.
+efficiency_runs = [line.split("\t") for line in open(efficiency_path) if line.strip()]
+efficiency_ratio = statistics.median(float(b) / float(w) for b, w, _ in efficiency_runs)
+efficiency_body = int(statistics.median(int(size) for _, _, size in efficiency_runs))
 one = json.load(open(one_path))
 open_loop = json.load(open(open_path))
+fsync_probe = json.load(open(fsync_probe_path))
+idle = json.load(open(idle_path))
 
 
 def at64(target, workload):
@@ -78,8 +83,10 @@ checks = [
      open_loop["latency_us"]["p99"] / 1000, "<= 5"),
     ("server peak RSS, MiB (fsync instance; wal instance)",
      max(int(rss_fsync_kb), int(rss_wal_kb)) / 1024, "<= 256"),
-    ("sluice-bench ÷ wrk on nginx-200, track, 64 conns",
-     efficiency["requests_per_s"] / at64("nginx-200", "track"), ">= 0.90"),
+    (f"sluice-bench ÷ wrk on nginx-200, track, 64 conns, {efficiency_body}-byte bodies both",
+     efficiency_ratio, ">= 0.90"),
+    (f"{idle['connections']:,} idle keep-alive connections: added RSS, MiB",
+     idle["added_mib"], "<= 200"),
 ]
 
 
@@ -103,11 +110,18 @@ section = "\n".join([
     f"- Command: `bench/compare.sh` (wrk, {duration} s per run, median of {runs} runs; 2 wrk "
     "threads, 1 for 1 connection; nginx with one worker; Sluice with one IO thread per core). "
     "Client and servers share the cores.",
-    "- Bodies (`bench/wrk/make_payloads.py`): a 680-byte track event; a 100-event `/v1/batch` "
-    "(68 KB). nginx-log reads each body and writes it to its access log "
+    "- Bodies (`bench/wrk/make_payloads.py`): a 491-byte track event (about 680 bytes with "
+    "wrk's headers); a 100-event `/v1/batch` (51 KB). nginx-log reads each body and writes it to its access log "
     "(`log_format escape=none '$request_body'`, `client_body_in_single_buffer on`), checked to contain them.",
     f"- Open loop: sluice-bench `-r {int(half_rate)}` on 64 connections; {open_unsent} requests "
     "unsent.",
+    f"- This disk's fdatasync after a 4 KiB append (`bench/fsync_probe.py`): p50 "
+    f"{fsync_probe['p50_us'] / 1000:.2f} ms, p99 {fsync_probe['p99_us'] / 1000:.2f} ms: the floor "
+    "under every fsync-mode latency.",
+    f"- Idle connections (`bench/idle_connections.py`, a fresh fsync server): "
+    f"{idle['added_kib_per_connection']:.1f} KiB a connection.",
+    f"- sluice-bench efficiency: median of {len(efficiency_runs)} alternating runs, wrk sending "
+    "the track event padded to sluice-bench's mean body size.",
     "",
     *table,
     "",

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Writes the request bodies the wrk figures send: a fixture-sized track event and a
 100-event batch of varied, realistic events (nested properties and context like the SDK
-fixtures). Deterministic: the same files every run."""
+fixtures). Deterministic: the same files every run.
+
+  make_payloads.py DIR [BODY_BYTES]
+
+With BODY_BYTES it also writes DIR/track-sized.json: the track event padded to that size, so
+that wrk can send requests as large as sluice-bench's when the two are compared."""
 
 import json
 import random
 import sys
 
 out_dir = sys.argv[1]
+sized_bytes = int(sys.argv[2]) if len(sys.argv) > 2 else None
 rng = random.Random(42)
 
 
@@ -42,3 +48,10 @@ with open(f"{out_dir}/track.json", "w") as f:
 with open(f"{out_dir}/batch100.json", "w") as f:
     json.dump({"batch": [event(i) for i in range(100)], "sentAt": "2026-11-29T10:00:01.000Z"},
               f, separators=(",", ":"))
+
+if sized_bytes is not None:
+    text = json.dumps(track, separators=(",", ":"))
+    padding = max(0, sized_bytes - len(text) - len(',"padding":""'))
+    sized = dict(track, padding="x" * padding)
+    with open(f"{out_dir}/track-sized.json", "w") as f:
+        json.dump(sized, f, separators=(",", ":"))
