@@ -36,6 +36,8 @@
 #include <thread>
 #include <vector>
 
+#include <rocksdb/write_batch.h>
+
 #include "config/config.hpp"
 #include "storage/dead_letter.hpp"
 #include "storage/delivery_state.hpp"
@@ -184,6 +186,10 @@ class EventLog {
   // wait_for_sequence() sleeps here; the committer notifies after each group commit.
   mutable std::mutex sequence_mutex_;
   mutable std::condition_variable_any sequence_advanced_;
+
+  // The committer's write buffers, reused from group to group.
+  rocksdb::WriteBatch batch_;
+  std::string group_value_;
 
   std::atomic<std::uint64_t> pending_bytes_{0};
   std::atomic<std::uint64_t> last_sequence_{0};
