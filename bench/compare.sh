@@ -118,8 +118,11 @@ max_track=$(awk -F'\t' '$1 == "sluice-fsync" && $2 == "track" {print $4}' "$resu
   tail -1)
 half_rate=$(awk -v m="$max_track" 'BEGIN {printf "%d", m / 2}')
 open_loop="$work/open.json"
+# The server's own commit latency (write + fdatasync) over the same run, from its metrics.
+curl -sf "http://127.0.0.1:${port[sluice-fsync]}/metrics" >"$work/metrics-before.txt"
 "$build/sluice-bench" -q -u "http://127.0.0.1:${port[sluice-fsync]}" -c 64 -t 2 \
   -r "$half_rate" -d "${DURATION}s" --json "$open_loop" >/dev/null
+curl -sf "http://127.0.0.1:${port[sluice-fsync]}/metrics" >"$work/metrics-after.txt"
 
 rss_wal=$(awk '/VmHWM/ {print $2}' "/proc/$wal_pid/status")
 rss_fsync=$(awk '/VmHWM/ {print $2}' "/proc/$fsync_pid/status")
@@ -136,5 +139,6 @@ python3 "$here/idle_connections.py" --port "${port[sluice-idle]}" --pid "$sluice
   --connections "${IDLE_CONNECTIONS:-10000}" --json "$idle" >/dev/null
 
 python3 "$here/compare_report.py" "$results" "$efficiency" "$one_connection" "$open_loop" \
-  "$half_rate" "$rss_wal" "$rss_fsync" "$fsync_probe" "$idle" "$DURATION" "$RUNS" \
+  "$half_rate" "$rss_wal" "$rss_fsync" "$fsync_probe" "$idle" "$work/metrics-before.txt" \
+  "$work/metrics-after.txt" "$DURATION" "$RUNS" \
   "$root/bench/RESULTS.md" "$(git -C "$root" rev-parse --short HEAD)"

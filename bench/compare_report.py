@@ -10,7 +10,8 @@ import statistics
 import sys
 
 (results_path, efficiency_path, one_path, open_path, half_rate, rss_wal_kb, rss_fsync_kb,
- fsync_probe_path, idle_path, duration, runs, results_md, commit) = sys.argv[1:14]
+ fsync_probe_path, idle_path, metrics_before_path, metrics_after_path, duration, runs, results_md,
+ commit) = sys.argv[1:16]
 
 EVENTS = {"track": 1, "batch": 100}
 TARGETS = ["nginx-200", "nginx-log", "sluice-wal", "sluice-fsync"]
@@ -33,6 +34,26 @@ def cpu_model():
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.processor()
+
+
+def histogram_buckets(path, name):
+    """{upper bound: cumulative count} of a Prometheus histogram without labels."""
+    buckets = {}
+    for line in open(path):
+        if line.startswith(name + "_bucket{le="):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float(bound)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def quantile_bound(before, after, q):
+    """The upper bound of the bucket holding quantile q of what was observed in between."""
+    delta = sorted((bound, after[bound] - before.get(bound, 0)) for bound in after)
+    total = delta[-1][1] if delta else 0
+    for bound, count in delta:
+        if total and count >= q * total:
+            return bound, int(total)
+    return float("nan"), int(total)
 
 
 levels = sorted({c for (_, _, c) in samples})
@@ -63,6 +84,10 @@ one = json.load(open(one_path))
 open_loop = json.load(open(open_path))
 fsync_probe = json.load(open(fsync_probe_path))
 idle = json.load(open(idle_path))
+commit_before = histogram_buckets(metrics_before_path, "sluice_commit_latency_seconds")
+commit_after = histogram_buckets(metrics_after_path, "sluice_commit_latency_seconds")
+commit_p50, commits = quantile_bound(commit_before, commit_after, 0.5)
+commit_p99, _ = quantile_bound(commit_before, commit_after, 0.99)
 
 
 def at64(target, workload):
@@ -118,6 +143,10 @@ section = "\n".join([
     f"- This disk's fdatasync after a 4 KiB append (`bench/fsync_probe.py`): p50 "
     f"{fsync_probe['p50_us'] / 1000:.2f} ms, p99 {fsync_probe['p99_us'] / 1000:.2f} ms: the floor "
     "under every fsync-mode latency.",
+    f"- During the open loop the server committed {commits:,} groups; its commit latency "
+    f"(write + fdatasync, `sluice_commit_latency_seconds`): p50 ≤ {commit_p50 * 1000:g} ms, "
+    f"p99 ≤ {commit_p99 * 1000:g} ms (bucket bounds). A request waits for the commit in "
+    "progress and then its own.",
     f"- Idle connections (`bench/idle_connections.py`, a fresh fsync server): "
     f"{idle['added_kib_per_connection']:.1f} KiB a connection.",
     f"- sluice-bench efficiency: median of {len(efficiency_runs)} alternating runs, wrk sending "
