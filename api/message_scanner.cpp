@@ -186,6 +186,14 @@ error_code read_message(ondemand::document& doc, ondemand::value& value, Message
 }  // namespace
 
 bool MessageScanner::load(std::string_view body) {
+  // What must be JSON is the body as sent: minified text would have `tr ue` joined into
+  // `true` and `12 34` into `1234`. On-Demand checks only what is read, and most of a message is
+  // copied unread; the DOM parser's stage 2 (runtime-dispatched SIMD) checks every string,
+  // number and literal.
+  copy_padded(body, original_);
+  validation_ = validator_.parse(original_.data(), body.size(), false).error();
+  if (validation_ == simdjson::NUMBER_ERROR) validation_ = validate_by_walking(body.size());
+
   std::size_t needed = body.size() + simdjson::SIMDJSON_PADDING;
   if (buffer_.size() < needed) buffer_.resize(needed);
   std::size_t size = 0;
@@ -194,16 +202,21 @@ bool MessageScanner::load(std::string_view body) {
   }
   size_ = size;
   std::memset(buffer_.data() + size_, 0, simdjson::SIMDJSON_PADDING);
-  // On-Demand checks only what is read, and most of a message is copied unread; the DOM
-  // parser's stage 2 (runtime-dispatched SIMD) checks every string, number and literal.
-  validation_ = validator_.parse(buffer_.data(), size_, false).error();
-  if (validation_ == simdjson::NUMBER_ERROR) validation_ = validate_by_walking();
   return true;
 }
 
-simdjson::error_code MessageScanner::validate_by_walking() {
+void MessageScanner::copy_padded(std::string_view body, std::string& out) {
+  const std::size_t needed = body.size() + simdjson::SIMDJSON_PADDING;
+  if (out.size() < needed) out.resize(needed);
+  std::memcpy(out.data(), body.data(), body.size());
+  std::memset(out.data() + body.size(), 0, simdjson::SIMDJSON_PADDING);
+}
+
+simdjson::error_code MessageScanner::validate_by_walking(std::size_t size) {
   ondemand::document doc;
-  if (auto error = parser_.iterate(buffer_.data(), size_, buffer_.size()).get(doc)) return error;
+  if (auto error = parser_.iterate(original_.data(), size, original_.size()).get(doc)) {
+    return error;
+  }
   ondemand::value root;
   if (auto error = doc.get_value().get(root)) return error;
   if (auto error = validate_walk(root)) return error;

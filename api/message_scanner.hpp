@@ -30,8 +30,9 @@ struct ScanResult {
 
 class MessageScanner {
  public:
-  // Minifies body into an internal padded buffer. Returns false if body is not JSON enough to
-  // minify (e.g. an unterminated string). The buffer stays valid until the next call.
+  // Validates body and minifies it into an internal padded buffer. Returns false if body is not
+  // JSON enough to minify (e.g. an unterminated string); otherwise the scans report whether it
+  // was valid JSON. The buffer stays valid until the next call.
   bool load(std::string_view body);
   std::string_view minified() const { return {buffer_.data(), size_}; }
 
@@ -45,11 +46,15 @@ class MessageScanner {
                         std::size_t max_items);
 
  private:
-  simdjson::error_code validate_by_walking();
+  // Validation of original_ for a body the DOM parser refused only for an integer wider than
+  // 64 bits.
+  simdjson::error_code validate_by_walking(std::size_t size);
+  static void copy_padded(std::string_view body, std::string& out);
 
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser validator_;
   simdjson::error_code validation_ = simdjson::UNINITIALIZED;
+  std::string original_;  // the body as sent, padded for simdjson
   std::string buffer_;
   std::size_t size_ = 0;
 };
