@@ -183,6 +183,14 @@ error_code read_message(ondemand::document& doc, ondemand::value& value, Message
   return simdjson::SUCCESS;
 }
 
+// body in out, followed by the zeroed padding simdjson reads past the end.
+void copy_padded(std::string_view body, std::string& out) {
+  const std::size_t needed = body.size() + simdjson::SIMDJSON_PADDING;
+  if (out.size() < needed) out.resize(needed);
+  std::memcpy(out.data(), body.data(), body.size());
+  std::memset(out.data() + body.size(), 0, simdjson::SIMDJSON_PADDING);
+}
+
 }  // namespace
 
 bool MessageScanner::load(std::string_view body) {
@@ -203,13 +211,6 @@ bool MessageScanner::load(std::string_view body) {
   size_ = size;
   std::memset(buffer_.data() + size_, 0, simdjson::SIMDJSON_PADDING);
   return true;
-}
-
-void MessageScanner::copy_padded(std::string_view body, std::string& out) {
-  const std::size_t needed = body.size() + simdjson::SIMDJSON_PADDING;
-  if (out.size() < needed) out.resize(needed);
-  std::memcpy(out.data(), body.data(), body.size());
-  std::memset(out.data() + body.size(), 0, simdjson::SIMDJSON_PADDING);
 }
 
 simdjson::error_code MessageScanner::validate_by_walking(std::size_t size) {

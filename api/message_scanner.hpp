@@ -49,7 +49,6 @@ class MessageScanner {
   // Validation of original_ for a body the DOM parser refused only for an integer wider than
   // 64 bits.
   simdjson::error_code validate_by_walking(std::size_t size);
-  static void copy_padded(std::string_view body, std::string& out);
 
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser validator_;

@@ -101,8 +101,8 @@ for run in $(seq "$RUNS"); do
     -d "${DURATION}s" --json "$work/efficiency.json" >/dev/null
   read -r bench_rps body_bytes < <(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
-# wire bytes less the request line and headers (about 200 bytes for sluice-bench)
-print(r["requests_per_s"], int(r["bytes_sent"] / max(1, r["requests"])) - 200)' \
+# wire bytes less sluice-bench'"'"'s request line and headers (176 bytes for track, measured)
+print(r["requests_per_s"], int(r["bytes_sent"] / max(1, r["requests"])) - 176)' \
     "$work/efficiency.json")
   python3 "$here/wrk/make_payloads.py" "$work" "$body_bytes"
   wrk_rps=$(BODY="$work/track-sized.json" wrk -t 2 -c 64 -d "${DURATION}s" \

@@ -135,8 +135,8 @@ section = "\n".join([
     f"- Command: `bench/compare.sh` (wrk, {duration} s per run, median of {runs} runs; 2 wrk "
     "threads, 1 for 1 connection; nginx with one worker; Sluice with one IO thread per core). "
     "Client and servers share the cores.",
-    "- Bodies (`bench/wrk/make_payloads.py`): a 491-byte track event (about 680 bytes with "
-    "wrk's headers); a 100-event `/v1/batch` (51 KB). nginx-log reads each body and writes it to its access log "
+    "- Bodies (`bench/wrk/make_payloads.py`): a 491-byte track event (642 bytes with "
+    "wrk's request line and headers); a 100-event `/v1/batch` (51 KB). nginx-log reads each body and writes it to its access log "
     "(`log_format escape=none '$request_body'`, `client_body_in_single_buffer on`), checked to contain them.",
     f"- Open loop: sluice-bench `-r {int(half_rate)}` on 64 connections; {open_unsent} requests "
     "unsent.",
