@@ -77,23 +77,18 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
     fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
     return;
   }
-  if (!scanner_.load(request.body)) {
-    fail(outcome, RequestError::kInvalidJson, "malformed JSON");
-    return;
-  }
-
   if (request.path_type) {
+    if (items_.empty()) items_.emplace_back();
+    MessageView& message = items_[0];
+    ScanResult scan = scanner_.scan_single(request.body, message);
+    if (scan.status != ScanStatus::kOk) {
+      fail(outcome, RequestError::kInvalidJson, std::move(scan.detail));
+      return;
+    }
     if (scanner_.minified().size() > limits_.max_message_bytes) {
       fail(outcome, RequestError::kPayloadTooLarge,
            "a single message may be at most " + std::to_string(limits_.max_message_bytes) +
                " bytes");
-      return;
-    }
-    if (items_.empty()) items_.emplace_back();
-    MessageView& message = items_[0];
-    ScanResult scan = scanner_.scan_single(message);
-    if (scan.status != ScanStatus::kOk) {
-      fail(outcome, RequestError::kInvalidJson, std::move(scan.detail));
       return;
     }
     if (!resolve_source(request, string_member(message, Field::kWriteKey), outcome)) return;
@@ -102,7 +97,8 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
   }
 
   std::size_t count = 0;
-  ScanResult scan = scanner_.scan_batch(envelope_, items_, count, limits_.max_batch_events);
+  ScanResult scan =
+      scanner_.scan_batch(request.body, envelope_, items_, count, limits_.max_batch_events);
   if (scan.status == ScanStatus::kTooManyItems) {
     fail(outcome, RequestError::kTooManyEvents, std::move(scan.detail));
     return;

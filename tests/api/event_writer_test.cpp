@@ -128,8 +128,10 @@ TEST_CASE("batch items take sentAt from the envelope unless they have their own"
 TEST_CASE("write_event_record appends a header and the enriched JSON", "[api]") {
   MessageScanner scanner;
   MessageView message;
-  REQUIRE(scanner.load(R"({ "userId": "u", "event": "E", "writeKey": "k", "version": 1 })"));
-  REQUIRE(scanner.scan_single(message).status == ScanStatus::kOk);
+  REQUIRE(
+      scanner
+          .scan_single(R"({ "userId": "u", "event": "E", "writeKey": "k", "version": 1 })", message)
+          .status == ScanStatus::kOk);
   Enrichment enrichment;
   enrichment.type = EventType::kScreen;
   enrichment.source = "ios";
