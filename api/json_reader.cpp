@@ -223,8 +223,9 @@ inline JsonError scan_number(Cursor& c) {
   } else {
     return JsonError::kInvalidNumber;
   }
-  // A double holds up to about 1.8e308: longer integers may overflow it.
-  bool may_overflow = p - start > 308;
+  // A double holds up to about 1.8e308: only a number with more than 300 digits before its
+  // point, counting the exponent, needs the exact check.
+  long magnitude = p - start;
   if (p < end && *p == '.') {
     ++p;
     if (p == end || !is_digit(*p)) return JsonError::kInvalidNumber;
@@ -232,11 +233,16 @@ inline JsonError scan_number(Cursor& c) {
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
     ++p;
+    const bool negative = p < end && *p == '-';
     if (p < end && (*p == '+' || *p == '-')) ++p;
     if (p == end || !is_digit(*p)) return JsonError::kInvalidNumber;
-    while (p < end && is_digit(*p)) ++p;
-    may_overflow = true;
+    long exponent = 0;
+    for (; p < end && is_digit(*p); ++p) {
+      if (exponent < 100'000'000) exponent = exponent * 10 + (*p - '0');
+    }
+    magnitude += negative ? -exponent : exponent;
   }
+  const bool may_overflow = magnitude > 300;
   if (may_overflow && overflows_double(start, p)) return JsonError::kNumberOutOfRange;
   const auto length = static_cast<std::size_t>(p - start);
   std::memcpy(c.out, start, length);
@@ -275,7 +281,7 @@ inline JsonError scan_scalar(Cursor& c) {
 }
 
 // Any value at c.in, containers walked with a stack of their kinds rather than by recursion.
-JsonError scan_value(Cursor& c, int depth) {
+[[gnu::always_inline]] inline JsonError walk_value(Cursor& c, int depth) {
   // Whether each open container is an object, by nesting level. Left uninitialized: a level is
   // written when its container opens, before it is read.
   std::array<bool, JsonReader::kMaxDepth + 2> in_object;
@@ -332,6 +338,14 @@ JsonError scan_value(Cursor& c, int depth) {
       break;
     }
   }
+}
+
+JsonError scan_value(Cursor& cursor, int depth) {
+  // A local copy, so that the cursors stay in registers (see Cursor).
+  Cursor c = cursor;
+  const JsonError error = walk_value(c, depth);
+  cursor = c;
+  return error;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "api/timestamp.hpp"
 
 #include <chrono>
+#include <cstring>
+#include <limits>
 
 namespace sluice::api {
 namespace {
@@ -87,22 +89,30 @@ void format_timestamp(std::int64_t ms, char (&out)[kTimestampLength]) {
   using namespace std::chrono;
   std::int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
   std::int64_t in_day = ms - days * 86'400'000;
-  year_month_day date{sys_days{std::chrono::days{days}}};
-  int year = static_cast<int>(date.year());
-  unsigned month = static_cast<unsigned>(date.month());
-  unsigned day = static_cast<unsigned>(date.day());
   auto put = [&out](std::size_t pos, std::int64_t value, int width) {
     for (int i = width - 1; i >= 0; --i) {
       out[pos + i] = static_cast<char>('0' + value % 10);
       value /= 10;
     }
   };
-  // Years outside 0000-9999 cannot come from parse_timestamp; clamp rather than overflow.
-  put(0, year < 0 ? 0 : (year > 9999 ? 9999 : year), 4);
-  out[4] = '-';
-  put(5, month, 2);
-  out[7] = '-';
-  put(8, day, 2);
+  // An event's timestamps, and a request's events, nearly always fall on one day: the
+  // calendar conversion is done once per day seen, per thread.
+  thread_local std::int64_t cached_days = std::numeric_limits<std::int64_t>::min();
+  thread_local char cached_date[10];
+  if (days != cached_days) {
+    year_month_day date{sys_days{std::chrono::days{days}}};
+    int year = static_cast<int>(date.year());
+    // Years outside 0000-9999 cannot come from parse_timestamp; clamp rather than overflow.
+    put(0, year < 0 ? 0 : (year > 9999 ? 9999 : year), 4);
+    out[4] = '-';
+    put(5, static_cast<unsigned>(date.month()), 2);
+    out[7] = '-';
+    put(8, static_cast<unsigned>(date.day()), 2);
+    std::memcpy(cached_date, out, sizeof cached_date);
+    cached_days = days;
+  } else {
+    std::memcpy(out, cached_date, sizeof cached_date);
+  }
   out[10] = 'T';
   put(11, in_day / 3'600'000, 2);
   out[13] = ':';
