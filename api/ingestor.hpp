@@ -4,7 +4,7 @@
 // checks each message and encodes the accepted ones as storage records. Pure computation over
 // bytes: no sockets, no storage, no clocks (the receive time comes in with the request).
 //
-// One Ingestor per IO thread (it owns a simdjson parser and scratch buffers). The
+// One Ingestor per IO thread (it owns the scanner's buffers and other scratch space). The
 // SourceRegistry must outlive it.
 
 #include <array>

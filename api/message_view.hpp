@@ -2,8 +2,8 @@
 
 // A scanned Tracking API message: its top-level members as slices of the minified request
 // body, with the well-known fields indexed. Produced by MessageScanner, read by the validation
-// rules and the event writer. Views point into the request's minified body and the simdjson
-// parser's string buffer; both outlive the request's processing and nothing else.
+// rules and the event writer. Views point into the scanner's minified copy of the body and its
+// buffer of decoded strings; both outlive the request's processing and nothing else.
 
 #include <array>
 #include <cstdint>
