@@ -6,7 +6,10 @@
 #include <sstream>
 #include <string>
 
+#include <simdjson.h>
+
 #include "api/ingestor.hpp"
+#include "api/json_reader.hpp"
 #include "api/sources.hpp"
 
 namespace {
@@ -79,6 +82,41 @@ void BM_Batch100(benchmark::State& state) {
   run(state, body, true, 100);
 }
 BENCHMARK(BM_Batch100);
+
+// Two references on the track fixture's body, to place the hot path's figure: simdjson's DOM
+// parser validating it (the fastest full check in the stack, without slicing or enrichment),
+// and the JSON reader alone (validating and minifying it, without slicing or enrichment).
+void BM_TrackFixtureSimdjsonDom(benchmark::State& state) {
+  static const std::string body = read_fixture("analytics-next-track.json");
+  const simdjson::padded_string padded(body);
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    if (parser.parse(padded).error() != simdjson::SUCCESS) {
+      state.SkipWithError("simdjson refused the fixture");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(body.size()));
+}
+BENCHMARK(BM_TrackFixtureSimdjsonDom);
+
+void BM_TrackFixtureReaderOnly(benchmark::State& state) {
+  static const std::string body = read_fixture("analytics-next-track.json");
+  std::string minified(body.size(), '\0');
+  api::JsonReader reader;
+  for (auto _ : state) {
+    reader.start(body, minified.data());
+    if (!reader.skip_value(1) || !reader.at_end()) {
+      state.SkipWithError("the reader refused the fixture");
+      break;
+    }
+    benchmark::DoNotOptimize(minified.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(body.size()));
+}
+BENCHMARK(BM_TrackFixtureReaderOnly);
 
 }  // namespace
 
