@@ -124,11 +124,7 @@ struct Cursor {
 };
 
 [[gnu::always_inline]] inline void skip_whitespace(Cursor& c) {
-  // SDKs send compact JSON: the next byte is almost always significant.
-  if (c.in < c.end && is_significant(*c.in)) return;
-  while (c.in < c.end && (*c.in == ' ' || *c.in == '\n' || *c.in == '\r' || *c.in == '\t')) {
-    ++c.in;
-  }
+  c.in = skip_json_whitespace(c.in, c.end);
 }
 
 // The escape sequence at c.in (a backslash), copied.

@@ -36,9 +36,12 @@ enum class JsonError : std::uint8_t {
 
 std::string_view describe(JsonError error);
 
-// Not whitespace (nor a control byte, which is invalid outside strings anyway).
-inline bool is_significant(char c) {
-  return static_cast<unsigned char>(c) > ' ';
+// The first byte from in on that is not JSON whitespace, or end.
+inline const char* skip_json_whitespace(const char* in, const char* end) {
+  // SDKs send compact JSON: the next byte is almost always significant (any byte above ' ').
+  if (in<end&& static_cast<unsigned char>(*in)> ' ') return in;
+  while (in < end && (*in == ' ' || *in == '\n' || *in == '\r' || *in == '\t')) ++in;
+  return in;
 }
 
 class JsonReader {
@@ -60,7 +63,10 @@ class JsonReader {
     skip_whitespace();
     return in_ < end_ ? *in_ : '\0';
   }
-  bool at_end() { return peek() == '\0' && in_ == end_; }
+  bool at_end() {
+    skip_whitespace();
+    return in_ == end_;
+  }
   // Where the next byte of minified output goes: slices are taken between two such points.
   const char* written() const { return out_; }
 
@@ -85,11 +91,7 @@ class JsonReader {
   bool fail(JsonError err);
 
  private:
-  void skip_whitespace() {
-    // SDKs send compact JSON: the next byte is almost always significant.
-    if (in_ < end_ && is_significant(*in_)) return;
-    while (in_ < end_ && (*in_ == ' ' || *in_ == '\n' || *in_ == '\r' || *in_ == '\t')) ++in_;
-  }
+  void skip_whitespace() { in_ = skip_json_whitespace(in_, end_); }
   // Runs scan on a copy of the cursors, which it advances.
   template <typename Scan>
   bool run(Scan scan);
