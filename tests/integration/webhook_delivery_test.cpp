@@ -31,6 +31,14 @@ std::string webhook_destination_toml(std::string_view name, const std::string& u
          url + "\"\ntimeout = \"5s\"\n";
 }
 
+// AddressSanitizer holds freed memory in quarantine (256 MB by default) before reusing it, so a
+// sanitized server's resident memory follows how much it has allocated, not how much it keeps.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kResidentMemoryMeansLiveMemory = false;
+#else
+constexpr bool kResidentMemoryMeansLiveMemory = true;
+#endif
+
 // Resident memory of a process, in KiB.
 long resident_kib(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -175,7 +183,7 @@ TEST_CASE("A destination that is down grows its backlog on disk, not in memory",
     resident.push_back(resident_kib(server.pid()));
   }
   INFO("resident KiB after each phase: " << resident[0] << ", " << resident[1]);
-  CHECK(resident[1] - resident[0] < 48 * 1024);
+  if (kResidentMemoryMeansLiveMemory) CHECK(resident[1] - resident[0] < 48 * 1024);
 
   down = false;
   REQUIRE(wait_until_delivered(server.port(), "hook", 120s));
