@@ -7,8 +7,9 @@
 #   sluice-wal  Sluice with durability = "wal"
 #   sluice-fsync Sluice with durability = "fsync" (the default)
 # Medians of RUNS runs. Then sluice-bench against nginx-200 next to wrk (the harness's own
-# efficiency), the 1-connection p50, the open-loop p99 at half the measured track maximum, the
-# disk's fdatasync latency, and the memory 10,000 idle keep-alive connections add.
+# efficiency), the 1-connection p50, the open-loop p99 at half the measured track maximum (with
+# how busy the cores were, and nginx-200 on the same schedule), the disk's fdatasync latency,
+# and the memory 10,000 idle keep-alive connections add.
 # Prints one table and rewrites the section of bench/RESULTS.md between its compare.sh markers.
 # Loopback only; every run is bounded by DURATION.
 #   bench/compare.sh            (builds Release into build/ first; SKIP_BUILD=1 to skip)
@@ -118,11 +119,19 @@ max_track=$(awk -F'\t' '$1 == "sluice-fsync" && $2 == "track" {print $4}' "$resu
   tail -1)
 half_rate=$(awk -v m="$max_track" 'BEGIN {printf "%d", m / 2}')
 open_loop="$work/open.json"
-# The server's own commit latency (write + fdatasync) over the same run, from its metrics.
+# The server's own commit latency (write + fdatasync) over the same run, from its metrics, and
+# how busy the cores were: the tail of an open loop follows how much of the machine is left.
 curl -sf "http://127.0.0.1:${port[sluice-fsync]}/metrics" >"$work/metrics-before.txt"
+open_cpu="$work/open-cpu.txt"  # two lines, before and after: busy total server ticks
+cpu_ticks "$fsync_pid" >"$open_cpu"
 "$build/sluice-bench" -q -u "http://127.0.0.1:${port[sluice-fsync]}" -c 64 -t 2 \
   -r "$half_rate" -d "${DURATION}s" --json "$open_loop" >/dev/null
+cpu_ticks "$fsync_pid" >>"$open_cpu"
 curl -sf "http://127.0.0.1:${port[sluice-fsync]}/metrics" >"$work/metrics-after.txt"
+# The same schedule against nginx-200: the tail of this machine's HTTP path at that rate.
+open_nginx="$work/open-nginx.json"
+"$build/sluice-bench" -q -u "http://127.0.0.1:${port[nginx-200]}" -c 64 -t 2 \
+  -r "$half_rate" -d "${DURATION}s" --json "$open_nginx" >/dev/null
 
 rss_wal=$(awk '/VmHWM/ {print $2}' "/proc/$wal_pid/status")
 rss_fsync=$(awk '/VmHWM/ {print $2}' "/proc/$fsync_pid/status")
@@ -140,5 +149,5 @@ python3 "$here/idle_connections.py" --port "${port[sluice-idle]}" --pid "$sluice
 
 python3 "$here/compare_report.py" "$results" "$efficiency" "$one_connection" "$open_loop" \
   "$half_rate" "$rss_wal" "$rss_fsync" "$fsync_probe" "$idle" "$work/metrics-before.txt" \
-  "$work/metrics-after.txt" "$DURATION" "$RUNS" \
+  "$work/metrics-after.txt" "$open_cpu" "$open_nginx" "$DURATION" "$RUNS" \
   "$root/bench/RESULTS.md" "$(git -C "$root" rev-parse --short HEAD)"

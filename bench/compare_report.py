@@ -10,8 +10,8 @@ import statistics
 import sys
 
 (results_path, efficiency_path, one_path, open_path, half_rate, rss_wal_kb, rss_fsync_kb,
- fsync_probe_path, idle_path, metrics_before_path, metrics_after_path, duration, runs, results_md,
- commit) = sys.argv[1:16]
+ fsync_probe_path, idle_path, metrics_before_path, metrics_after_path, open_cpu_path,
+ open_nginx_path, duration, runs, results_md, commit) = sys.argv[1:18]
 
 EVENTS = {"track": 1, "batch": 100}
 TARGETS = ["nginx-200", "nginx-log", "sluice-wal", "sluice-fsync"]
@@ -88,6 +88,13 @@ commit_before = histogram_buckets(metrics_before_path, "sluice_commit_latency_se
 commit_after = histogram_buckets(metrics_after_path, "sluice_commit_latency_seconds")
 commit_p50, commits = quantile_bound(commit_before, commit_after, 0.5)
 commit_p99, _ = quantile_bound(commit_before, commit_after, 0.99)
+open_nginx = json.load(open(open_nginx_path))
+# busy, total and server ticks before and after the open loop (lib.sh's cpu_ticks)
+(busy_0, total_0, server_0), (busy_1, total_1, server_1) = (
+    map(int, line.split()) for line in open(open_cpu_path) if line.strip())
+open_busy = (busy_1 - busy_0) / max(1, total_1 - total_0)
+open_server_cores = (server_1 - server_0) / max(1, total_1 - total_0) * os.cpu_count()
+open_server_us = open_server_cores / max(1.0, open_loop["requests_per_s"]) * 1e6
 
 
 def at64(target, workload):
@@ -147,6 +154,10 @@ section = "\n".join([
     f"(write + fdatasync, `sluice_commit_latency_seconds`): p50 ≤ {commit_p50 * 1000:g} ms, "
     f"p99 ≤ {commit_p99 * 1000:g} ms (bucket bounds). A request waits for the commit in "
     "progress and then its own.",
+    f"- During the open loop the cores were {open_busy:.0%} busy; the server used "
+    f"{open_server_cores:.2f} cores, {open_server_us:.0f} µs of CPU a request, and sluice-bench "
+    f"most of the rest. The same schedule against nginx-200: p99 "
+    f"{open_nginx['latency_us']['p99'] / 1000:.2f} ms.",
     f"- Idle connections (`bench/idle_connections.py`, a fresh fsync server): "
     f"{idle['added_kib_per_connection']:.1f} KiB a connection.",
     f"- sluice-bench efficiency: median of {len(efficiency_runs)} alternating runs, wrk sending "
