@@ -77,8 +77,9 @@ void Connection::next_request(Clock::time_point now) {
   if (!open_loop_) return send(now);
   started_ = worker_.take_slot();
   if (started_ >= worker_.plan().deadline) return finish();
-  if (started_ <= now) return send(now);
-  timer_.expires_at(started_);
+  const Clock::time_point wake = worker_.schedule().wake_time(started_);
+  if (wake <= now) return send(now);
+  timer_.expires_at(wake);
   timer_.async_wait(bind([this](const error_code&) { on_slot_due(); }));
 }
 
@@ -122,9 +123,10 @@ void Connection::write() {
     return finish();
   }
   // Closed loop: latency from here, after the body was made, so the generator's own time is
-  // not charged to the server. Open loop: from the slot, which is the point of it.
+  // not charged to the server. Open loop: from the slot, which is the point of it, or from
+  // here for a request that pacing sends ahead of its slot.
   const Clock::time_point now = Clock::now();
-  if (!open_loop_) started_ = now;
+  if (!open_loop_ || now < started_) started_ = now;
   worker_.record_sent(now, request_);
   asio::async_write(socket_, request_.buffers,
                     bind([this](const error_code& ec, std::size_t) { on_written(ec); }));

@@ -6,8 +6,9 @@
 //
 // Closed loop: the next request goes out as soon as the previous one is answered, and its
 // latency runs from the moment it is written. Open loop: the connection takes the next slot of
-// its worker's fixed schedule, waits for it if it lies ahead, and measures latency from the
-// slot's time, so time spent queued behind a slow server counts (no coordinated omission).
+// its worker's fixed schedule, waits for the slot's pacing step if it lies ahead
+// (open_loop_schedule.hpp), and measures latency from the slot's time, so time spent queued
+// behind a slow server counts (no coordinated omission).
 //
 // Written as callbacks rather than a coroutine: every awaited operation would allocate a
 // coroutine frame, and the per-connection HandlerMemory keeps the request loop free of heap

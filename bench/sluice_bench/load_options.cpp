@@ -1,10 +1,14 @@
 #include "bench/sluice_bench/load_options.hpp"
 
 #include <charconv>
+#include <string>
 #include <thread>
 
 namespace sluice::bench {
 namespace {
+
+// A longer step would send a run's requests in bursts far ahead of their schedule.
+constexpr std::chrono::microseconds kMaxPacing{10'000};
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -136,6 +140,10 @@ bool finish_options(LoadOptions& options, std::string* error) {
   }
   if (options.rate < 0) {
     *error = "--rate must be positive (or absent for a closed loop)";
+    return false;
+  }
+  if (options.pacing < std::chrono::microseconds::zero() || options.pacing > kMaxPacing) {
+    *error = "--pacing-us must be between 0 and " + std::to_string(kMaxPacing.count());
     return false;
   }
   if (options.workload == Workload::kBatch &&

@@ -46,6 +46,9 @@ struct LoadOptions {
   unsigned threads = 0;  // 0: one per hardware thread
   // Open loop when > 0: requests per second over all connections, on a fixed schedule.
   double rate = 0;
+  // Open loop: connections wake for their slots once per pacing step, not at each slot
+  // (open_loop_schedule.hpp). Zero: at each slot's time.
+  std::chrono::microseconds pacing{1000};
   std::chrono::milliseconds duration{0};      // 0: until `requests` are done
   std::chrono::milliseconds warmup{0};        // load before measuring, not counted
   std::chrono::milliseconds timeout{10'000};  // per request, connect included

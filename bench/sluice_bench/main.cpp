@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 
@@ -116,6 +117,11 @@ int main(int argc, char** argv) {
   app.add_option("-t,--threads", options.threads, "Threads (default: one per hardware thread)");
   app.add_option("-r,--rate", options.rate,
                  "Open loop: requests per second over all connections (default: closed loop)");
+  std::int64_t pacing_us = options.pacing.count();
+  app.add_option("--pacing-us", pacing_us,
+                 "Open loop: connections wake for their requests once per this many "
+                 "microseconds and send those due within it (0: at each request's time)")
+      ->capture_default_str();
   app.add_option("-d,--duration", duration, "Measure for this long, e.g. 10s (default 10s)");
   app.add_option("-n,--requests", options.requests, "Stop after this many requests");
   app.add_option("--warmup", warmup, "Send load for this long before measuring, e.g. 2s");
@@ -157,5 +163,6 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (*verify_command) return verify(verify_acked, verify_ndjson, verify_json);
   options.progress = !quiet;
+  options.pacing = std::chrono::microseconds(pacing_us);
   return run(options, workload, duration, warmup, timeout);
 }

@@ -44,7 +44,8 @@ std::string describe_load(const LoadOptions& options) {
   if (options.browser) text += ", browser";
   char loop[64];
   if (options.open_loop()) {
-    std::snprintf(loop, sizeof loop, ", open loop at %.0f req/s", options.rate);
+    std::snprintf(loop, sizeof loop, ", open loop at %.0f req/s paced per %lld us", options.rate,
+                  static_cast<long long>(options.pacing.count()));
   } else {
     std::snprintf(loop, sizeof loop, ", closed loop");
   }
@@ -136,7 +137,10 @@ std::string run_report_json(const LoadOptions& options, const RunSummary& summar
   field("gzip", options.gzip ? "true" : "false");
   field("browser", options.browser ? "true" : "false");
   field("mode", json_quoted(options.open_loop() ? "open" : "closed"));
-  if (options.open_loop()) field("rate", number(options.rate, 3));
+  if (options.open_loop()) {
+    field("rate", number(options.rate, 3));
+    field("pacing_us", count(static_cast<std::uint64_t>(options.pacing.count())));
+  }
   field("connections", count(options.connections));
   field("threads", count(options.threads));
   field("warmup_s", number(static_cast<double>(options.warmup.count()) / 1000.0, 3));

@@ -1,7 +1,6 @@
 #include "bench/sluice_bench/worker.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace sluice::bench {
 
@@ -28,17 +27,16 @@ Worker::Worker(const RunPlan& plan, unsigned index, unsigned connections, double
                PayloadGenerator(plan.library, plan.users,
                                 GeneratorSettings{plan.run_id, index, plan.seed + index,
                                                   plan.options.browser, plan.options.write_key})),
-      watchdog_timer_(io_),
-      rate_(rate) {
+      watchdog_timer_(io_) {
+  if (rate > 0) {
+    // Workers' schedules interleave instead of all firing at the same instants.
+    const std::chrono::duration<double> offset(static_cast<double>(index) / plan.options.threads /
+                                               rate);
+    schedule_.emplace(plan.start + std::chrono::duration_cast<Clock::duration>(offset), rate,
+                      plan.options.pacing);
+  }
   for (unsigned i = 0; i < connections; ++i) {
     connections_.push_back(std::make_unique<Connection>(*this));
-  }
-  schedule_start_ = plan.start;
-  if (rate_ > 0) {
-    // Workers' schedules interleave instead of all firing at the same instants.
-    const double offset = static_cast<double>(index) / plan.options.threads / rate_;
-    schedule_start_ +=
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(offset));
   }
   acked_buffer_.reserve(AckedLog::kChunkBytes + 4096);
 }
@@ -70,13 +68,10 @@ void Worker::run() {
   result_.stats = stats_;
   result_.last_completion = last_completion_;
   result_.failure = failure_;
-  if (rate_ > 0 && !request_limit_reached_) {
+  if (schedule_ && !request_limit_reached_) {
     const Clock::time_point end = std::min({plan_.deadline, stop_seen_, Clock::now()});
-    if (end >= schedule_start_) {
-      const double seconds = std::chrono::duration<double>(end - schedule_start_).count();
-      const auto due = static_cast<std::uint64_t>(std::floor(seconds * rate_)) + 1;
-      result_.unsent = due > slots_taken_ ? due - slots_taken_ : 0;
-    }
+    const std::uint64_t due = schedule_->slots_due_by(end);
+    result_.unsent = due > slots_taken_ ? due - slots_taken_ : 0;
   }
   publish();
   plan_.control->workers_running.fetch_sub(1, std::memory_order_release);
@@ -120,9 +115,7 @@ bool Worker::claim_request() {
 }
 
 Clock::time_point Worker::take_slot() {
-  const double seconds = static_cast<double>(slots_taken_++) / rate_;
-  return schedule_start_ +
-         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  return schedule_->slot(slots_taken_++);
 }
 
 Worker::Window Worker::window(Clock::time_point now) const {

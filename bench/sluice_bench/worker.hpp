@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -21,6 +22,7 @@
 
 #include "bench/sluice_bench/connection.hpp"
 #include "bench/sluice_bench/io_types.hpp"
+#include "bench/sluice_bench/open_loop_schedule.hpp"
 #include "bench/sluice_bench/request_builder.hpp"
 #include "bench/sluice_bench/run_plan.hpp"
 #include "bench/sluice_bench/run_stats.hpp"
@@ -61,7 +63,9 @@ class Worker {
   bool stopping() const;
   bool may_start(Clock::time_point now) const { return !stopping() && now < plan_.deadline; }
   bool claim_request();
+  // Open loop: the next slot of the schedule.
   Clock::time_point take_slot();
+  const OpenLoopSchedule& schedule() const { return *schedule_; }
   void record_connect() { ++stats_.connects; }
   void record_sent(Clock::time_point now, const OutgoingRequest& request);
   void record_response(Clock::time_point now, Clock::time_point started, int status,
@@ -91,9 +95,8 @@ class Worker {
   int watchdog_ticks_ = 0;
   std::thread thread_;
 
-  // Open loop: slot k of this worker is due at schedule_start_ + k / rate_ seconds.
-  double rate_;
-  Clock::time_point schedule_start_;
+  // Open loop only.
+  std::optional<OpenLoopSchedule> schedule_;
   std::uint64_t slots_taken_ = 0;
   bool request_limit_reached_ = false;
   // When the watchdog first saw a stop request: slots due later are not missed ones.

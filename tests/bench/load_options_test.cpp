@@ -78,6 +78,23 @@ TEST_CASE("RequestHeads authenticate like the SDKs", "[bench]") {
   }
 }
 
+TEST_CASE("finish_options takes a pacing step from none to 10 ms", "[bench]") {
+  std::string error;
+  LoadOptions options;
+  options.rate = 1000;
+  for (const long long micros : {0LL, 1000LL, 10'000LL}) {
+    options.pacing = std::chrono::microseconds(micros);
+    INFO(micros);
+    CHECK(finish_options(options, &error));
+  }
+  for (const long long micros : {-1LL, 10'001LL}) {
+    options.pacing = std::chrono::microseconds(micros);
+    INFO(micros);
+    CHECK_FALSE(finish_options(options, &error));
+    CHECK(error == "--pacing-us must be between 0 and 10000");
+  }
+}
+
 TEST_CASE("base64_encode pads like RFC 4648", "[bench]") {
   CHECK(base64_encode("") == "");
   CHECK(base64_encode("f") == "Zg==");

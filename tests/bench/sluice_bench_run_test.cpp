@@ -86,6 +86,14 @@ std::uint64_t json_count(const std::string& json, const char* key) {
   return value;
 }
 
+double json_number(const std::string& json, const char* key) {
+  simdjson::dom::parser parser;
+  double value = 0;
+  INFO(json);
+  REQUIRE_FALSE(parser.parse(json)[key].get(value));
+  return value;
+}
+
 TEST_CASE("every event sluice-bench saw acknowledged is in the log", "[integration][bench]") {
   TempDir dir;
   ServerProcess server(dir.path());
@@ -107,7 +115,13 @@ TEST_CASE("every event sluice-bench saw acknowledged is in the log", "[integrati
                                    path("run.json"),
                                    "--quiet"};
   std::uint64_t events = 200;
+  double min_elapsed_s = 0;
   SECTION("track, one event per request") {}
+  SECTION("track in an open loop at 400 requests/s") {
+    load.insert(load.end(), {"--rate", "400"});
+    // On the schedule, 200 requests take half a second; pacing sends none more than 1 ms early.
+    min_elapsed_s = 0.45;
+  }
   SECTION("batches of 5, gzip, as a browser sends them") {
     load.insert(load.end(), {"--workload", "batch", "--batch-size", "5", "--gzip", "--browser"});
     events = 1000;
@@ -119,6 +133,7 @@ TEST_CASE("every event sluice-bench saw acknowledged is in the log", "[integrati
   REQUIRE(run_program(load, path("load.out")) == 0);
   const std::string summary = read_file(path("run.json"));
   CHECK(json_count(summary, "requests") == 200);
+  CHECK(json_number(summary, "elapsed_s") >= min_elapsed_s);
   CHECK(json_count(summary, "ok_requests") == 200);
   CHECK(json_count(summary, "events_acked") == events);
   CHECK(count_lines(path("acked")) == events);
