@@ -95,6 +95,7 @@ open_nginx = json.load(open(open_nginx_path))
 open_busy = (busy_1 - busy_0) / max(1, total_1 - total_0)
 open_server_cores = (server_1 - server_0) / max(1, total_1 - total_0) * os.cpu_count()
 open_server_us = open_server_cores / max(1.0, open_loop["requests_per_s"]) * 1e6
+open_client_cores = open_loop["generator_cpu_cores"]
 
 
 def at64(target, workload):
@@ -155,9 +156,9 @@ section = "\n".join([
     f"p99 ≤ {commit_p99 * 1000:g} ms (bucket bounds). A request waits for the commit in "
     "progress and then its own.",
     f"- During the open loop the cores were {open_busy:.0%} busy; the server used "
-    f"{open_server_cores:.2f} cores, {open_server_us:.0f} µs of CPU a request, and sluice-bench "
-    f"most of the rest. The same schedule against nginx-200: p99 "
-    f"{open_nginx['latency_us']['p99'] / 1000:.2f} ms.",
+    f"{open_server_cores:.2f} cores ({open_server_us:.0f} µs of CPU a request), sluice-bench "
+    f"{open_client_cores:.2f} (pacing {open_loop['pacing_us']} µs). The same schedule against "
+    f"nginx-200: p99 {open_nginx['latency_us']['p99'] / 1000:.2f} ms.",
     f"- Idle connections (`bench/idle_connections.py`, a fresh fsync server): "
     f"{idle['added_kib_per_connection']:.1f} KiB a connection.",
     f"- sluice-bench efficiency: median of {len(efficiency_runs)} alternating runs, wrk sending "

@@ -6,6 +6,7 @@
 #include <memory>
 #include <ostream>
 #include <random>
+#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -18,6 +19,16 @@
 
 namespace sluice::bench {
 namespace {
+
+// User plus system CPU time of this process so far.
+std::chrono::duration<double> process_cpu_time() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& time) {
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+  };
+  return std::chrono::duration<double>(seconds(usage.ru_utime) + seconds(usage.ru_stime));
+}
 
 using namespace std::chrono_literals;
 
@@ -73,6 +84,7 @@ bool run_load(const LoadOptions& options, const std::atomic<bool>& interrupt,
   std::random_device entropy;
   const std::uint64_t random = (std::uint64_t{entropy()} << 32) ^ entropy();
   RunControl control;
+  const auto cpu_at_start = process_cpu_time();
   const Clock::time_point start = Clock::now();
   RunPlan plan{options,
                heads,
@@ -155,6 +167,9 @@ bool run_load(const LoadOptions& options, const std::atomic<bool>& interrupt,
     window_end = std::min(window_end, last_completion);
   }
   if (window_end == Clock::time_point::max()) window_end = std::max(last_completion, start);
+  const std::chrono::duration<double> wall = Clock::now() - start;
+  summary->generator_cores =
+      (process_cpu_time() - cpu_at_start).count() / std::max(wall.count(), 1e-3);
   summary->run_id = plan.run_id;
   summary->interrupted = interrupted;
   summary->elapsed_seconds =

@@ -22,6 +22,9 @@ struct RunSummary {
   double elapsed_seconds = 0;  // the measured window: after warmup, to the end of the run
   std::uint64_t unsent = 0;    // open loop: scheduled requests never sent (generator behind)
   bool interrupted = false;
+  // The generator's own CPU time (user + system) over the whole run, warmup included, in cores:
+  // near the machine's core count, the generator competes with what it measures.
+  double generator_cores = 0;
 };
 
 // interrupt: set (e.g. by a SIGINT handler) to end the run early; it still reports.

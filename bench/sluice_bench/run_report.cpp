@@ -89,6 +89,7 @@ void print_run_report(const LoadOptions& options, const RunSummary& summary, std
   row(out, "latency p99", millis(latency.percentile(99)));
   row(out, "latency p99.9", millis(latency.percentile(99.9)));
   row(out, "latency max", millis(latency.max()));
+  row(out, "generator CPU", number(summary.generator_cores, 2) + " cores");
   row(out, "errors", std::to_string(stats.failed_requests()));
   for (std::size_t code = 0; code < stats.statuses.size(); ++code) {
     if (stats.statuses[code] == 0 || (code >= 200 && code < 300)) continue;
@@ -146,6 +147,7 @@ std::string run_report_json(const LoadOptions& options, const RunSummary& summar
   field("warmup_s", number(static_cast<double>(options.warmup.count()) / 1000.0, 3));
   field("elapsed_s", number(summary.elapsed_seconds, 3));
   field("interrupted", summary.interrupted ? "true" : "false");
+  field("generator_cpu_cores", number(summary.generator_cores, 3));
   field("requests", count(stats.responses));
   field("ok_requests", count(stats.ok_responses));
   field("requests_per_s", number(rates.requests_per_second, 1));

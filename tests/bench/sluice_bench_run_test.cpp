@@ -134,6 +134,7 @@ TEST_CASE("every event sluice-bench saw acknowledged is in the log", "[integrati
   const std::string summary = read_file(path("run.json"));
   CHECK(json_count(summary, "requests") == 200);
   CHECK(json_number(summary, "elapsed_s") >= min_elapsed_s);
+  CHECK(json_number(summary, "generator_cpu_cores") > 0);
   CHECK(json_count(summary, "ok_requests") == 200);
   CHECK(json_count(summary, "events_acked") == events);
   CHECK(count_lines(path("acked")) == events);
