@@ -8,7 +8,7 @@
 #   sluice-fsync Sluice with durability = "fsync" (the default)
 # Medians of RUNS runs. Then sluice-bench against nginx-200 next to wrk (the harness's own
 # efficiency), the 1-connection p50, the open-loop p99 at half the measured track maximum (with
-# how busy the cores were, and nginx-200 on the same schedule), the disk's fdatasync latency,
+# the CPU the server and sluice-bench used, and nginx-200 on the same schedule), the disk's fdatasync latency,
 # and the memory 10,000 idle keep-alive connections add.
 # Prints one table and rewrites the section of bench/RESULTS.md between its compare.sh markers.
 # Loopback only; every run is bounded by DURATION.
@@ -120,13 +120,13 @@ max_track=$(awk -F'\t' '$1 == "sluice-fsync" && $2 == "track" {print $4}' "$resu
 half_rate=$(awk -v m="$max_track" 'BEGIN {printf "%d", m / 2}')
 open_loop="$work/open.json"
 # The server's own commit latency (write + fdatasync) over the same run, from its metrics, and
-# how busy the cores were: the tail of an open loop follows how much of the machine is left.
+# its CPU: the tail of an open loop follows how much of the machine is left.
 curl -sf "http://127.0.0.1:${port[sluice-fsync]}/metrics" >"$work/metrics-before.txt"
-open_cpu="$work/open-cpu.txt"  # two lines, before and after: busy total server ticks
-cpu_ticks "$fsync_pid" >"$open_cpu"
+open_cpu="$work/open-cpu.txt"  # two cpu_sample lines of the server, before and after
+cpu_sample "$fsync_pid" >"$open_cpu"
 "$build/sluice-bench" -q -u "http://127.0.0.1:${port[sluice-fsync]}" -c 64 -t 2 \
   -r "$half_rate" -d "${DURATION}s" --json "$open_loop" >/dev/null
-cpu_ticks "$fsync_pid" >>"$open_cpu"
+cpu_sample "$fsync_pid" >>"$open_cpu"
 curl -sf "http://127.0.0.1:${port[sluice-fsync]}/metrics" >"$work/metrics-after.txt"
 # The same schedule against nginx-200: the tail of this machine's HTTP path at that rate.
 open_nginx="$work/open-nginx.json"

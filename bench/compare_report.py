@@ -89,11 +89,11 @@ commit_after = histogram_buckets(metrics_after_path, "sluice_commit_latency_seco
 commit_p50, commits = quantile_bound(commit_before, commit_after, 0.5)
 commit_p99, _ = quantile_bound(commit_before, commit_after, 0.99)
 open_nginx = json.load(open(open_nginx_path))
-# busy, total and server ticks before and after the open loop (lib.sh's cpu_ticks)
-(busy_0, total_0, server_0), (busy_1, total_1, server_1) = (
+# the server's CPU ticks, the wall clock in ns and ticks a second, before and after the open
+# loop (lib.sh's cpu_sample)
+(ticks_0, wall_0, hz), (ticks_1, wall_1, _) = (
     map(int, line.split()) for line in open(open_cpu_path) if line.strip())
-open_busy = (busy_1 - busy_0) / max(1, total_1 - total_0)
-open_server_cores = (server_1 - server_0) / max(1, total_1 - total_0) * os.cpu_count()
+open_server_cores = (ticks_1 - ticks_0) / hz / max(1e-9, (wall_1 - wall_0) / 1e9)
 open_server_us = open_server_cores / max(1.0, open_loop["requests_per_s"]) * 1e6
 open_client_cores = open_loop["generator_cpu_cores"]
 
@@ -155,8 +155,8 @@ section = "\n".join([
     f"(write + fdatasync, `sluice_commit_latency_seconds`): p50 ≤ {commit_p50 * 1000:g} ms, "
     f"p99 ≤ {commit_p99 * 1000:g} ms (bucket bounds). A request waits for the commit in "
     "progress and then its own.",
-    f"- During the open loop the cores were {open_busy:.0%} busy; the server used "
-    f"{open_server_cores:.2f} cores ({open_server_us:.0f} µs of CPU a request), sluice-bench "
+    f"- During the open loop the server used {open_server_cores:.2f} of the {os.cpu_count()} "
+    f"cores ({open_server_us:.0f} µs of CPU a request) and sluice-bench "
     f"{open_client_cores:.2f} (pacing {open_loop['pacing_us']} µs). The same schedule against "
     f"nginx-200: p99 {open_nginx['latency_us']['p99'] / 1000:.2f} ms.",
     f"- Idle connections (`bench/idle_connections.py`, a fresh fsync server): "

@@ -24,12 +24,10 @@ wait_for() {
   exit 1
 }
 
-# cpu_ticks PID: "busy total process" clock ticks so far: the machine's busy and total time over
-# all cores (user, nice, system, idle, iowait, irq, softirq, steal) and the process's CPU time.
-cpu_ticks() {
-  awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; printf "%d %d ", t - $5 - $6, t; exit}' \
-    /proc/stat
-  awk '{print $14 + $15}' "/proc/$1/stat"
+# cpu_sample PID: "cpu_ticks wall_ns ticks_per_second": the process's CPU time so far (user +
+# system) and the wall clock. Two samples give the cores it used in between.
+cpu_sample() {
+  echo "$(awk '{print $14 + $15}' "/proc/$1/stat") $(date +%s%N) $(getconf CLK_TCK)"
 }
 
 # Installs what the scripts run when it is missing.
