@@ -139,8 +139,26 @@ HttpServer::~HttpServer() {
 bool HttpServer::bind(std::string* error) {
   auto endpoint = resolve_listen(deps_.config.server, error);
   if (!endpoint) return false;
+  const auto fail = [&](const boost::system::error_code& ec) {
+    *error = "cannot listen on " + deps_.config.server.listen_host + ":" +
+             std::to_string(endpoint->port()) + ": " + ec.message();
+    return false;
+  };
+  boost::system::error_code ec;
+  // The IO threads share the port through SO_REUSEPORT, which would also let a second process
+  // that sets it (another sluice started by mistake) join the port and silently take part of
+  // the traffic. So a socket without it claims the port first: its bind fails when anything
+  // holds the port. It is released just before the IO threads bind, a window as short as the
+  // start-up of the one process that could race for it.
+  {
+    tcp::acceptor claim(workers_.front()->io);
+    claim.open(endpoint->protocol(), ec);
+    if (!ec) claim.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) claim.bind(*endpoint, ec);
+    if (ec) return fail(ec);
+    endpoint->port(claim.local_endpoint().port());  // port 0: the one the kernel chose
+  }
   for (auto& worker : workers_) {
-    boost::system::error_code ec;
     tcp::acceptor acceptor(worker->io);
     acceptor.open(endpoint->protocol(), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -153,13 +171,7 @@ bool HttpServer::bind(std::string* error) {
     }
     if (!ec) acceptor.bind(*endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      *error = "cannot listen on " + deps_.config.server.listen_host + ":" +
-               std::to_string(endpoint->port()) + ": " + ec.message();
-      return false;
-    }
-    // With port 0 the first bind picks the port; the others must share it.
-    endpoint->port(acceptor.local_endpoint().port());
+    if (ec) return fail(ec);
     worker->acceptor.emplace(std::move(acceptor));
   }
   port_ = endpoint->port();

@@ -1,7 +1,8 @@
 #pragma once
 
 // The HTTP front: `threads` IO threads, each with its own io_context, RequestHandler and an
-// acceptor on the shared port (SO_REUSEPORT), so a request never crosses threads. Sessions are
+// acceptor on the shared port (SO_REUSEPORT), so a request never crosses threads. bind() fails
+// when another process holds the port, also one that set SO_REUSEPORT. Sessions are
 // coroutines tracked per thread, so stop() can drain them.
 //
 // Lifecycle: bind() → start() → (stop() from any thread) → wait(). The config, log,

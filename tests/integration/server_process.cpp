@@ -140,7 +140,7 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::spawn_and_wait_ready(std::string* failure) {
-  port_ = free_loopback_port();
+  port_ = options_.port != 0 ? options_.port : free_loopback_port();
   {
     std::ofstream config(config_path_, std::ios::trunc);
     config << "[server]\n"
@@ -183,6 +183,7 @@ bool ServerProcess::spawn_and_wait_ready(std::string* failure) {
                              std::strerror(error));
   }
 
+  if (!options_.wait_until_ready) return true;
   auto deadline = Clock::now() + kStartupTimeout;
   while (Clock::now() < deadline) {
     if (!running()) {

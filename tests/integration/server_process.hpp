@@ -6,9 +6,10 @@
 // ServerProcess starts the binary (posix_spawn) with a config written into a work directory
 // the caller owns: `<work>/sluice.toml`, the event log in `<work>/log`, and the server's
 // output in `<work>/server-<n>.log`. Starting a second ServerProcess on the same work
-// directory restarts the server on the same data (on a new port). The port is a free
-// ephemeral loopback port found by binding port 0; the constructor returns once GET /health
-// answers 200, and throws std::runtime_error (with the server's output) if it never does.
+// directory restarts the server on the same data (on a new port). The port is the one in
+// ServerOptions or a free ephemeral loopback port found by binding port 0; the constructor
+// returns once GET /health answers 200, and throws std::runtime_error (with the server's
+// output) if it never does.
 //
 // The destructor SIGKILLs a server still running; terminate() is the graceful path. Only the
 // process this object started is ever signalled. Not thread-safe.
@@ -40,12 +41,16 @@ class TempDir {
 };
 
 struct ServerOptions {
+  std::uint16_t port = 0;            // 0: a free ephemeral port
   std::string durability = "fsync";  // [storage] durability: "fsync" or "wal"
   unsigned threads = 2;
   // Extra `key = value` lines for the [server] table.
   std::vector<std::string> server_settings;
   // TOML appended after the generated config: destinations, [admin], ...
   std::string extra_config;
+  // false: the constructor returns once the process is spawned, for a start-up that is meant
+  // to fail (a server already on the port would answer the health check in its place).
+  bool wait_until_ready = true;
 };
 
 struct ExitStatus {
