@@ -49,6 +49,14 @@ std::string forwarded_client(std::string_view header) {
   return std::string(first);
 }
 
+// HEAD is answered like GET without the body (RFC 9110 9.3.2), except on the pixel routes:
+// their GET stores an event, and HEAD must not change anything.
+bool method_allowed(const Request& request, const Route& route) {
+  if (request.method_string() == route.method) return true;
+  return request.method() == http::verb::head && route.method == "GET" &&
+         route.kind != RouteKind::kPixel;
+}
+
 }  // namespace
 
 asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
@@ -96,11 +104,13 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
         response = RequestHandler::error(request.version(), http::status::not_found, "not_found",
                                          "no such endpoint");
       }
-    } else if (route.kind != RouteKind::kNotFound && request.method_string() != route.method) {
+    } else if (route.kind != RouteKind::kNotFound && !method_allowed(request, route)) {
       response = RequestHandler::error(request.version(), http::status::method_not_allowed,
                                        "method_not_allowed",
                                        std::string(path) + " accepts " + std::string(route.method));
-      response.set(http::field::allow, std::string(route.method) + ", OPTIONS");
+      const bool head_too = route.method == "GET" && route.kind != RouteKind::kPixel;
+      response.set(http::field::allow,
+                   std::string(route.method) + (head_too ? ", HEAD, OPTIONS" : ", OPTIONS"));
     } else {
       std::string client_ip = peer;
       if (env.config.trust_forwarded_for) {
@@ -112,8 +122,11 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
 
     env.cors.apply(request, response);
     response.set(http::field::server, "sluice");
-    // Not kept alive after a body over the limit: close() then lingers.
-    const auto write_ec = co_await connection.write(response);
+    // Not kept alive after a body over the limit: close() then lingers. Whatever the status,
+    // an answer to HEAD carries no body: the client would read it as the next response.
+    const auto write_ec = request.method() == http::verb::head
+                              ? co_await connection.write_header(response)
+                              : co_await connection.write(response);
     env.metrics.request_completed(
         route.kind, response.result_int(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

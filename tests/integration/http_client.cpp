@@ -172,11 +172,12 @@ void HttpClient::write_raw(std::string_view bytes) {
   }
 }
 
-HttpResponse HttpClient::read_response() {
+HttpResponse HttpClient::read_response(bool to_head) {
   if (!is_open()) throw boost::system::system_error(asio::error::not_connected);
   DeadlineStream stream(socket_.native_handle(), Clock::now() + timeout_);
   http::response_parser<http::string_body> parser;
   parser.body_limit(kResponseBodyLimit);
+  parser.skip(to_head);
   error_code ec;
   http::read(stream, buffer_, parser, ec);
   if (ec) {
@@ -215,7 +216,7 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
     }
   }
   for (int i = 0; i < kMaxInterimResponses; ++i) {
-    HttpResponse response = read_response();
+    HttpResponse response = read_response(method == "HEAD");
     if (response.status >= 200) return response;
   }
   close();

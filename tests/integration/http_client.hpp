@@ -56,8 +56,9 @@ class HttpClient {
 
   // Writes bytes as they are, connecting first if needed.
   void write_raw(std::string_view bytes);
-  // Reads one response, interim ones (100 Continue) included.
-  HttpResponse read_response();
+  // Reads one response, interim ones (100 Continue) included. The answer to a HEAD request
+  // has no body whatever its Content-Length says: pass to_head.
+  HttpResponse read_response(bool to_head = false);
 
   void connect();
   void close();

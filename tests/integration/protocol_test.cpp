@@ -157,6 +157,55 @@ TEST_CASE_METHOD(ServerFixture, "Unknown paths get JSON 404 and wrong methods JS
   CHECK(stored_count() == 0);
 }
 
+TEST_CASE_METHOD(ServerFixture, "HEAD is answered without a body on a kept-alive connection",
+                 "[integration]") {
+  // Each answer to HEAD is followed by a GET on the same connection: a body sent after the
+  // HEAD answer would be read as the start of the GET's answer.
+  const auto check_next_get = [&] {
+    const HttpResponse next = client_.request("GET", "/health");
+    CHECK(next.status == 200);
+    CHECK(next.body == R"({"status":"ok"})");
+  };
+  SECTION("on a GET route, the GET answer's headers") {
+    const HttpResponse head = client_.request("HEAD", "/health");
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(head.header("Content-Length") == "15");
+    CHECK(head.header("Content-Type").starts_with("application/json"));
+    check_next_get();
+  }
+  SECTION("on a POST route, 405") {
+    const HttpResponse head = client_.request("HEAD", "/v1/track");
+    CHECK(head.status == 405);
+    CHECK(head.body.empty());
+    CHECK(icontains(head.header("Allow"), "POST"));
+    check_next_get();
+  }
+  std::size_t stored_by_get = 0;
+  SECTION("on a pixel route, 405 and nothing stored: its GET stores an event") {
+    // {"writeKey":"test_write_key","event":"Seen","anonymousId":"a1"}
+    const std::string pixel =
+        "/v1/pixel/track?data=eyJ3cml0ZUtleSI6InRlc3Rfd3JpdGVfa2V5IiwiZXZlbnQiOiJTZWVuIiwiYW5vbnlt"
+        "b3VzSWQiOiJhMSJ9";
+    const HttpResponse head = client_.request("HEAD", pixel);
+    CHECK(head.status == 405);
+    CHECK(head.body.empty());
+    CHECK(head.header("Allow") == "GET, OPTIONS");
+    CHECK(stored_count() == 0);
+    CHECK(client_.request("GET", pixel).status == 200);
+    stored_by_get = 1;
+    check_next_get();
+  }
+  SECTION("on an unknown path, 404") {
+    const HttpResponse head = client_.request("HEAD", "/favicon.ico");
+    CHECK(head.status == 404);
+    CHECK(head.body.empty());
+    check_next_get();
+  }
+  CHECK(client_.connections_opened() == 1);
+  CHECK(stored_count() == stored_by_get);
+}
+
 TEST_CASE_METHOD(ServerFixture, "A batch stores its valid messages and reports the invalid ones",
                  "[integration]") {
   std::vector<std::string> items = {
