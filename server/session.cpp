@@ -51,10 +51,13 @@ std::string forwarded_client(std::string_view header) {
 
 // HEAD is answered like GET without the body (RFC 9110 9.3.2), except on the pixel routes:
 // their GET stores an event, and HEAD must not change anything.
+bool answers_head(const Route& route) {
+  return route.method == "GET" && route.kind != RouteKind::kPixel;
+}
+
 bool method_allowed(const Request& request, const Route& route) {
-  if (request.method_string() == route.method) return true;
-  return request.method() == http::verb::head && route.method == "GET" &&
-         route.kind != RouteKind::kPixel;
+  return request.method_string() == route.method ||
+         (request.method() == http::verb::head && answers_head(route));
 }
 
 }  // namespace
@@ -108,9 +111,8 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
       response = RequestHandler::error(request.version(), http::status::method_not_allowed,
                                        "method_not_allowed",
                                        std::string(path) + " accepts " + std::string(route.method));
-      const bool head_too = route.method == "GET" && route.kind != RouteKind::kPixel;
-      response.set(http::field::allow,
-                   std::string(route.method) + (head_too ? ", HEAD, OPTIONS" : ", OPTIONS"));
+      response.set(http::field::allow, std::string(route.method) +
+                                           (answers_head(route) ? ", HEAD, OPTIONS" : ", OPTIONS"));
     } else {
       std::string client_ip = peer;
       if (env.config.trust_forwarded_for) {

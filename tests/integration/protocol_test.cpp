@@ -173,6 +173,7 @@ TEST_CASE_METHOD(ServerFixture, "HEAD is answered without a body on a kept-alive
     CHECK(head.header("Content-Length") == "15");
     CHECK(head.header("Content-Type").starts_with("application/json"));
     check_next_get();
+    CHECK(client_.request("POST", "/health").header("Allow") == "GET, HEAD, OPTIONS");
   }
   SECTION("on a POST route, 405") {
     const HttpResponse head = client_.request("HEAD", "/v1/track");
