@@ -39,7 +39,8 @@ std::string_view describe(JsonError error);
 // The first byte from in on that is not JSON whitespace, or end.
 inline const char* skip_json_whitespace(const char* in, const char* end) {
   // SDKs send compact JSON: the next byte is almost always significant (any byte above ' ').
-  if (in<end&& static_cast<unsigned char>(*in)> ' ') return in;
+  if (in == end) return in;
+  if (static_cast<unsigned char>(*in) > ' ') return in;
   while (in < end && (*in == ' ' || *in == '\n' || *in == '\r' || *in == '\t')) ++in;
   return in;
 }

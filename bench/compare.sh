@@ -8,8 +8,8 @@
 #   sluice-fsync Sluice with durability = "fsync" (the default)
 # Medians of RUNS runs. Then sluice-bench against nginx-200 next to wrk (the harness's own
 # efficiency), the 1-connection p50, the open-loop p99 at half the measured track maximum (with
-# the CPU the server and sluice-bench used, and nginx-200 on the same schedule), the disk's fdatasync latency,
-# and the memory 10,000 idle keep-alive connections add.
+# the CPU the server and sluice-bench used, and nginx-200 on the same schedule), the disk's
+# fdatasync latency, and the memory 10,000 idle keep-alive connections add.
 # Prints one table and rewrites the section of bench/RESULTS.md between its compare.sh markers.
 # Loopback only; every run is bounded by DURATION.
 #   bench/compare.sh            (builds Release into build/ first; SKIP_BUILD=1 to skip)
