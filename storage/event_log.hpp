@@ -41,19 +41,13 @@
 #include "config/config.hpp"
 #include "storage/dead_letter.hpp"
 #include "storage/delivery_state.hpp"
+#include "storage/intake_log.hpp"
 #include "storage/record.hpp"
 
 namespace sluice::storage {
 
 class LogDb;
 class StorageMetrics;
-
-struct AppendResult {
-  bool ok = false;
-  std::uint64_t first_sequence = 0;  // records got first_sequence, first_sequence + 1, ...
-};
-
-using AppendCallback = std::function<void(const AppendResult&)>;
 
 // Called by read() for each record in order; returns false to stop before consuming it. The
 // Record's views are valid only during the call.
@@ -67,31 +61,23 @@ struct ReadStatus {
   std::uint64_t next = 0;
 };
 
-// Whether the log takes more records right now, and if not, why.
-enum class Admission {
-  kAccepted,
-  kBacklogFull,  // the on-disk backlog passed storage.max_backlog_bytes
-  kPendingFull,  // too many bytes wait for the committer (bounded memory)
-  kClosed,       // shutting down or the store failed
-};
-
-class EventLog {
+class EventLog : public IntakeLog {
  public:
   // Opens (creating if needed) the log at config.path and starts the committer. On failure
   // returns nullptr and sets *error.
   static std::unique_ptr<EventLog> open(const config::StorageConfig& config,
                                         StorageMetrics* metrics, std::string* error);
 
-  ~EventLog();
+  ~EventLog() override;
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
   // Queues records (each an encode_record() output) to be committed together, in order. On
   // anything but kAccepted nothing is queued and done is never called.
-  Admission append(std::vector<std::string> records, AppendCallback done);
+  Admission append(std::vector<std::string> records, AppendCallback done) override;
 
   // What append() would answer for `bytes` more bytes, without queueing anything.
-  Admission admission(std::uint64_t bytes = 0) const;
+  Admission admission(std::uint64_t bytes = 0) const override;
 
   std::uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
   std::uint64_t backlog_bytes() const { return backlog_bytes_.load(std::memory_order_relaxed); }
