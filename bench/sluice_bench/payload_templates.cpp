@@ -8,7 +8,7 @@ namespace sluice::bench {
 namespace {
 
 // The type-specific members of each message: several variants per type so that sizes and
-// shapes vary the way real traffic does (modelled on shared/fixtures/clients).
+// shapes vary the way real traffic does (modelled on tests/fixtures/clients).
 constexpr std::string_view kTrackBodies[] = {
     R"("event":"Order Completed","properties":{"order_id":"ord-50314","revenue":129.85,"shipping":4.9,"tax":20.73,"currency":"EUR","coupon":null,"first_purchase":false,"products":[{"product_id":"p-1042","sku":"SKU-1042-A","name":"Crème brûlée","price":9.5,"quantity":2,"category":"Desserts"},{"product_id":"p-2210","sku":"SKU-2210-B","name":"寿司セット","price":12,"quantity":1,"attrs":{"spicy":false}},{"product_id":"p-3007","sku":"SKU-3007","name":"Espresso beans 1 kg","price":98.85,"quantity":1}]},"integrations":{"All":true,"Mixpanel":false})",
     R"("event":"Product Viewed","properties":{"product_id":"p-7781","sku":"SKU-7781","category":"Outdoor","name":"Trail running shoe – Ünïcödé edition","brand":"Northwind","variant":"blue/42","price":139,"currency":"EUR","position":3,"url":"https://shop.example.com/p/7781","image_url":"https://cdn.example.com/i/7781.jpg","tags":["running","trail",2026]})",
