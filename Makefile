@@ -18,7 +18,6 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
-	scripts/run-conformance.sh $(BUILD_DIR)/sluice
 
 # Installs only what is missing, so it is quick and quiet when everything is there.
 deps:
