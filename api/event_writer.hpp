@@ -1,6 +1,6 @@
 #pragma once
 
-// Enrichment (tracking-api.md §7) and record encoding of one validated message: the stored
+// Enrichment (docs/protocol.md §7) and record encoding of one validated message: the stored
 // JSON is the message's own members copied verbatim, minus writeKey, plus the fields the
 // server owns: type, messageId, timestamp corrected for client clock skew, originalTimestamp,
 // receivedAt, sentAt, context (envelope merged, ip added for client-side requests),

@@ -1,6 +1,6 @@
 #pragma once
 
-// The per-message checks of the Tracking API (tracking-api.md §6, §15). A message that fails
+// The per-message checks of the Tracking API (docs/protocol.md §6). A message that fails
 // one is dropped alone; the request still succeeds and reports it by index and code.
 
 #include <optional>

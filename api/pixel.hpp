@@ -1,6 +1,6 @@
 #pragma once
 
-// The pixel API (tracking-api.md §8): GET /v1/pixel/<type>?data=<base64 JSON> or flat query
+// The pixel API (docs/protocol.md §8): GET /v1/pixel/<type>?data=<base64 JSON> or flat query
 // parameters with dotted paths (?userId=u1&event=Opened&properties.subject=Hi). Turns the query
 // into the JSON text of one message, so it then takes the same path as a POSTed message.
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// JSON response bodies of the Tracking API (tracking-api.md §5, §15). Every response, error or
+// JSON response bodies of the Tracking API (docs/protocol.md §5). Every response, error or
 // not, is a JSON object: some SDKs parse every body and retry on anything else.
 
 #include <span>

@@ -1,6 +1,6 @@
 #pragma once
 
-// CORS for browser SDKs (tracking-api.md §10): the request's Origin is reflected with
+// CORS for browser SDKs (docs/protocol.md §10): the request's Origin is reflected with
 // credentials allowed, when it is on the allow-list ("*" allows any).
 
 #include <string>

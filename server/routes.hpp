@@ -1,6 +1,6 @@
 #pragma once
 
-// Maps a request's method and path to what the server does with it (tracking-api.md §1).
+// Maps a request's method and path to what the server does with it (docs/protocol.md §1).
 // Pure: no IO, so every alias and edge case is unit-tested.
 
 #include <optional>

@@ -15,7 +15,7 @@ using storage::EventType;
 using test::IngestFixture;
 using test::StoredEvent;
 
-// The worked example of tracking-api.md §7, on 2024-01-02.
+// The worked example of docs/protocol.md §7, on 2024-01-02.
 constexpr std::int64_t kOriginal = 1704189600000;   // 10:00:00.000Z
 constexpr std::int64_t kSent = 1704189605000;       // 10:00:05.000Z
 constexpr std::int64_t kReceived = 1704189487250;   // 09:58:07.250Z

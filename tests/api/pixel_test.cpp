@@ -122,7 +122,7 @@ TEST_CASE("transparent_gif is the 43-byte GIF of the spec", "[api]") {
   REQUIRE(gif.size() == 43);
   CHECK(gif.substr(0, 6) == "GIF89a");
   CHECK(gif.back() == ';');
-  // The hex text of tracking-api.md §8.
+  // The hex text of docs/protocol.md §8.
   constexpr std::string_view kHex =
       "4749463839610100010080000000000000000021f90401000000002c00000000010001000002024401003b";
   std::string expected;

@@ -1,5 +1,5 @@
-// Replays the requests recorded from real SDKs (shared/fixtures/clients) against the real
-// server and checks the answers and the stored events against tracking-api.md §1-§10, §15.
+// Replays the requests recorded from real SDKs (tests/fixtures/clients) against the real
+// server and checks the answers and the stored events against docs/protocol.md §1-§10.
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@
 #include "test_support.hpp"
 
 #ifndef SLUICE_FIXTURES_DIR
-#error "SLUICE_FIXTURES_DIR must name shared/fixtures/clients"
+#error "SLUICE_FIXTURES_DIR must name tests/fixtures/clients"
 #endif
 
 namespace sluice::integration {
@@ -134,7 +134,7 @@ bool list_contains(std::string_view list, std::string_view wanted) {
   return false;
 }
 
-// Client-side routes: the short single-message paths and /v1/b (tracking-api.md §1, §7).
+// Client-side routes: the short single-message paths and /v1/b (docs/protocol.md §1, §7).
 bool client_side_path(std::string path) {
   if (path.size() > 1 && path.back() == '/') path.pop_back();
   static const std::set<std::string> kPaths = {"/v1/t", "/v1/i", "/v1/p", "/v1/s",
@@ -196,7 +196,7 @@ std::vector<object> messages_of(element body) {
   return messages;
 }
 
-// Checks one stored event against the message the client sent (tracking-api.md §6, §7, §15).
+// Checks one stored event against the message the client sent (docs/protocol.md §6, §7).
 void check_stored_event(const RecordedRequest& request, object envelope, object sent,
                         element stored, std::int64_t sent_before_ms, std::int64_t answered_ms) {
   INFO("stored event: " << simdjson::minify(stored));

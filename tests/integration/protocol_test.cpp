@@ -1,5 +1,5 @@
-// Error answers, CORS and HTTP transport behaviour of the real server (tracking-api.md §2-§5,
-// §10, §15).
+// Error answers, CORS and HTTP transport behaviour of the real server (docs/protocol.md §2-§5,
+// §10).
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <catch2/catch.hpp>
