@@ -137,6 +137,10 @@ def execute(run, host, port, run_deadline):
             run.failures.append(str(error))
     except CaseError as error:
         run.failures.append(f"case error: {error}")
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        # A value the format allows but that cannot be sent (bad hex, say), or a socket error
+        # outside the exchange's own handling: this case fails, the run goes on.
+        run.failures.append(f"could not run the exchange: {error!r}")
     run.window_ms = (started, wall_ms())
     if run.definition.get("then_health"):
         healthy, detail = health_check(host, port, HEALTH_TIMEOUT_S)
