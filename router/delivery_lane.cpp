@@ -163,9 +163,9 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
   // The batch must not be dropped without its dead letter, so a failed write is retried; the
   // cursor moves past the batch only once the host hears it is saved.
   for (std::uint64_t failures = 1;; ++failures) {
-    std::string error;
-    if (log_.save_dead_letter(letter, std::nullopt, &error)) break;
-    spdlog::error("destination {}: {}", config_.name, error);
+    const Status saved = log_.save_dead_letter(letter, std::nullopt);
+    if (saved.is_ok()) break;
+    spdlog::error("destination {}: {}", config_.name, saved.message());
     if (!log_.is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return false;
   }
   spdlog::error("destination {}: dead-lettered {} events ({}..{}) after {} attempts: {}",
@@ -178,9 +178,9 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
 void DeliveryLane::forget_dead_letter(const LaneJob& job, const std::stop_token& stop) {
   // Failing to erase it only means it shows (and may be redelivered) again.
   for (std::uint64_t failures = 1;; ++failures) {
-    std::string error;
-    if (log_.erase_dead_letter(config_.name, job.letter.first_sequence, &error)) break;
-    spdlog::error("destination {}: {}", config_.name, error);
+    const Status erased = log_.erase_dead_letter(config_.name, job.letter.first_sequence);
+    if (erased.is_ok()) break;
+    spdlog::error("destination {}: {}", config_.name, erased.message());
     if (!log_.is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return;
   }
   spdlog::info("destination {}: redelivered dead letter {} ({} events)", config_.name,

@@ -111,8 +111,8 @@ void DeliveryLoop::run(const std::stop_token& stop) {
 
 bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
   for (std::uint64_t failures = 1;; ++failures) {
-    std::string error;
-    if (const auto cursor = log_.load_cursor(config_.name, &error)) {
+    const Result<std::uint64_t> cursor = log_.load_cursor(config_.name);
+    if (cursor.is_ok()) {
       {
         std::lock_guard lock(mutex_);
         window_.reset(*cursor);
@@ -128,7 +128,7 @@ bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
       report_backlog();
       return true;
     }
-    spdlog::error("destination {}: {}", config_.name, error);
+    spdlog::error("destination {}: {}", config_.name, cursor.status().message());
     if (!log_.is_open()) return false;
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, stop, read_backoff_.delay(failures), [] { return false; });
@@ -144,7 +144,7 @@ DeliveryLoop::Fill DeliveryLoop::fill_batch(const std::stop_token& stop) {
       if (request_waiting()) return Fill::kInterrupted;
     }
     bool batch_ready = false;
-    const storage::ReadStatus status =
+    const Result<std::uint64_t> next =
         log_.read(position_, timing_.read_chunk, 0,
                   [&](std::uint64_t sequence, const storage::Record& record) {
                     if (batch_ready) return false;
@@ -157,15 +157,16 @@ DeliveryLoop::Fill DeliveryLoop::fill_batch(const std::stop_token& stop) {
                     batch_ready = batch_.full();
                     return true;
                   });
-    if (!status.ok) {
-      spdlog::error("destination {}: cannot read the log: {}", config_.name, status.error);
+    if (!next.is_ok()) {
+      spdlog::error("destination {}: cannot read the log: {}", config_.name,
+                    next.status().message());
       std::unique_lock lock(mutex_);
       changed_.wait_for(lock, stop, read_backoff_.delay(++read_failures),
                         [this] { return request_waiting(); });
       continue;
     }
     read_failures = 0;
-    position_ = status.next;
+    position_ = *next;
     if (batch_ready) return Fill::kReady;
 
     report_backlog();
@@ -285,11 +286,11 @@ void DeliveryLoop::submit_batch(std::size_t lane) {
 }
 
 void DeliveryLoop::submit_redelivery(std::size_t lane, std::uint64_t id) {
-  std::string error;
-  auto letter = log_.dead_letter(config_.name, id, &error);
-  if (!letter) {
-    if (error.empty()) error = "there is no such dead letter";
-    spdlog::error("destination {}: cannot redeliver dead letter {}: {}", config_.name, id, error);
+  Result<storage::DeadLetter> letter = log_.dead_letter(config_.name, id);
+  if (!letter.is_ok()) {
+    spdlog::error("destination {}: cannot redeliver dead letter {}: {}", config_.name, id,
+                  letter.status().code() == StatusCode::kNotFound ? "there is no such dead letter"
+                                                                  : letter.status().message());
     return;
   }
   LaneJob job;
@@ -305,7 +306,8 @@ void DeliveryLoop::submit_redelivery(std::size_t lane, std::uint64_t id) {
   }
   if (job.batch.empty()) {
     // Nothing left to deliver (a dead letter from before events were kept in it).
-    log_.erase_dead_letter(config_.name, id, &error);
+    // Failing to erase it only means it shows (and may be redelivered) again.
+    (void)log_.erase_dead_letter(config_.name, id);
     return;
   }
   letter->contents.clear();
@@ -347,17 +349,16 @@ void DeliveryLoop::save_cursor(bool force) {
     cursor = window_.cursor();
   }
   if (!force && cursor <= saved_cursor_) return;
-  std::string error;
   // A forward move is queued without waiting, so delivery never waits for the committer (a
   // crash may lose the last few saves: duplicates, never a skipped event). A replay's move
   // back is waited for.
-  const bool saved = force ? log_.save_cursor(config_.name, cursor, &error)
-                           : log_.queue_cursor(config_.name, cursor, &error);
-  if (saved) {
+  const Status saved =
+      force ? log_.save_cursor(config_.name, cursor) : log_.queue_cursor(config_.name, cursor);
+  if (saved.is_ok()) {
     saved_cursor_ = cursor;
   } else {
     // The next save writes a later cursor; until then a restart redelivers from the old one.
-    spdlog::error("destination {}: {}", config_.name, error);
+    spdlog::error("destination {}: {}", config_.name, saved.message());
   }
   last_save_ = Clock::now();
   metrics_.cursor(cursor);
@@ -384,10 +385,13 @@ void DeliveryLoop::report_backlog() {
 
 std::optional<milliseconds> DeliveryLoop::oldest_undelivered_age(std::uint64_t cursor) const {
   std::optional<milliseconds> age;
-  log_.read(cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
-    age = milliseconds(std::max<std::int64_t>(now_ms() - record.received_at_ms, 0));
-    return true;
-  });
+  const Result<std::uint64_t> read =
+      log_.read(cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
+        age = milliseconds(std::max<std::int64_t>(now_ms() - record.received_at_ms, 0));
+        return true;
+      });
+  // A gauge: a failed read (logged by the reading loop) shows as no age rather than a stale one.
+  if (!read.is_ok()) return std::nullopt;
   return age;
 }
 
@@ -413,8 +417,7 @@ DestinationStatus DeliveryLoop::status() const {
     status.backlog_bytes = log_.approximate_bytes(status.cursor + 1, status.last_sequence + 1);
     status.oldest_undelivered_age = oldest_undelivered_age(status.cursor);
   }
-  std::string error;
-  if (const auto letters = log_.dead_letters(config_.name, &error)) {
+  if (const auto letters = log_.dead_letters(config_.name); letters.is_ok()) {
     status.dead_letters = letters->size();
   }
   return status;

@@ -106,9 +106,8 @@ ControlResult Router::replay(std::string_view name, const ReplayFrom& from, std:
   if (!loop) return not_found(name);
   std::uint64_t first = from.sequence;
   if (from.kind == ReplayFrom::Kind::kTime) {
-    std::string error;
-    const auto found = storage::first_sequence_received_from(log_, from.time_ms, &error);
-    if (!found) return unavailable(error);
+    const Result<std::uint64_t> found = storage::first_sequence_received_from(log_, from.time_ms);
+    if (!found.is_ok()) return unavailable(found.status().message());
     first = *found;
   }
   const std::uint64_t last = log_.last_sequence();
@@ -125,24 +124,21 @@ ControlResult Router::replay(std::string_view name, const ReplayFrom& from, std:
 ControlResult Router::dead_letters(std::string_view name,
                                    std::vector<storage::DeadLetter>* letters) const {
   if (!find(name)) return not_found(name);
-  std::string error;
-  auto found = log_.dead_letters(name, &error);
-  if (!found) return unavailable(error);
-  *letters = std::move(*found);
+  Result<std::vector<storage::DeadLetter>> found = log_.dead_letters(name);
+  if (!found.is_ok()) return unavailable(found.status().message());
+  *letters = std::move(found).value();
   return {};
 }
 
 ControlResult Router::dead_letter(std::string_view name, std::uint64_t id,
                                   storage::DeadLetter* letter) const {
   if (!find(name)) return not_found(name);
-  std::string error;
-  auto found = log_.dead_letter(name, id, &error);
-  if (!found && !error.empty()) return unavailable(error);
-  if (!found) {
-    return {ControlResult::Kind::kNotFound,
-            "destination \"" + std::string(name) + "\" has no dead letter " + std::to_string(id)};
+  Result<storage::DeadLetter> found = log_.dead_letter(name, id);
+  if (!found.is_ok() && found.status().code() == StatusCode::kNotFound) {
+    return {ControlResult::Kind::kNotFound, found.status().message()};
   }
-  *letter = std::move(*found);
+  if (!found.is_ok()) return unavailable(found.status().message());
+  *letter = std::move(found).value();
   return {};
 }
 

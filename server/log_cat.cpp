@@ -8,16 +8,14 @@ namespace sluice::server {
 
 int log_cat(const std::string& log_path, std::uint64_t from, std::uint64_t limit, std::ostream& out,
             std::ostream& err) {
-  std::string error;
-  auto reader = storage::LogReader::open(log_path, &error);
-  if (!reader) {
-    err << "sluice log cat: " << error << '\n';
+  auto reader = storage::LogReader::open(log_path);
+  if (!reader.is_ok()) {
+    err << "sluice log cat: " << reader.status().message() << '\n';
     return 1;
   }
   std::string line;
-  bool ok = reader->scan(
-      from, limit,
-      [&](std::uint64_t sequence, const storage::Record& record) {
+  const Status scanned =
+      (*reader)->scan(from, limit, [&](std::uint64_t sequence, const storage::Record& record) {
         line.clear();
         line += "{\"seq\":";
         line += std::to_string(sequence);
@@ -26,11 +24,10 @@ int log_cat(const std::string& log_path, std::uint64_t from, std::uint64_t limit
         line += "}\n";
         out << line;
         return static_cast<bool>(out);
-      },
-      &error);
+      });
   out.flush();
-  if (!ok) {
-    err << "sluice log cat: " << error << '\n';
+  if (!scanned.is_ok()) {
+    err << "sluice log cat: " << scanned.message() << '\n';
     return 1;
   }
   return 0;

@@ -63,12 +63,13 @@ int run_server(const std::string& config_path) {
 
   prometheus::Registry registry;
   storage::StorageMetrics storage_metrics(registry);
-  std::string error;
-  auto log = storage::EventLog::open(config->storage, &storage_metrics, &error);
-  if (!log) {
-    spdlog::critical("{}", error);
+  auto opened = storage::EventLog::open(config->storage, &storage_metrics);
+  if (!opened.is_ok()) {
+    spdlog::critical("{}", opened.status().message());
     return 1;
   }
+  std::unique_ptr<storage::EventLog> log = std::move(opened).value();
+  std::string error;
   router::RouterMetrics router_metrics(registry);
   auto delivery = router::Router::create(config->destinations, *log, router_metrics, &error);
   if (!delivery) {

@@ -23,59 +23,54 @@ DeliveryState::DeliveryState(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& curso
                              rocksdb::ColumnFamilyHandle& dead_letters)
     : db_(db), cursors_(cursors), dead_letters_(dead_letters) {}
 
-std::optional<std::uint64_t> DeliveryState::load_cursor(std::string_view destination,
-                                                        std::string* error) const {
+Result<std::uint64_t> DeliveryState::load_cursor(std::string_view destination) const {
   std::string value;
   const rocksdb::Status status =
       db_.Get(rocksdb::ReadOptions(), &cursors_, slice(destination), &value);
-  if (status.IsNotFound()) return 0;
+  if (status.IsNotFound()) return std::uint64_t{0};
   if (!status.ok()) {
-    *error = "cannot read the cursor of " + std::string(destination) + ": " + status.ToString();
-    return std::nullopt;
+    return Status::io_error("cannot read the cursor of " + std::string(destination) + ": " +
+                            status.ToString());
   }
   const auto sequence = decode_sequence_key(value);
-  if (!sequence) *error = "malformed cursor of " + std::string(destination);
-  return sequence;
+  if (!sequence) return Status::corruption("malformed cursor of " + std::string(destination));
+  return *sequence;
 }
 
-std::optional<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_view destination,
-                                                                   std::string* error) const {
+Result<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_view destination) const {
   const std::string prefix = dead_letter_prefix(destination);
   std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(rocksdb::ReadOptions(), &dead_letters_));
   std::vector<DeadLetter> letters;
   for (it->Seek(prefix); it->Valid() && view(it->key()).starts_with(prefix); it->Next()) {
     auto letter = decode_dead_letter(view(it->key()), view(it->value()), false);
     if (!letter) {
-      *error = "malformed dead letter of " + std::string(destination);
-      return std::nullopt;
+      return Status::corruption("malformed dead letter of " + std::string(destination));
     }
     letters.push_back(std::move(*letter));
   }
   if (!it->status().ok()) {
-    *error = "cannot read the dead letters of " + std::string(destination) + ": " +
-             it->status().ToString();
-    return std::nullopt;
+    return Status::io_error("cannot read the dead letters of " + std::string(destination) + ": " +
+                            it->status().ToString());
   }
   return letters;
 }
 
-std::optional<DeadLetter> DeliveryState::dead_letter(std::string_view destination,
-                                                     std::uint64_t first_sequence,
-                                                     std::string* error) const {
+Result<DeadLetter> DeliveryState::dead_letter(std::string_view destination,
+                                              std::uint64_t first_sequence) const {
   std::string value;
   const std::string key = dead_letter_key(destination, first_sequence);
   const rocksdb::Status status = db_.Get(rocksdb::ReadOptions(), &dead_letters_, key, &value);
   if (status.IsNotFound()) {
-    error->clear();
-    return std::nullopt;
+    return Status::not_found("destination \"" + std::string(destination) +
+                             "\" has no dead letter " + std::to_string(first_sequence));
   }
   if (!status.ok()) {
-    *error = "cannot read a dead letter of " + std::string(destination) + ": " + status.ToString();
-    return std::nullopt;
+    return Status::io_error("cannot read a dead letter of " + std::string(destination) + ": " +
+                            status.ToString());
   }
   auto letter = decode_dead_letter(key, value);
-  if (!letter) *error = "malformed dead letter of " + std::string(destination);
-  return letter;
+  if (!letter) return Status::corruption("malformed dead letter of " + std::string(destination));
+  return std::move(*letter);
 }
 
 std::vector<StatePut> DeliveryState::cursor_puts(std::string_view destination,

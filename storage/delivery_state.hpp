@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.hpp"
 #include "storage/dead_letter.hpp"
 
 namespace rocksdb {
@@ -41,13 +42,12 @@ class DeliveryState {
   DeliveryState(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& cursors,
                 rocksdb::ColumnFamilyHandle& dead_letters);
 
-  std::optional<std::uint64_t> load_cursor(std::string_view destination, std::string* error) const;
+  // 0 for a destination without a saved cursor.
+  Result<std::uint64_t> load_cursor(std::string_view destination) const;
   // Every dead letter of destination, in sequence order, without their contents.
-  std::optional<std::vector<DeadLetter>> dead_letters(std::string_view destination,
-                                                      std::string* error) const;
-  // One dead letter with its contents; nullopt with an empty *error when there is none.
-  std::optional<DeadLetter> dead_letter(std::string_view destination, std::uint64_t first_sequence,
-                                        std::string* error) const;
+  Result<std::vector<DeadLetter>> dead_letters(std::string_view destination) const;
+  // One dead letter with its contents; kNotFound when there is none.
+  Result<DeadLetter> dead_letter(std::string_view destination, std::uint64_t first_sequence) const;
 
   // Sets destination's cursor to sequence.
   std::vector<StatePut> cursor_puts(std::string_view destination, std::uint64_t sequence) const;

@@ -24,7 +24,9 @@ namespace {
 // the condition variable far from overflow.
 constexpr std::chrono::hours kMaxWait{24};
 
-constexpr std::string_view kClosedError = "the event log is closed";
+Status closed_error() {
+  return Status::closed("the event log is closed");
+}
 
 // Above this, the committer's reusable write buffers are released after their group.
 constexpr std::size_t kKeptBufferBytes = 16 << 20;
@@ -39,20 +41,18 @@ std::optional<std::uint64_t> find_last_sequence(rocksdb::DB& db) {
 
 }  // namespace
 
-std::unique_ptr<EventLog> EventLog::open(const config::StorageConfig& config,
-                                         StorageMetrics* metrics, std::string* error) {
+Result<std::unique_ptr<EventLog>> EventLog::open(const config::StorageConfig& config,
+                                                 StorageMetrics* metrics) {
   std::error_code ec;
   std::filesystem::create_directories(config.path, ec);
-  if (ec) {
-    *error = "cannot create " + config.path + ": " + ec.message();
-    return nullptr;
-  }
-  std::unique_ptr<LogDb> db = LogDb::open(config.path, error);
-  if (!db) return nullptr;
+  if (ec) return Status::io_error("cannot create " + config.path + ": " + ec.message());
+  Result<std::unique_ptr<LogDb>> opened = LogDb::open(config.path);
+  if (!opened.is_ok()) return opened.status();
+  std::unique_ptr<LogDb> db = std::move(opened).value();
   const auto last = find_last_sequence(db->db());
   if (!last) {
-    *error = "the last value in the event log at " + config.path + " is undecodable";
-    return nullptr;
+    return Status::corruption("the last value in the event log at " + config.path +
+                              " is undecodable");
   }
   return std::unique_ptr<EventLog>(new EventLog(config, metrics, std::move(db), *last));
 }
@@ -194,28 +194,25 @@ void EventLog::commit_group(std::vector<PendingAppend>& group, std::vector<State
     first += append.records.size();
   }
   for (StateWrite& write : state) {
-    write.done.set_value(status.ok() ? std::string()
-                                     : "cannot write to the event log: " + status.ToString());
+    write.done.set_value(
+        status.ok() ? Status::ok()
+                    : Status::io_error("cannot write to the event log: " + status.ToString()));
   }
   refresh_backlog_bytes();
 }
 
-bool EventLog::write_state(std::vector<StatePut> puts, std::string* error, bool wait) {
-  std::future<std::string> written;
+Status EventLog::write_state(std::vector<StatePut> puts, bool wait) {
+  std::future<Status> written;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) {
-      *error = kClosedError;
-      return false;
-    }
+    if (stopping_) return closed_error();
     StateWrite& write = state_queue_.emplace_back();
     write.puts = std::move(puts);
     if (wait) written = write.done.get_future();
   }
   wake_committer_.notify_one();
-  if (!wait) return true;
-  *error = written.get();
-  return error->empty();
+  if (!wait) return Status::ok();
+  return written.get();
 }
 
 void EventLog::refresh_backlog_bytes() {
@@ -269,15 +266,15 @@ bool EventLog::wait_for_sequence(std::uint64_t sequence, std::chrono::millisecon
          last_sequence() >= sequence;
 }
 
-ReadStatus EventLog::read(std::uint64_t from, std::size_t max_records, std::size_t max_bytes,
-                          const RecordVisitor& visit) const {
+Result<std::uint64_t> EventLog::read(std::uint64_t from, std::size_t max_records,
+                                     std::size_t max_bytes, const RecordVisitor& visit) const {
   from = std::max<std::uint64_t>(from, 1);
   std::shared_lock lifetime(db_lifetime_);
-  if (!db_) return ReadStatus{false, std::string(kClosedError), from};
+  if (!db_) return closed_error();
   // Records the committer has written but not yet published are not read: their appends are
   // not complete yet.
   const std::uint64_t last = last_sequence();
-  if (from > last) return ReadStatus{true, {}, from};
+  if (from > last) return from;
   const std::string upper_bound = encode_sequence_key(last + 1);
   const rocksdb::Slice upper_bound_slice(upper_bound);
   rocksdb::ReadOptions options;
@@ -286,78 +283,51 @@ ReadStatus EventLog::read(std::uint64_t from, std::size_t max_records, std::size
   return scan_records(*it, from, max_records, max_bytes, visit, last + 1);
 }
 
-std::optional<std::uint64_t> EventLog::load_cursor(std::string_view destination,
-                                                   std::string* error) const {
+Result<std::uint64_t> EventLog::load_cursor(std::string_view destination) const {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return std::nullopt;
-  }
-  return delivery_state_->load_cursor(destination, error);
+  if (!delivery_state_) return closed_error();
+  return delivery_state_->load_cursor(destination);
 }
 
 // The committer writes these (write_state), which keeps it the only writer of the database.
 // The shared lock keeps the column family handles in the puts alive until they are written;
 // close() joins the committer, which completes every queued write, before it takes the lock.
-bool EventLog::save_cursor(std::string_view destination, std::uint64_t sequence,
-                           std::string* error) {
+Status EventLog::save_cursor(std::string_view destination, std::uint64_t sequence) {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return false;
-  }
-  return write_state(delivery_state_->cursor_puts(destination, sequence), error);
+  if (!delivery_state_) return closed_error();
+  return write_state(delivery_state_->cursor_puts(destination, sequence));
 }
 
-bool EventLog::queue_cursor(std::string_view destination, std::uint64_t sequence,
-                            std::string* error) {
+Status EventLog::queue_cursor(std::string_view destination, std::uint64_t sequence) {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return false;
-  }
-  return write_state(delivery_state_->cursor_puts(destination, sequence), error, false);
+  if (!delivery_state_) return closed_error();
+  return write_state(delivery_state_->cursor_puts(destination, sequence), false);
 }
 
-bool EventLog::save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor,
-                                std::string* error) {
+Status EventLog::save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor) {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return false;
-  }
-  return write_state(delivery_state_->dead_letter_puts(letter, cursor), error);
+  if (!delivery_state_) return closed_error();
+  return write_state(delivery_state_->dead_letter_puts(letter, cursor));
 }
 
-bool EventLog::erase_dead_letter(std::string_view destination, std::uint64_t first_sequence,
-                                 std::string* error) {
+Status EventLog::erase_dead_letter(std::string_view destination, std::uint64_t first_sequence) {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return false;
-  }
-  return write_state(delivery_state_->dead_letter_erase_puts(destination, first_sequence), error);
+  if (!delivery_state_) return closed_error();
+  return write_state(delivery_state_->dead_letter_erase_puts(destination, first_sequence));
 }
 
-std::optional<DeadLetter> EventLog::dead_letter(std::string_view destination,
-                                                std::uint64_t first_sequence,
-                                                std::string* error) const {
+Result<DeadLetter> EventLog::dead_letter(std::string_view destination,
+                                         std::uint64_t first_sequence) const {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return std::nullopt;
-  }
-  return delivery_state_->dead_letter(destination, first_sequence, error);
+  if (!delivery_state_) return closed_error();
+  return delivery_state_->dead_letter(destination, first_sequence);
 }
 
-bool EventLog::delete_before(std::uint64_t sequence, std::string* error) {
+Status EventLog::delete_before(std::uint64_t sequence) {
   std::shared_lock lifetime(db_lifetime_);
-  if (!db_) {
-    *error = kClosedError;
-    return false;
-  }
+  if (!db_) return closed_error();
   sequence = std::min(sequence, last_sequence());
-  if (sequence <= 1) return true;
+  if (sequence <= 1) return Status::ok();
   // A request's records share one value: a value that holds `sequence` stays whole.
   std::uint64_t end_sequence = sequence;
   {
@@ -374,7 +344,7 @@ bool EventLog::delete_before(std::uint64_t sequence, std::string* error) {
   const std::string end = encode_sequence_key(end_sequence);
   std::vector<StatePut> puts;
   puts.push_back({db_->db().DefaultColumnFamily(), begin, end, StatePut::Op::kDeleteRange});
-  if (!write_state(std::move(puts), error)) return false;
+  if (Status written = write_state(std::move(puts)); !written.is_ok()) return written;
   // Compaction is not a write of the log's contents, so it need not go through the committer;
   // it drops the deleted range's files and tombstones now instead of whenever RocksDB gets to
   // them.
@@ -384,10 +354,9 @@ bool EventLog::delete_before(std::uint64_t sequence, std::string* error) {
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
   const rocksdb::Status status = db_->db().CompactRange(options, &begin_slice, &end_slice);
   if (!status.ok()) {
-    *error = "cannot compact the deleted range: " + status.ToString();
-    return false;
+    return Status::io_error("cannot compact the deleted range: " + status.ToString());
   }
-  return true;
+  return Status::ok();
 }
 
 void EventLog::set_backlog_floor(std::uint64_t floor) {
@@ -420,14 +389,10 @@ std::uint64_t EventLog::approximate_size(std::uint64_t from, std::uint64_t to) c
   return status.ok() ? size : 0;
 }
 
-std::optional<std::vector<DeadLetter>> EventLog::dead_letters(std::string_view destination,
-                                                              std::string* error) const {
+Result<std::vector<DeadLetter>> EventLog::dead_letters(std::string_view destination) const {
   std::shared_lock lifetime(db_lifetime_);
-  if (!delivery_state_) {
-    *error = kClosedError;
-    return std::nullopt;
-  }
-  return delivery_state_->dead_letters(destination, error);
+  if (!delivery_state_) return closed_error();
+  return delivery_state_->dead_letters(destination);
 }
 
 }  // namespace sluice::storage

@@ -38,10 +38,12 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 #include "storage/dead_letter.hpp"
 #include "storage/delivery_state.hpp"
 #include "storage/intake_log.hpp"
+#include "storage/log_scan.hpp"
 #include "storage/record.hpp"
 
 namespace sluice::storage {
@@ -49,24 +51,11 @@ namespace sluice::storage {
 class LogDb;
 class StorageMetrics;
 
-// Called by read() for each record in order; returns false to stop before consuming it. The
-// Record's views are valid only during the call.
-using RecordVisitor = std::function<bool(std::uint64_t sequence, const Record& record)>;
-
-struct ReadStatus {
-  bool ok = false;
-  std::string error;  // when !ok: RocksDB failed or a stored record is undecodable
-  // Where to read next: every committed record below it was consumed by the visitor (or does
-  // not exist); the first record the visitor refused, if any, is at next.
-  std::uint64_t next = 0;
-};
-
 class EventLog : public IntakeLog {
  public:
-  // Opens (creating if needed) the log at config.path and starts the committer. On failure
-  // returns nullptr and sets *error.
-  static std::unique_ptr<EventLog> open(const config::StorageConfig& config,
-                                        StorageMetrics* metrics, std::string* error);
+  // Opens (creating if needed) the log at config.path and starts the committer.
+  static Result<std::unique_ptr<EventLog>> open(const config::StorageConfig& config,
+                                                StorageMetrics* metrics);
 
   ~EventLog() override;
   EventLog(const EventLog&) = delete;
@@ -86,9 +75,11 @@ class EventLog : public IntakeLog {
   // Visits committed records (sequence <= last_sequence() when the read starts) from `from`
   // on, in order, until the visitor refuses one, max_records were visited or visiting the next
   // would take the stored bytes past max_bytes (the first record is always visited). 0: no
-  // limit.
-  ReadStatus read(std::uint64_t from, std::size_t max_records, std::size_t max_bytes,
-                  const RecordVisitor& visit) const;
+  // limit. Returns where to read next: every committed record below it was consumed by the
+  // visitor (or does not exist), and the first record the visitor refused, if any, is there. An
+  // error when RocksDB fails, a stored record is undecodable or the log is closed.
+  Result<std::uint64_t> read(std::uint64_t from, std::size_t max_records, std::size_t max_bytes,
+                             const RecordVisitor& visit) const;
 
   // Blocks until last_sequence() >= sequence, timeout passes, stop is requested or the log
   // closes. Returns whether last_sequence() >= sequence.
@@ -96,30 +87,26 @@ class EventLog : public IntakeLog {
                          std::stop_token stop = {}) const;
 
   // Destination cursors and dead letters (delivery_state.hpp). The saves block until the
-  // committer has written them (fsynced with durability "fsync"). On failure (also after
-  // close()) they return nullopt or false and set *error.
-  std::optional<std::uint64_t> load_cursor(std::string_view destination, std::string* error) const;
-  bool save_cursor(std::string_view destination, std::uint64_t sequence, std::string* error);
+  // committer has written them (fsynced with durability "fsync"). After close() they fail
+  // with kClosed.
+  Result<std::uint64_t> load_cursor(std::string_view destination) const;
+  Status save_cursor(std::string_view destination, std::uint64_t sequence);
   // Like save_cursor, without waiting: the committer writes it with its next group, after
   // everything queued before it. For a cursor that only moves forward, where losing the last
   // save to a crash costs duplicates, never a skipped event.
-  bool queue_cursor(std::string_view destination, std::uint64_t sequence, std::string* error);
+  Status queue_cursor(std::string_view destination, std::uint64_t sequence);
   // Stores letter and, when given, moves its destination's cursor in the same write.
-  bool save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor,
-                        std::string* error);
-  bool erase_dead_letter(std::string_view destination, std::uint64_t first_sequence,
-                         std::string* error);
+  Status save_dead_letter(const DeadLetter& letter, std::optional<std::uint64_t> cursor);
+  Status erase_dead_letter(std::string_view destination, std::uint64_t first_sequence);
   // Without their contents.
-  std::optional<std::vector<DeadLetter>> dead_letters(std::string_view destination,
-                                                      std::string* error) const;
-  // With its contents; nullopt with an empty *error when there is no such dead letter.
-  std::optional<DeadLetter> dead_letter(std::string_view destination, std::uint64_t first_sequence,
-                                        std::string* error) const;
+  Result<std::vector<DeadLetter>> dead_letters(std::string_view destination) const;
+  // With its contents; kNotFound when there is no such dead letter.
+  Result<DeadLetter> dead_letter(std::string_view destination, std::uint64_t first_sequence) const;
 
   // Retention (retention.hpp): deletes every record below sequence, except the last record of
   // the log, which carries the sequence over a restart; then compacts the range so its space
   // is reclaimed. Blocks until done.
-  bool delete_before(std::uint64_t sequence, std::string* error);
+  Status delete_before(std::uint64_t sequence);
   // RocksDB's estimate of the bytes records in [from, to) take, memtables included.
   std::uint64_t approximate_bytes(std::uint64_t from, std::uint64_t to) const;
   // Records below floor are delivered everywhere: backlog_bytes() (and so the 503 limit)
@@ -140,7 +127,7 @@ class EventLog : public IntakeLog {
   // Destination state for the committer to write with its next group.
   struct StateWrite {
     std::vector<StatePut> puts;
-    std::promise<std::string> done;  // "" once written, else why the write failed
+    std::promise<Status> done;  // set once written, or with why the write failed
   };
 
   EventLog(const config::StorageConfig& config, StorageMetrics* metrics, std::unique_ptr<LogDb> db,
@@ -149,7 +136,7 @@ class EventLog : public IntakeLog {
   void run_committer();
   void commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state);
   // Queues puts for the committer and, with wait, waits until they are written.
-  bool write_state(std::vector<StatePut> puts, std::string* error, bool wait = true);
+  Status write_state(std::vector<StatePut> puts, bool wait = true);
   void refresh_backlog_bytes();
   // approximate_bytes() without the lifetime lock, for callers that hold it or own db_.
   std::uint64_t approximate_size(std::uint64_t from, std::uint64_t to) const;

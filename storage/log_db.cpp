@@ -19,7 +19,7 @@ rocksdb::ColumnFamilyOptions small_family_options() {
 
 }  // namespace
 
-std::unique_ptr<LogDb> LogDb::open(const std::string& path, std::string* error) {
+Result<std::unique_ptr<LogDb>> LogDb::open(const std::string& path) {
   const rocksdb::Options log_options = log_db_options();
   rocksdb::DBOptions db_options(log_options);
   db_options.create_missing_column_families = true;
@@ -43,8 +43,7 @@ std::unique_ptr<LogDb> LogDb::open(const std::string& path, std::string* error) 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   const rocksdb::Status status = rocksdb::DB::Open(db_options, path, families, &handles, &raw_db);
   if (!status.ok()) {
-    *error = "cannot open the event log at " + path + ": " + status.ToString();
-    return nullptr;
+    return Status::io_error("cannot open the event log at " + path + ": " + status.ToString());
   }
   std::unique_ptr<rocksdb::DB> db(raw_db);
   rocksdb::ColumnFamilyHandle* cursors = nullptr;

@@ -15,6 +15,8 @@
 
 #include <rocksdb/db.h>
 
+#include "common/status.hpp"
+
 namespace sluice::storage {
 
 inline constexpr const char* kCursorsColumnFamily = "cursors";
@@ -22,9 +24,8 @@ inline constexpr const char* kDeadLettersColumnFamily = "dead_letters";
 
 class LogDb {
  public:
-  // Opens (creating if needed) the database at path, adding missing column families. On failure
-  // returns nullptr and sets *error.
-  static std::unique_ptr<LogDb> open(const std::string& path, std::string* error);
+  // Opens (creating if needed) the database at path, adding missing column families.
+  static Result<std::unique_ptr<LogDb>> open(const std::string& path);
 
   ~LogDb();
   LogDb(const LogDb&) = delete;

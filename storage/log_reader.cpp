@@ -9,16 +9,13 @@
 
 namespace sluice::storage {
 
-std::unique_ptr<LogReader> LogReader::open(const std::string& path, std::string* error) {
+Result<std::unique_ptr<LogReader>> LogReader::open(const std::string& path) {
   namespace fs = std::filesystem;
-  if (!fs::exists(fs::path(path) / "CURRENT")) {
-    *error = "no event log at " + path;
-    return nullptr;
-  }
+  if (!fs::exists(fs::path(path) / "CURRENT")) return Status::not_found("no event log at " + path);
   std::string scratch = (fs::temp_directory_path() / "sluice-reader-XXXXXX").string();
   if (mkdtemp(scratch.data()) == nullptr) {
-    *error = "cannot create a scratch directory in " + fs::temp_directory_path().string();
-    return nullptr;
+    return Status::io_error("cannot create a scratch directory in " +
+                            fs::temp_directory_path().string());
   }
   rocksdb::Options options = log_db_options();
   options.create_if_missing = false;
@@ -27,14 +24,12 @@ std::unique_ptr<LogReader> LogReader::open(const std::string& path, std::string*
   if (!status.ok()) {
     std::error_code ignored;
     fs::remove_all(scratch, ignored);
-    *error = "cannot open the event log at " + path + ": " + status.ToString();
-    return nullptr;
+    return Status::io_error("cannot open the event log at " + path + ": " + status.ToString());
   }
   std::unique_ptr<rocksdb::DB> db(raw_db);
   status = db->TryCatchUpWithPrimary();
   if (!status.ok()) {
-    *error = "cannot follow the event log at " + path + ": " + status.ToString();
-    return nullptr;
+    return Status::io_error("cannot follow the event log at " + path + ": " + status.ToString());
   }
   return std::unique_ptr<LogReader>(new LogReader(std::move(db), std::move(scratch)));
 }
@@ -48,14 +43,12 @@ LogReader::~LogReader() {
   std::filesystem::remove_all(secondary_path_, ignored);
 }
 
-bool LogReader::scan(std::uint64_t from, std::uint64_t limit,
-                     const std::function<bool(std::uint64_t, const Record&)>& visit,
-                     std::string* error) {
+Status LogReader::scan(std::uint64_t from, std::uint64_t limit,
+                       const std::function<bool(std::uint64_t, const Record&)>& visit) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  const ReadStatus status = scan_records(*it, std::max<std::uint64_t>(from, 1),
-                                         static_cast<std::size_t>(limit), 0, visit, 0);
-  if (!status.ok) *error = status.error;
-  return status.ok;
+  return scan_records(*it, std::max<std::uint64_t>(from, 1), static_cast<std::size_t>(limit), 0,
+                      visit, 0)
+      .status();
 }
 
 }  // namespace sluice::storage

@@ -13,21 +13,22 @@
 
 #include <rocksdb/db.h>
 
+#include "common/status.hpp"
 #include "storage/record.hpp"
 
 namespace sluice::storage {
 
 class LogReader {
  public:
-  // Opens the log at path. On failure returns nullptr and sets *error.
-  static std::unique_ptr<LogReader> open(const std::string& path, std::string* error);
+  // Opens the log at path; kNotFound when there is none.
+  static Result<std::unique_ptr<LogReader>> open(const std::string& path);
   ~LogReader();
 
   // Calls visit(sequence, record) for each record with sequence >= from, in order, until
-  // visit returns false or limit records were visited (limit 0: no limit). Returns false and
-  // sets *error if a stored record cannot be decoded or RocksDB fails.
-  bool scan(std::uint64_t from, std::uint64_t limit,
-            const std::function<bool(std::uint64_t, const Record&)>& visit, std::string* error);
+  // visit returns false or limit records were visited (limit 0: no limit). An error when a
+  // stored record cannot be decoded (kCorruption) or RocksDB fails (kIoError).
+  Status scan(std::uint64_t from, std::uint64_t limit,
+              const std::function<bool(std::uint64_t, const Record&)>& visit);
 
  private:
   LogReader(std::unique_ptr<rocksdb::DB> db, std::string secondary_path);

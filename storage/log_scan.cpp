@@ -14,8 +14,9 @@ std::string_view view(const rocksdb::Slice& slice) {
 
 }  // namespace
 
-ReadStatus scan_records(rocksdb::Iterator& it, std::uint64_t from, std::size_t max_records,
-                        std::size_t max_bytes, const RecordVisitor& visit, std::uint64_t end) {
+Result<std::uint64_t> scan_records(rocksdb::Iterator& it, std::uint64_t from,
+                                   std::size_t max_records, std::size_t max_bytes,
+                                   const RecordVisitor& visit, std::uint64_t end) {
   // `from` may be in the middle of a request's value: start at the value holding it.
   const std::string from_key = encode_sequence_key(from);
   it.SeekForPrev(from_key);
@@ -29,8 +30,8 @@ ReadStatus scan_records(rocksdb::Iterator& it, std::uint64_t from, std::size_t m
     const std::string_view value = view(it.value());
     const auto count = stored_record_count(value);
     if (!first || !count) {
-      return ReadStatus{
-          false, "undecodable value at sequence " + std::to_string(first.value_or(next)), next};
+      return Status::corruption("undecodable value at sequence " +
+                                std::to_string(first.value_or(next)));
     }
     if (*first + *count <= from) continue;
 
@@ -58,12 +59,12 @@ ReadStatus scan_records(rocksdb::Iterator& it, std::uint64_t from, std::size_t m
           return true;
         });
     if (undecodable || !well_formed) {
-      return ReadStatus{false, "undecodable record at sequence " + std::to_string(next), next};
+      return Status::corruption("undecodable record at sequence " + std::to_string(next));
     }
-    if (stopped) return ReadStatus{true, {}, next};
+    if (stopped) return next;
   }
-  if (!it.status().ok()) return ReadStatus{false, it.status().ToString(), next};
-  return ReadStatus{true, {}, end};
+  if (!it.status().ok()) return Status::io_error(it.status().ToString());
+  return end;
 }
 
 std::uint64_t sequence_after_last(rocksdb::Iterator& it) {

@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
-#include "storage/event_log.hpp"
+#include "common/status.hpp"
+#include "storage/record.hpp"
 
 namespace rocksdb {
 class Iterator;
@@ -14,11 +16,18 @@ class Iterator;
 
 namespace sluice::storage {
 
+// Called for each record in order; returns false to stop before consuming it. The Record's
+// views are valid only during the call.
+using RecordVisitor = std::function<bool(std::uint64_t sequence, const Record& record)>;
+
 // Visits records from sequence `from` on, in order, through it (an iterator over the default
-// column family, positioned here), within the limits of EventLog::read. When the keyspace runs
-// out the returned next is `end`.
-ReadStatus scan_records(rocksdb::Iterator& it, std::uint64_t from, std::size_t max_records,
-                        std::size_t max_bytes, const RecordVisitor& visit, std::uint64_t end);
+// column family, positioned here), within the limits of EventLog::read. Returns where to read
+// next: every record below it was consumed by the visitor (or does not exist), and the first
+// record the visitor refused, if any, is there; `end` when the keyspace ran out. An error when
+// RocksDB fails (kIoError) or a stored value is undecodable (kCorruption).
+Result<std::uint64_t> scan_records(rocksdb::Iterator& it, std::uint64_t from,
+                                   std::size_t max_records, std::size_t max_bytes,
+                                   const RecordVisitor& visit, std::uint64_t end);
 
 // The sequence after the last record in the keyspace (1 for an empty log), or 0 when the last
 // value is malformed.

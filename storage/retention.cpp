@@ -34,8 +34,9 @@ void Retention::start() {
     std::unique_lock lock(mutex_);
     while (!stop.stop_requested()) {
       lock.unlock();
-      std::string error;
-      if (!run_once(&error) && log_.is_open()) spdlog::error("retention: {}", error);
+      if (const Result<std::uint64_t> pass = run_once(); !pass.is_ok() && log_.is_open()) {
+        spdlog::error("retention: {}", pass.status().message());
+      }
       lock.lock();
       wake_.wait_for(lock, stop, interval_, [] { return false; });
     }
@@ -47,20 +48,21 @@ void Retention::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::optional<std::uint64_t> Retention::run_once(std::string* error) {
-  if (log_.last_sequence() == 0) return 0;
-  const auto delivered = delivered_below(error);
-  if (!delivered) return std::nullopt;
+Result<std::uint64_t> Retention::run_once() {
+  if (log_.last_sequence() == 0) return std::uint64_t{0};
+  const Result<std::uint64_t> delivered = delivered_below();
+  if (!delivered.is_ok()) return delivered.status();
 
   std::uint64_t below = *delivered;
   if (retention_.count() > 0) {
-    const auto recent = first_sequence_received_from(log_, now_ms() - retention_.count(), error);
-    if (!recent) return std::nullopt;
+    const Result<std::uint64_t> recent =
+        first_sequence_received_from(log_, now_ms() - retention_.count());
+    if (!recent.is_ok()) return recent.status();
     below = std::min(below, *recent);
   }
   below = std::min(below, log_.last_sequence());  // the last record carries the sequence
   if (below > deleted_below_) {
-    if (!log_.delete_before(below, error)) return std::nullopt;
+    if (Status deleted = log_.delete_before(below); !deleted.is_ok()) return deleted;
     spdlog::debug("retention: deleted the log below sequence {}", below);
     deleted_below_ = below;
   }
@@ -69,15 +71,15 @@ std::optional<std::uint64_t> Retention::run_once(std::string* error) {
   return deleted_below_;
 }
 
-std::optional<std::uint64_t> Retention::delivered_below(std::string* error) const {
+Result<std::uint64_t> Retention::delivered_below() const {
   if (destinations_.empty()) {
     // Nothing is delivered anywhere: keep everything unless the retention period says not to.
-    return retention_.count() > 0 ? log_.last_sequence() + 1 : 0;
+    return retention_.count() > 0 ? log_.last_sequence() + 1 : std::uint64_t{0};
   }
   std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
   for (const std::string& name : destinations_) {
-    const auto cursor = log_.load_cursor(name, error);
-    if (!cursor) return std::nullopt;
+    const Result<std::uint64_t> cursor = log_.load_cursor(name);
+    if (!cursor.is_ok()) return cursor.status();
     lowest = std::min(lowest, *cursor);
   }
   return lowest + 1;

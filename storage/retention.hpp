@@ -15,12 +15,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/status.hpp"
 #include "storage/event_log.hpp"
 
 namespace sluice::storage {
@@ -38,12 +38,12 @@ class Retention {
   void stop();
 
   // One pass. Returns the sequence below which the log now holds no record (the last record
-  // of the log always stays), or nullopt and *error when a read or the delete failed.
-  std::optional<std::uint64_t> run_once(std::string* error);
+  // of the log always stays), or the error of a read or the delete that failed.
+  Result<std::uint64_t> run_once();
 
  private:
   // The lowest cursor of the destinations plus one: below it everything is delivered.
-  std::optional<std::uint64_t> delivered_below(std::string* error) const;
+  Result<std::uint64_t> delivered_below() const;
 
   EventLog& log_;
   const std::vector<std::string> destinations_;

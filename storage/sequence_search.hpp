@@ -3,9 +3,8 @@
 // Finding a place in the log by time, for retention and for replays from a point in time.
 
 #include <cstdint>
-#include <optional>
-#include <string>
 
+#include "common/status.hpp"
 #include "storage/event_log.hpp"
 
 namespace sluice::storage {
@@ -13,8 +12,7 @@ namespace sluice::storage {
 // The first sequence whose record was received at or after from_ms, or last_sequence() + 1
 // when there is none. A binary search over the log (O(log n) reads): receivedAt grows with
 // the sequence, up to the few milliseconds by which concurrent requests can commit out of
-// receipt order. nullopt and *error when the log cannot be read.
-std::optional<std::uint64_t> first_sequence_received_from(const EventLog& log, std::int64_t from_ms,
-                                                          std::string* error);
+// receipt order. An error when the log cannot be read.
+Result<std::uint64_t> first_sequence_received_from(const EventLog& log, std::int64_t from_ms);
 
 }  // namespace sluice::storage

@@ -60,12 +60,12 @@ void BM_Commit(benchmark::State& state, config::Durability durability) {
   config::StorageConfig config;
   config.path = dir.path();
   config.durability = durability;
-  std::string error;
-  auto log = storage::EventLog::open(config, nullptr, &error);
-  if (!log) {
-    state.SkipWithError(error.c_str());
+  auto opened = storage::EventLog::open(config, nullptr);
+  if (!opened.is_ok()) {
+    state.SkipWithError(opened.status().message().c_str());
     return;
   }
+  std::unique_ptr<storage::EventLog> log = std::move(opened).value();
   const std::string record = encoded_event();
 
   std::mutex mutex;

@@ -20,8 +20,8 @@ struct Visited {
   std::vector<std::string> labels;
 };
 
-storage::ReadStatus read_all(const storage::EventLog& log, std::uint64_t from, Visited& visited,
-                             std::size_t max_records = 0, std::size_t max_bytes = 0) {
+Result<std::uint64_t> read_all(const storage::EventLog& log, std::uint64_t from, Visited& visited,
+                               std::size_t max_records = 0, std::size_t max_bytes = 0) {
   return log.read(from, max_records, max_bytes,
                   [&](std::uint64_t sequence, const storage::Record& record) {
                     visited.sequences.push_back(sequence);
@@ -41,9 +41,9 @@ TEST_CASE("EventLog::read visits committed records from a sequence, within limit
   SECTION("everything, from 0 or 1") {
     for (std::uint64_t from : {0, 1}) {
       Visited visited;
-      const auto status = read_all(*log, from, visited);
-      REQUIRE(status.ok);
-      CHECK(status.next == 26);
+      const auto next = read_all(*log, from, visited);
+      REQUIRE(next.is_ok());
+      CHECK(*next == 26);
       CHECK(visited.sequences == sequence_range(1, 25));
       CHECK(visited.labels.front() == "r0");
       CHECK(visited.labels.back() == "r24");
@@ -51,44 +51,44 @@ TEST_CASE("EventLog::read visits committed records from a sequence, within limit
   }
   SECTION("from the middle, at most max_records") {
     Visited visited;
-    const auto status = read_all(*log, 10, visited, 4);
-    REQUIRE(status.ok);
+    const auto next = read_all(*log, 10, visited, 4);
+    REQUIRE(next.is_ok());
     CHECK(visited.sequences == sequence_range(10, 13));
-    CHECK(status.next == 14);
+    CHECK(*next == 14);
   }
   SECTION("at most max_bytes, but always one record") {
     const std::size_t one = encoded(TestEvent{"r0"}).size();
     Visited two;
-    CHECK(read_all(*log, 1, two, 0, 2 * one + 1).next == 3);
+    CHECK(value_of(read_all(*log, 1, two, 0, 2 * one + 1)) == 3u);
     CHECK(two.sequences.size() == 2);
     Visited at_least_one;
-    CHECK(read_all(*log, 1, at_least_one, 0, 1).next == 2);
+    CHECK(value_of(read_all(*log, 1, at_least_one, 0, 1)) == 2u);
     CHECK(at_least_one.sequences == std::vector<std::uint64_t>{1});
   }
   SECTION("a refused record is where the next read starts") {
     std::vector<std::uint64_t> seen;
-    const auto status = log->read(5, 0, 0, [&](std::uint64_t sequence, const storage::Record&) {
+    const auto next = log->read(5, 0, 0, [&](std::uint64_t sequence, const storage::Record&) {
       if (sequence == 8) return false;
       seen.push_back(sequence);
       return true;
     });
-    REQUIRE(status.ok);
-    CHECK(status.next == 8);
+    REQUIRE(next.is_ok());
+    CHECK(*next == 8);
     CHECK(seen == sequence_range(5, 7));
   }
   SECTION("past the end") {
     Visited visited;
-    const auto status = read_all(*log, 40, visited);
-    CHECK(status.ok);
-    CHECK(status.next == 40);
+    const auto next = read_all(*log, 40, visited);
+    CHECK(value_of(next) == 40u);
     CHECK(visited.sequences.empty());
   }
   SECTION("after close") {
     log->close();
     Visited visited;
-    const auto status = read_all(*log, 1, visited);
-    CHECK_FALSE(status.ok);
-    CHECK(status.error == "the event log is closed");
+    const auto next = read_all(*log, 1, visited);
+    REQUIRE_FALSE(next.is_ok());
+    CHECK(next.status().code() == StatusCode::kClosed);
+    CHECK(next.status().message() == "the event log is closed");
   }
 }
 
@@ -144,38 +144,38 @@ TEST_CASE("EventLog::wait_for_sequence wakes on commit, timeout, stop and close"
 
 TEST_CASE("Destination cursors and dead letters survive a reopen", "[router][storage]") {
   TempDir dir;
-  std::string error;
   storage::DeadLetter letter{"hook", 7, 9, 2, 5, 1704164645678, "http_400: bad request"};
   {
     auto log = open_log(dir);
     append_many(*log, 10);
-    CHECK(log->load_cursor("hook", &error) == 0u);  // never saved
-    REQUIRE(log->save_cursor("hook", 4, &error));
-    REQUIRE(log->save_cursor("archive", 2, &error));
-    REQUIRE(log->save_cursor("hook", 6, &error));
-    REQUIRE(log->save_dead_letter(letter, 9, &error));
+    CHECK(value_of(log->load_cursor("hook")) == 0u);  // never saved
+    REQUIRE(log->save_cursor("hook", 4) == Status::ok());
+    REQUIRE(log->save_cursor("archive", 2) == Status::ok());
+    REQUIRE(log->save_cursor("hook", 6) == Status::ok());
+    REQUIRE(log->save_dead_letter(letter, 9) == Status::ok());
     storage::DeadLetter other = letter;
     other.destination = "hook2";  // a name that extends another must not mix with it
     other.first_sequence = other.last_sequence = 3;
-    REQUIRE(log->save_dead_letter(other, 3, &error));
+    REQUIRE(log->save_dead_letter(other, 3) == Status::ok());
   }
   auto log = open_log(dir);
   CHECK(log->last_sequence() == 10);
-  CHECK(log->load_cursor("hook", &error) == 9u);  // moved with the dead letter
-  CHECK(log->load_cursor("archive", &error) == 2u);
-  CHECK(log->load_cursor("hook2", &error) == 3u);
-  const auto letters = log->dead_letters("hook", &error);
-  REQUIRE(letters.has_value());
+  CHECK(value_of(log->load_cursor("hook")) == 9u);  // moved with the dead letter
+  CHECK(value_of(log->load_cursor("archive")) == 2u);
+  CHECK(value_of(log->load_cursor("hook2")) == 3u);
+  const auto letters = log->dead_letters("hook");
+  REQUIRE(letters.is_ok());
   REQUIRE(letters->size() == 1);
   CHECK(letters->front() == letter);
-  const auto none = log->dead_letters("archive", &error);
-  REQUIRE(none.has_value());
+  const auto none = log->dead_letters("archive");
+  REQUIRE(none.is_ok());
   CHECK(none->empty());
 
   log->close();
-  CHECK_FALSE(log->load_cursor("hook", &error).has_value());
-  CHECK(error == "the event log is closed");
-  CHECK_FALSE(log->save_cursor("hook", 10, &error));
+  const auto closed = log->load_cursor("hook");
+  REQUIRE_FALSE(closed.is_ok());
+  CHECK(closed.status().message() == "the event log is closed");
+  CHECK(log->save_cursor("hook", 10).code() == StatusCode::kClosed);
 }
 
 TEST_CASE("A log written before cursors existed opens with its records", "[router][storage]") {
@@ -193,11 +193,10 @@ TEST_CASE("A log written before cursors existed opens with its records", "[route
   }
   auto log = open_log(dir);
   CHECK(log->last_sequence() == 3);
-  std::string error;
-  CHECK(log->load_cursor("hook", &error) == 0u);
-  REQUIRE(log->save_cursor("hook", 2, &error));
+  CHECK(value_of(log->load_cursor("hook")) == 0u);
+  REQUIRE(log->save_cursor("hook", 2) == Status::ok());
   Visited visited;
-  REQUIRE(read_all(*log, 1, visited).ok);
+  REQUIRE(read_all(*log, 1, visited).is_ok());
   CHECK(visited.labels == std::vector<std::string>{"old1", "old2", "old3"});
 }
 
@@ -205,22 +204,19 @@ TEST_CASE("LogReader reads a log that has cursors and dead letters", "[router][s
   TempDir dir;
   auto log = open_log(dir);
   append_many(*log, 5);
-  std::string error;
-  REQUIRE(log->save_cursor("hook", 3, &error));
-  REQUIRE(log->save_dead_letter(storage::DeadLetter{"hook", 4, 4, 1, 1, 0, "x"}, 4, &error));
+  REQUIRE(log->save_cursor("hook", 3) == Status::ok());
+  REQUIRE(log->save_dead_letter(storage::DeadLetter{"hook", 4, 4, 1, 1, 0, "x"}, 4) ==
+          Status::ok());
   append_many(*log, 5);
 
-  auto reader = storage::LogReader::open(dir.log_path(), &error);  // while the log is open
-  INFO(error);
-  REQUIRE(reader != nullptr);
+  auto reader = storage::LogReader::open(dir.log_path());  // while the log is open
+  INFO(reader.status().to_string());
+  REQUIRE(reader.is_ok());
   std::vector<std::uint64_t> sequences;
-  REQUIRE(reader->scan(
-      0, 0,
-      [&](std::uint64_t sequence, const storage::Record&) {
-        sequences.push_back(sequence);
-        return true;
-      },
-      &error));
+  REQUIRE((*reader)->scan(0, 0, [&](std::uint64_t sequence, const storage::Record&) {
+    sequences.push_back(sequence);
+    return true;
+  }) == Status::ok());
   CHECK(sequences == sequence_range(1, 10));
 }
 

@@ -20,14 +20,12 @@ std::uint64_t first_sequence(const storage::EventLog& log) {
                      first = sequence;
                      return true;
                    })
-              .ok);
+              .is_ok());
   return first;
 }
 
 void save_cursor(storage::EventLog& log, const std::string& destination, std::uint64_t cursor) {
-  std::string error;
-  INFO(error);
-  REQUIRE(log.save_cursor(destination, cursor, &error));
+  REQUIRE(log.save_cursor(destination, cursor) == Status::ok());
 }
 
 }  // namespace
@@ -46,10 +44,9 @@ TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[sto
   CHECK(before > 100 * 400);
 
   storage::Retention retention(*log, {"a", "b"}, 0ms);
-  std::string error;
-  const auto below = retention.run_once(&error);
-  INFO(error);
-  REQUIRE(below.has_value());
+  const auto below = retention.run_once();
+  INFO(below.status().to_string());
+  REQUIRE(below.is_ok());
   CHECK(*below == 1001);
   CHECK(first_sequence(*log) == 1001);
   CHECK(log->approximate_bytes(1, 1001) < before / 10);
@@ -60,7 +57,7 @@ TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[sto
 
   save_cursor(*log, "a", 2000);
   save_cursor(*log, "b", 2000);
-  REQUIRE(retention.run_once(&error) == 2000);
+  REQUIRE(value_of(retention.run_once()) == 2000u);
   // Every destination has everything, but the last request's records (stored as one value)
   // stay: the last record carries the sequence.
   CHECK(first_sequence(*log) == 1901);
@@ -75,22 +72,21 @@ TEST_CASE("Without destinations only the retention period deletes", "[storage][r
   append_many(*log, 50, "old");
   std::this_thread::sleep_for(300ms);
   append_many(*log, 50, "new");
-  std::string error;
 
   SECTION("no retention period: everything stays") {
     storage::Retention retention(*log, {}, 0ms);
-    REQUIRE(retention.run_once(&error).has_value());
+    REQUIRE(retention.run_once().is_ok());
     CHECK(first_sequence(*log) == 1);
   }
   SECTION("a retention period: what is older goes") {
     storage::Retention retention(*log, {}, 200ms);
-    REQUIRE(retention.run_once(&error) == 51);
+    REQUIRE(value_of(retention.run_once()) == 51u);
     CHECK(first_sequence(*log) == 51);
   }
   SECTION("with destinations, the period keeps delivered events") {
     save_cursor(*log, "a", 100);
     storage::Retention retention(*log, {"a"}, 200ms);
-    REQUIRE(retention.run_once(&error) == 51);
+    REQUIRE(value_of(retention.run_once()) == 51u);
     CHECK(first_sequence(*log) == 51);
   }
 }
@@ -105,15 +101,13 @@ TEST_CASE("The first sequence received from a time is found across gaps", "[stor
                            .count();
   std::this_thread::sleep_for(20ms);
   append_many(*log, 30, "b");
-  std::string error;
-  CHECK(storage::first_sequence_received_from(*log, between, &error) == 31);
-  CHECK(storage::first_sequence_received_from(*log, 0, &error) == 1);
-  CHECK(storage::first_sequence_received_from(*log, between + 3'600'000, &error) == 61);
-  REQUIRE(log->delete_before(20, &error));
+  CHECK(value_of(storage::first_sequence_received_from(*log, between)) == 31u);
+  CHECK(value_of(storage::first_sequence_received_from(*log, 0)) == 1u);
+  CHECK(value_of(storage::first_sequence_received_from(*log, between + 3'600'000)) == 61u);
+  REQUIRE(log->delete_before(20) == Status::ok());
   // Requests of 10 are stored whole: 11..20 holds sequence 20, so it stays.
-  INFO(error);
-  CHECK(storage::first_sequence_received_from(*log, 0, &error) == 11);
-  CHECK(storage::first_sequence_received_from(*log, between, &error) == 31);
+  CHECK(value_of(storage::first_sequence_received_from(*log, 0)) == 11u);
+  CHECK(value_of(storage::first_sequence_received_from(*log, between)) == 31u);
 }
 
 }  // namespace sluice::router::test

@@ -30,11 +30,13 @@
 #include "router/router_metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record.hpp"
+#include "tests/common/status_testing.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sluice::router::test {
 
 using namespace std::chrono_literals;
+using sluice::test::value_of;
 
 using sluice::test::TempDir;
 
@@ -46,11 +48,10 @@ inline config::StorageConfig storage_config(const TempDir& dir) {
 }
 
 inline std::unique_ptr<storage::EventLog> open_log(const TempDir& dir) {
-  std::string error;
-  auto log = storage::EventLog::open(storage_config(dir), nullptr, &error);
-  INFO(error);
-  REQUIRE(log != nullptr);
-  return log;
+  auto log = storage::EventLog::open(storage_config(dir), nullptr);
+  INFO(log.status().to_string());
+  REQUIRE(log.is_ok());
+  return std::move(log).value();
 }
 
 // What a test event is made of. Its JSON is {"event":<event>,"messageId":<label>,"pad":...}.
@@ -288,10 +289,9 @@ struct LoopFixture {
   }
 
   std::uint64_t cursor(const std::string& name) {
-    std::string error;
-    const auto cursor = log->load_cursor(name, &error);
-    INFO(error);
-    REQUIRE(cursor.has_value());
+    const Result<std::uint64_t> cursor = log->load_cursor(name);
+    INFO(cursor.status().to_string());
+    REQUIRE(cursor.is_ok());
     return *cursor;
   }
 

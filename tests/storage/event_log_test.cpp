@@ -30,11 +30,10 @@ config::StorageConfig config_at(const TempDir& dir,
 }
 
 std::unique_ptr<EventLog> open_log(const config::StorageConfig& config) {
-  std::string error;
-  auto log = EventLog::open(config, nullptr, &error);
-  INFO(error);
-  REQUIRE(log != nullptr);
-  return log;
+  auto log = EventLog::open(config, nullptr);
+  INFO(log.status().to_string());
+  REQUIRE(log.is_ok());
+  return std::move(log).value();
 }
 
 // Appends and waits for the commit.
@@ -49,18 +48,17 @@ AppendResult append_and_wait(EventLog& log, std::vector<std::string> records) {
 
 // The message ids of every record in the log at path, by sequence, read with a LogReader.
 std::vector<std::pair<std::uint64_t, std::string>> read_ids(const std::string& path) {
-  std::string error;
-  auto reader = LogReader::open(path, &error);
-  INFO(error);
-  REQUIRE(reader != nullptr);
+  auto reader = LogReader::open(path);
+  INFO(reader.status().to_string());
+  REQUIRE(reader.is_ok());
   std::vector<std::pair<std::uint64_t, std::string>> ids;
-  REQUIRE(reader->scan(
-      0, 0,
-      [&ids](std::uint64_t sequence, const Record& record) {
+  const Status scanned =
+      (*reader)->scan(0, 0, [&ids](std::uint64_t sequence, const Record& record) {
         ids.emplace_back(sequence, std::string(record.message_id));
         return true;
-      },
-      &error));
+      });
+  INFO(scanned.to_string());
+  REQUIRE(scanned.is_ok());
   return ids;
 }
 
@@ -257,9 +255,10 @@ TEST_CASE("EventLog::open reports a path it cannot use", "[storage]") {
   std::ofstream(file) << "x";
   config::StorageConfig config;
   config.path = (file / "log").string();
-  std::string error;
-  CHECK(EventLog::open(config, nullptr, &error) == nullptr);
-  CHECK_FALSE(error.empty());
+  const auto log = EventLog::open(config, nullptr);
+  REQUIRE_FALSE(log.is_ok());
+  CHECK(log.status().code() == StatusCode::kIoError);
+  CHECK_FALSE(log.status().message().empty());
 }
 
 }  // namespace

@@ -21,11 +21,10 @@ std::unique_ptr<EventLog> open_log(const std::string& path, config::Durability d
   config::StorageConfig config;
   config.path = path;
   config.durability = durability;
-  std::string error;
-  auto log = EventLog::open(config, nullptr, &error);
-  INFO(error);
-  REQUIRE(log != nullptr);
-  return log;
+  auto log = EventLog::open(config, nullptr);
+  INFO(log.status().to_string());
+  REQUIRE(log.is_ok());
+  return std::move(log).value();
 }
 
 void append_and_wait(EventLog& log, std::vector<std::string> records) {
@@ -38,27 +37,23 @@ void append_and_wait(EventLog& log, std::vector<std::string> records) {
 }
 
 std::unique_ptr<LogReader> open_reader(const std::string& path) {
-  std::string error;
-  auto reader = LogReader::open(path, &error);
-  INFO(error);
-  REQUIRE(reader != nullptr);
-  return reader;
+  auto reader = LogReader::open(path);
+  INFO(reader.status().to_string());
+  REQUIRE(reader.is_ok());
+  return std::move(reader).value();
 }
 
 // The sequences and message ids scan(from, limit) visits.
 std::vector<std::pair<std::uint64_t, std::string>> scan_ids(LogReader& reader, std::uint64_t from,
                                                             std::uint64_t limit) {
   std::vector<std::pair<std::uint64_t, std::string>> visited;
-  std::string error;
-  const bool ok = reader.scan(
-      from, limit,
-      [&visited](std::uint64_t sequence, const Record& record) {
+  const Status scanned =
+      reader.scan(from, limit, [&visited](std::uint64_t sequence, const Record& record) {
         visited.emplace_back(sequence, std::string(record.message_id));
         return true;
-      },
-      &error);
-  INFO(error);
-  REQUIRE(ok);
+      });
+  INFO(scanned.to_string());
+  REQUIRE(scanned.is_ok());
   return visited;
 }
 
@@ -90,22 +85,21 @@ TEST_CASE("LogReader reads back exactly what was written, in order", "[storage]"
     std::vector<std::string> originals = {labelled_record("r1"),
                                           labelled_record("r2", EventType::kIdentify)};
     std::size_t index = 0;
-    std::string error;
-    REQUIRE(reader->scan(
-        1, 2,
-        [&](std::uint64_t, const Record& record) {
-          const auto original = decode_record(originals[index++]);
-          REQUIRE(original.has_value());
-          CHECK(record.type == original->type);
-          CHECK(record.received_at_ms == original->received_at_ms);
-          CHECK(record.timestamp_ms == original->timestamp_ms);
-          CHECK(record.source == original->source);
-          CHECK(record.message_id == original->message_id);
-          CHECK(record.ip == original->ip);
-          CHECK(record.json == original->json);
-          return true;
-        },
-        &error));
+    REQUIRE(reader
+                ->scan(1, 2,
+                       [&](std::uint64_t, const Record& record) {
+                         const auto original = decode_record(originals[index++]);
+                         REQUIRE(original.has_value());
+                         CHECK(record.type == original->type);
+                         CHECK(record.received_at_ms == original->received_at_ms);
+                         CHECK(record.timestamp_ms == original->timestamp_ms);
+                         CHECK(record.source == original->source);
+                         CHECK(record.message_id == original->message_id);
+                         CHECK(record.ip == original->ip);
+                         CHECK(record.json == original->json);
+                         return true;
+                       })
+                .is_ok());
     CHECK(index == 2);
   }
 }
@@ -134,14 +128,13 @@ TEST_CASE("LogReader::scan starts at `from` and stops after `limit` records", "[
   }
   SECTION("the visitor can stop the scan") {
     std::vector<std::uint64_t> visited;
-    std::string error;
-    CHECK(reader->scan(
-        2, 0,
-        [&visited](std::uint64_t sequence, const Record&) {
-          visited.push_back(sequence);
-          return sequence < 4;
-        },
-        &error));
+    CHECK(reader
+              ->scan(2, 0,
+                     [&visited](std::uint64_t sequence, const Record&) {
+                       visited.push_back(sequence);
+                       return sequence < 4;
+                     })
+              .is_ok());
     CHECK(visited == std::vector<std::uint64_t>{2, 3, 4});
   }
 }
@@ -163,9 +156,10 @@ TEST_CASE("LogReader sees a log that an EventLog still has open", "[storage]") {
 TEST_CASE("LogReader fails on what it cannot read", "[storage]") {
   TempDir dir;
   SECTION("no log at the path") {
-    std::string error;
-    CHECK(LogReader::open(dir.log_path(), &error) == nullptr);
-    CHECK_FALSE(error.empty());
+    const auto reader = LogReader::open(dir.log_path());
+    REQUIRE_FALSE(reader.is_ok());
+    CHECK(reader.status().code() == StatusCode::kNotFound);
+    CHECK_FALSE(reader.status().message().empty());
   }
   SECTION("a stored value that is not a record") {
     {
@@ -174,16 +168,14 @@ TEST_CASE("LogReader fails on what it cannot read", "[storage]") {
     }
     auto reader = open_reader(dir.log_path());
     std::vector<std::uint64_t> visited;
-    std::string error;
-    CHECK_FALSE(reader->scan(
-        0, 0,
-        [&visited](std::uint64_t sequence, const Record&) {
-          visited.push_back(sequence);
-          return true;
-        },
-        &error));
+    const Status scanned = reader->scan(0, 0, [&visited](std::uint64_t sequence, const Record&) {
+      visited.push_back(sequence);
+      return true;
+    });
+    CHECK_FALSE(scanned.is_ok());
     CHECK(visited == std::vector<std::uint64_t>{1});
-    CHECK_FALSE(error.empty());
+    CHECK(scanned.code() == StatusCode::kCorruption);
+    CHECK_FALSE(scanned.message().empty());
   }
 }
 
