@@ -58,4 +58,22 @@ std::optional<std::string> query_parameter(std::string_view query, std::string_v
   return std::nullopt;
 }
 
+WriteKeyResolver::WriteKeyResolver(const KeyCarriers& carriers) : carriers_(carriers) {
+  if (auto key = write_key_from_authorization(carriers.authorization)) basic_ = std::move(*key);
+}
+
+std::string_view WriteKeyResolver::resolve(std::string_view body_key) {
+  if (!basic_.empty()) return basic_;
+  if (!body_key.empty()) return body_key;
+  if (!carriers_.write_key_header.empty()) return carriers_.write_key_header;
+  // writeKey= present but empty counts as given (and empty): the lower-case spelling is only
+  // tried when the camel-case one is absent.
+  if (auto key = query_parameter(carriers_.query, "writeKey")) {
+    from_query_ = std::move(*key);
+  } else if (auto lower = query_parameter(carriers_.query, "writekey")) {
+    from_query_ = std::move(*lower);
+  }
+  return from_query_;
+}
+
 }  // namespace sluice::api

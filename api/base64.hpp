@@ -12,4 +12,7 @@ namespace sluice::api {
 // nullopt on a character outside both alphabets or an impossible length.
 std::optional<std::string> decode_base64(std::string_view text);
 
+// Standard alphabet, with padding.
+std::string encode_base64(std::string_view bytes);
+
 }  // namespace sluice::api

@@ -52,11 +52,9 @@ Ingestor::Ingestor(const SourceRegistry& sources, const IngestLimits& limits)
   message_limits_.max_message_bytes = limits.max_message_bytes;
 }
 
-bool Ingestor::resolve_source(const IngestRequest& request, std::string_view body_key,
+bool Ingestor::resolve_source(WriteKeyResolver& keys, std::string_view body_key,
                               IngestOutcome& outcome) const {
-  std::string_view key = !request.basic_write_key.empty() ? request.basic_write_key
-                         : !body_key.empty()              ? body_key
-                                                          : request.extension_write_key;
+  std::string_view key = keys.resolve(body_key);
   if (key.empty()) {
     fail(outcome, RequestError::kMissingWriteKey,
          "no write key: send it as the Basic auth user name or as writeKey in the body");
@@ -72,8 +70,9 @@ bool Ingestor::resolve_source(const IngestRequest& request, std::string_view bod
 
 void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
   outcome.clear();
+  WriteKeyResolver keys(request.keys);
   // A bad header key is refused before any JSON work.
-  if (!request.basic_write_key.empty() && !sources_.find_by_write_key(request.basic_write_key)) {
+  if (!keys.basic_key().empty() && !sources_.find_by_write_key(keys.basic_key())) {
     fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
     return;
   }
@@ -91,7 +90,7 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
                " bytes");
       return;
     }
-    if (!resolve_source(request, string_member(message, Field::kWriteKey), outcome)) return;
+    if (!resolve_source(keys, string_member(message, Field::kWriteKey), outcome)) return;
     accept_or_reject(0, message, request.path_type, nullptr, request, outcome);
     return;
   }
@@ -109,7 +108,7 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
   }
   std::string_view body_key = string_member(envelope_, Field::kWriteKey);
   if (body_key.empty() && count > 0) body_key = string_member(items_[0], Field::kWriteKey);
-  if (!resolve_source(request, body_key, outcome)) return;
+  if (!resolve_source(keys, body_key, outcome)) return;
   for (std::size_t i = 0; i < count; ++i) {
     TypeOrViolation type = batch_item_type(items_[i]);
     if (!type.type) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/auth.hpp"
 #include "api/message_rules.hpp"
 #include "api/message_scanner.hpp"
 #include "api/sources.hpp"
@@ -36,9 +37,8 @@ struct IngestRequest {
   std::string_view body;  // decoded (gunzipped) body
   // The path's type for single-message routes (/v1/track, /v1/t, ...); nullopt for batches.
   std::optional<storage::EventType> path_type;
-  bool client_side = false;              // short paths, /v1/b: context.ip is filled in
-  std::string_view basic_write_key;      // from Authorization: Basic; wins over the body
-  std::string_view extension_write_key;  // X-Write-Key or ?writeKey=; used when nothing else is
+  bool client_side = false;  // short paths, /v1/b: context.ip is filled in
+  KeyCarriers keys;          // the write key's carriers besides the body (auth.hpp)
   std::string_view client_ip;
   std::int64_t received_at_ms = 0;
 };
@@ -73,8 +73,8 @@ class Ingestor {
   void ingest(const IngestRequest& request, IngestOutcome& outcome);
 
  private:
-  // Resolves the source from the header key, else the body key, else the extension key.
-  bool resolve_source(const IngestRequest& request, std::string_view body_key,
+  // Resolves the source from the request's key (WriteKeyResolver's order).
+  bool resolve_source(WriteKeyResolver& keys, std::string_view body_key,
                       IngestOutcome& outcome) const;
   void accept_or_reject(std::size_t index, const MessageView& message,
                         std::optional<storage::EventType> type, const MessageView* envelope,

@@ -13,7 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
-#include "storage/event_log.hpp"
+#include "storage/intake_log.hpp"
 
 namespace sluice::server {
 
@@ -23,7 +23,7 @@ struct CommitResult {
 };
 
 template <typename CompletionToken>
-auto async_commit(storage::EventLog& log, std::vector<std::string> records,
+auto async_commit(storage::IntakeLog& log, std::vector<std::string> records,
                   CompletionToken&& token) {
   namespace asio = boost::asio;
   return asio::async_initiate<CompletionToken, void(CommitResult)>(

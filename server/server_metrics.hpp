@@ -10,18 +10,19 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "net/listener.hpp"
 #include "server/routes.hpp"
 
 namespace sluice::server {
 
-class ServerMetrics {
+class ServerMetrics : public net::ConnectionObserver {
  public:
   explicit ServerMetrics(prometheus::Registry& registry);
 
   void request_completed(RouteKind route, unsigned status, double seconds);
-  void connection_opened();
-  void connection_closed();
-  void connection_refused();
+  void connection_opened() override;
+  void connection_closed() override;
+  void connection_refused() override;
 
  private:
   static constexpr std::array<unsigned, 10> kStatuses = {200, 204, 400, 404, 405,

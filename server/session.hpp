@@ -1,29 +1,27 @@
 #pragma once
 
-// One client connection as a coroutine: read a request (header deadline, body limit and
-// deadline, 100-continue), dispatch it, write the answer, repeat while keep-alive holds.
+// One client connection of the tracking port as a coroutine: read a request (header deadline,
+// body limit and deadline, 100-continue), let the thread's TrackingApi answer it, write the
+// answer, repeat while keep-alive holds. What is answered is TrackingApi's alone; the session
+// only reads, asks and writes, and counts the request.
 //
 // Sessions of one IO thread register in that thread's net::SessionTracker so a shutdown can
-// close the idle ones at once and let busy ones finish their current request. The connection
-// machinery (limits, deadlines, lingering close) is net::HttpConnection's; the answers, CORS
-// and metrics are this session's. Everything here runs on the owning IO thread; nothing is
-// shared across threads.
+// close the idle ones at once and let busy ones finish their current request. Everything here
+// runs on the owning IO thread; nothing is shared across threads.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
 #include "net/session_tracker.hpp"
-#include "server/cors.hpp"
-#include "server/request_handler.hpp"
 #include "server/server_metrics.hpp"
+#include "server/tracking_api.hpp"
 
 namespace sluice::server {
 
 struct SessionEnvironment {
   const config::ServerConfig& config;
-  RequestHandler& handler;
-  const CorsPolicy& cors;
+  TrackingApi& api;
   ServerMetrics& metrics;
   net::SessionTracker& tracker;
 };

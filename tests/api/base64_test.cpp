@@ -5,6 +5,22 @@
 namespace sluice::api {
 namespace {
 
+TEST_CASE("encode_base64 produces the RFC 4648 test vectors", "[api]") {
+  CHECK(encode_base64("") == "");
+  CHECK(encode_base64("f") == "Zg==");
+  CHECK(encode_base64("fo") == "Zm8=");
+  CHECK(encode_base64("foo") == "Zm9v");
+  CHECK(encode_base64("foob") == "Zm9vYg==");
+  CHECK(encode_base64("fooba") == "Zm9vYmE=");
+  CHECK(encode_base64("foobar") == "Zm9vYmFy");
+  const std::string all_bytes = [] {
+    std::string bytes;
+    for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+    return bytes;
+  }();
+  CHECK(decode_base64(encode_base64(all_bytes)) == all_bytes);
+}
+
 TEST_CASE("decode_base64 decodes the RFC 4648 test vectors", "[api]") {
   SECTION("padded") {
     CHECK(decode_base64("") == "");

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "api/base64.hpp"
 #include "api/timestamp.hpp"
 #include "api_fixture.hpp"
 
@@ -509,13 +510,16 @@ TEST_CASE("a single message over max_message_bytes is refused as payload_too_lar
 
 TEST_CASE("the write key is resolved from header, body, then extension", "[api]") {
   IngestFixture fixture;
+  // extension: the X-Write-Key header's key.
   auto run = [&fixture](std::string_view body, std::string_view basic, std::string_view extension,
                         bool batch = false) {
+    const std::string authorization =
+        basic.empty() ? "" : "Basic " + encode_base64(std::string(basic) + ":");
     IngestRequest request;
     request.body = body;
     if (!batch) request.path_type = EventType::kIdentify;
-    request.basic_write_key = basic;
-    request.extension_write_key = extension;
+    request.keys.authorization = authorization;
+    request.keys.write_key_header = extension;
     return fixture.run(request);
   };
   auto source_of = [](const IngestOutcome& outcome) {
@@ -584,6 +588,41 @@ TEST_CASE("the write key is resolved from header, body, then extension", "[api]"
   SECTION("batch: Basic wins over the envelope") {
     CHECK(source_of(run(R"({"writeKey":"wk_web","batch":[{"type":"identify","userId":"u"}]})",
                         "wk_mobile", "", true)) == "mobile");
+  }
+}
+
+TEST_CASE("the query's writeKey comes last in the write key order", "[api]") {
+  IngestFixture fixture;
+  auto source_name = [&fixture](std::string_view body, std::string_view header,
+                                std::string_view query) -> std::string {
+    IngestRequest request;
+    request.body = body;
+    request.path_type = EventType::kIdentify;
+    request.keys.write_key_header = header;
+    request.keys.query = query;
+    const IngestOutcome outcome = fixture.run(request);
+    if (outcome.error != RequestError::kNone) return std::string(to_code(outcome.error));
+    return outcome.source->name;
+  };
+  constexpr std::string_view kNoKeyBody = R"({"userId":"u"})";
+  SECTION("used when nothing else carries a key") {
+    CHECK(source_name(kNoKeyBody, "", "a=1&writeKey=wk_mobile") == "mobile");
+  }
+  SECTION("percent-decoded") {
+    CHECK(source_name(kNoKeyBody, "", "writeKey=wk%5Fmobile") == "mobile");
+  }
+  SECTION("the lower-case spelling when the camel-case one is absent") {
+    CHECK(source_name(kNoKeyBody, "", "writekey=wk_mobile") == "mobile");
+    CHECK(source_name(kNoKeyBody, "", "writeKey=wk_web&writekey=wk_mobile") == "web");
+  }
+  SECTION("X-Write-Key wins over the query") {
+    CHECK(source_name(kNoKeyBody, "wk_web", "writeKey=wk_mobile") == "web");
+  }
+  SECTION("the body wins over the query") {
+    CHECK(source_name(R"({"writeKey":"wk_web","userId":"u"})", "", "writeKey=wk_mobile") == "web");
+  }
+  SECTION("an empty writeKey= is no key") {
+    CHECK(source_name(kNoKeyBody, "", "writeKey=") == "missing_write_key");
   }
 }
 

@@ -1,0 +1,303 @@
+#include "server/tracking_api.hpp"
+
+#include <chrono>
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api/pixel.hpp"
+#include "api/responses.hpp"
+#include "server/commit.hpp"
+
+namespace sluice::server {
+namespace {
+
+constexpr std::string_view kBodyTooLarge = "the request body is larger than the request limit";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Response json_response(const Request& request, http::status status, std::string body) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.body() = std::move(body);
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  return response;
+}
+
+std::string_view error_message(DecodeStatus status) {
+  switch (status) {
+    case DecodeStatus::kUnsupportedEncoding:
+      return "Content-Encoding must be gzip, deflate or identity";
+    case DecodeStatus::kCorrupt:
+      return "the body is not valid data of its Content-Encoding";
+    case DecodeStatus::kTooLarge:
+      return "the decoded body is larger than the request limit";
+    case DecodeStatus::kOk:
+      break;
+  }
+  return "";
+}
+
+std::string_view error_code(DecodeStatus status) {
+  switch (status) {
+    case DecodeStatus::kUnsupportedEncoding:
+      return "unsupported_encoding";
+    case DecodeStatus::kCorrupt:
+      return "bad_encoding";
+    case DecodeStatus::kTooLarge:
+      return "payload_too_large";
+    case DecodeStatus::kOk:
+      break;
+  }
+  return "";
+}
+
+// The left-most address of X-Forwarded-For: the original client, as a trusted proxy saw it.
+std::string_view forwarded_client(std::string_view header) {
+  std::string_view first = header.substr(0, header.find(','));
+  while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+  while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+  return first;
+}
+
+// HEAD is answered like GET without the body (RFC 9110 9.3.2), except on the pixel routes:
+// their GET stores an event, and HEAD must not change anything.
+bool answers_head(const Route& route) {
+  return route.method == "GET" && route.kind != RouteKind::kPixel;
+}
+
+bool method_allowed(const Request& request, const Route& route) {
+  return request.method_string() == route.method ||
+         (request.method() == http::verb::head && answers_head(route));
+}
+
+Response not_found(const Request& request) {
+  Response response = TrackingApi::error(request.version(), http::status::not_found, "not_found",
+                                         "no such endpoint");
+  response.keep_alive(request.keep_alive());
+  return response;
+}
+
+}  // namespace
+
+TrackingApi::TrackingApi(const TrackingApiContext& context)
+    : context_(context),
+      ingestor_(context.sources, api::IngestLimits{context.server.max_message_bytes,
+                                                   context.server.max_batch_events}),
+      decoder_(context.server.max_request_bytes) {}
+
+Response TrackingApi::error(unsigned version, http::status status, std::string_view code,
+                            std::string_view message) {
+  Response response{status, version};
+  response.set(http::field::content_type, "application/json");
+  response.body() = api::error_body(code, message);
+  response.prepare_payload();
+  return response;
+}
+
+Answer TrackingApi::refuse_header(const boost::system::error_code& ec) {
+  // Beast refuses a Content-Length over the body limit while it reads the header. Anything
+  // else is malformed HTTP, after which the stream cannot be resynchronised.
+  if (ec == http::error::body_limit) {
+    return Answer{error(11, http::status::bad_request, "payload_too_large", kBodyTooLarge)};
+  }
+  return Answer{error(11, http::status::bad_request, "bad_request",
+                      "malformed HTTP request: " + ec.message())};
+}
+
+Answer TrackingApi::refuse_body(const Request& request) const {
+  const std::string_view target = request.target();
+  Answer answer{
+      error(request.version(), http::status::bad_request, "payload_too_large", kBodyTooLarge),
+      match_route(target.substr(0, target.find('?'))).kind};
+  finish(request, answer.response);
+  return answer;
+}
+
+void TrackingApi::finish(const Request& request, Response& response) const {
+  context_.cors.apply(request, response);
+  response.set(http::field::server, "sluice");
+}
+
+boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, const Peer& peer) {
+  const std::string_view target = request.target();
+  const auto question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  const Route route = match_route(path);
+
+  Answer answer{{}, route.kind};
+  if (request.method() == http::verb::options) {
+    answer.response =
+        route.kind == RouteKind::kNotFound ? not_found(request) : context_.cors.preflight(request);
+  } else if (route.kind != RouteKind::kNotFound && !method_allowed(request, route)) {
+    answer.response =
+        error(request.version(), http::status::method_not_allowed, "method_not_allowed",
+              std::string(path) + " accepts " + std::string(route.method));
+    answer.response.set(
+        http::field::allow,
+        std::string(route.method) + (answers_head(route) ? ", HEAD, OPTIONS" : ", OPTIONS"));
+  } else {
+    std::string_view client_ip = peer.address;
+    if (context_.server.trust_forwarded_for) {
+      const auto forwarded = request["X-Forwarded-For"];
+      if (!forwarded.empty()) client_ip = forwarded_client(forwarded);
+    }
+    answer.response = co_await dispatch(request, route, query, client_ip);
+  }
+  finish(request, answer.response);
+  co_return answer;
+}
+
+boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, const Route& route,
+                                                       std::string_view query,
+                                                       std::string_view client_ip) {
+  switch (route.kind) {
+    case RouteKind::kSingle:
+    case RouteKind::kBatch: {
+      std::string_view body;
+      const DecodeStatus status =
+          decoder_.decode(request[http::field::content_encoding], request.body(), &body);
+      if (status != DecodeStatus::kOk) {
+        context_.metrics.request_refused(error_code(status));
+        Response response = error(request.version(), http::status::bad_request, error_code(status),
+                                  error_message(status));
+        response.keep_alive(request.keep_alive());
+        co_return response;
+      }
+      co_return co_await ingest(request, route, body, query, client_ip);
+    }
+    case RouteKind::kTelemetry:
+      context_.metrics.telemetry_received();
+      co_return json_response(request, http::status::ok, api::success_body());
+    case RouteKind::kPixel:
+      co_return co_await pixel(request, route, query, client_ip);
+    case RouteKind::kSettings:
+      co_return settings(request, route);
+    case RouteKind::kHealth:
+      co_return json_response(request, http::status::ok, R"({"status":"ok"})");
+    case RouteKind::kReady:
+      co_return ready(request);
+    case RouteKind::kMetrics:
+      co_return metrics(request);
+    case RouteKind::kNotFound:
+      break;
+  }
+  co_return not_found(request);
+}
+
+boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, const Route& route,
+                                                     std::string_view body, std::string_view query,
+                                                     std::string_view client_ip) {
+  api::IngestRequest ingest_request;
+  ingest_request.body = body;
+  ingest_request.path_type = route.kind == RouteKind::kSingle ? route.type : std::nullopt;
+  ingest_request.client_side = route.client_side;
+  ingest_request.keys =
+      api::KeyCarriers{request[http::field::authorization], request["X-Write-Key"], query};
+  ingest_request.client_ip = client_ip;
+  ingest_request.received_at_ms = now_ms();
+
+  // In this coroutine's frame, not a member: other sessions of the thread run while this one
+  // waits for its commit.
+  api::IngestOutcome outcome;
+  ingestor_.ingest(ingest_request, outcome);
+  auto& metrics = context_.metrics;
+  if (outcome.error != api::RequestError::kNone) {
+    const auto code = api::to_code(outcome.error);
+    metrics.request_refused(code);
+    co_return json_response(request, http::status::bad_request,
+                            api::error_body(code, outcome.detail));
+  }
+  for (const auto& rejection : outcome.rejected) {
+    metrics.event_rejected(outcome.source, rejection.code);
+  }
+  std::string success = api::success_body(outcome.rejected);
+  if (outcome.records.empty()) co_return json_response(request, http::status::ok, success);
+
+  const CommitResult commit =
+      co_await async_commit(context_.log, std::move(outcome.records), boost::asio::use_awaitable);
+  if (commit.admission != storage::Admission::kAccepted) {
+    co_return unavailable(request, commit.admission);
+  }
+  if (!commit.append.ok) co_return unavailable(request, storage::Admission::kClosed);
+  for (int t = 0; t < storage::kEventTypeCount; ++t) {
+    metrics.events_accepted(*outcome.source, static_cast<storage::EventType>(t),
+                            outcome.accepted_by_type[t]);
+  }
+  co_return json_response(request, http::status::ok, std::move(success));
+}
+
+boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, const Route& route,
+                                                    std::string_view query,
+                                                    std::string_view client_ip) {
+  // A pixel always answers with the image: its errors are counted, never shown.
+  if (auto message = api::pixel_message_json(query)) {
+    Route single = route;
+    single.kind = RouteKind::kSingle;
+    co_await ingest(request, single, *message, query, client_ip);
+  } else {
+    context_.metrics.request_refused("invalid_json");
+  }
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, "image/gif");
+  response.set(http::field::cache_control, "no-cache, no-store, must-revalidate");
+  response.set(http::field::pragma, "no-cache");
+  response.set(http::field::expires, "0");
+  response.body() = std::string(api::transparent_gif());
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  co_return response;
+}
+
+Response TrackingApi::settings(const Request& request, const Route& route) const {
+  if (!context_.sources.find_by_write_key(route.write_key)) {
+    return json_response(request, http::status::not_found,
+                         api::error_body("invalid_write_key", "unknown write key"));
+  }
+  Response response = json_response(
+      request, http::status::ok, api::settings_body(route.write_key, context_.server.public_host));
+  response.set(http::field::cache_control, "public, max-age=300");
+  return response;
+}
+
+Response TrackingApi::ready(const Request& request) const {
+  const storage::Admission admission = context_.log.admission();
+  if (admission == storage::Admission::kAccepted) {
+    return json_response(request, http::status::ok, R"({"status":"ready"})");
+  }
+  return unavailable(request, admission);
+}
+
+Response TrackingApi::metrics(const Request& request) const {
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, "text/plain; version=0.0.4");
+  response.body() = context_.render_metrics ? context_.render_metrics() : std::string();
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  return response;
+}
+
+Response TrackingApi::unavailable(const Request& request, storage::Admission admission) const {
+  std::string_view code = "storage_unavailable";
+  std::string_view message = "the event log is not accepting writes";
+  if (admission == storage::Admission::kBacklogFull) {
+    code = "backlog_full";
+    message = "the undelivered backlog is over its limit; retry later";
+  } else if (admission == storage::Admission::kPendingFull) {
+    code = "overloaded";
+    message = "too many events are waiting to be stored; retry later";
+  }
+  context_.metrics.request_refused(code);
+  Response response =
+      json_response(request, http::status::service_unavailable, api::error_body(code, message));
+  response.set(http::field::retry_after, std::to_string(context_.server.retry_after.count()));
+  return response;
+}
+
+}  // namespace sluice::server

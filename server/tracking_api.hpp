@@ -1,0 +1,96 @@
+#pragma once
+
+// Everything the tracking port answers, as one socket-free function: answer() takes a request
+// that was read whole and the peer's address, and gives the response the session writes back.
+// Routing, methods, HEAD and OPTIONS, CORS, content decoding, ingestion, the wait for the
+// commit, pixels, settings, health, readiness and metrics are all decided here; reading,
+// deadlines and writing are the session's (session.hpp). Requests that could not be read whole
+// are answered by refuse_header() and refuse_body(), so every answer's rules live in this file.
+//
+// One TrackingApi per IO thread: it owns the ingestor's and the decoder's scratch buffers.
+// Sessions of a thread share it and may interleave at the co_await on the commit; nothing a
+// request needs after that point lives in a member. The referenced context must outlive it.
+//
+// Storage is reached only through storage::IntakeLog, so unit tests give it a fake.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "api/api_metrics.hpp"
+#include "api/ingestor.hpp"
+#include "api/sources.hpp"
+#include "config/config.hpp"
+#include "net/http_types.hpp"
+#include "server/body_decoder.hpp"
+#include "server/cors.hpp"
+#include "server/routes.hpp"
+#include "storage/intake_log.hpp"
+
+namespace sluice::server {
+
+namespace http = net::http;
+using net::Request;
+using net::Response;
+
+// The other end of the connection, as the socket sees it.
+struct Peer {
+  std::string_view address;  // IPv4-mapped IPv6 addresses in their IPv4 form
+};
+
+// A response and the route it was given on, for the request metrics.
+struct Answer {
+  Response response;
+  RouteKind route = RouteKind::kNotFound;
+};
+
+struct TrackingApiContext {
+  const config::ServerConfig& server;
+  const api::SourceRegistry& sources;
+  storage::IntakeLog& log;
+  api::ApiMetrics& metrics;
+  const CorsPolicy& cors;
+  std::function<std::string()> render_metrics;  // the body of GET /metrics
+};
+
+class TrackingApi {
+ public:
+  explicit TrackingApi(const TrackingApiContext& context);
+
+  // The answer to a request read whole, body included.
+  boost::asio::awaitable<Answer> answer(const Request& request, const Peer& peer);
+
+  // The answer when the request's header could not be read (ec from the header read, not a
+  // disconnect): malformed HTTP, or a Content-Length over the request limit.
+  static Answer refuse_header(const boost::system::error_code& ec);
+  // The answer when the body grew past the request limit while it was read.
+  Answer refuse_body(const Request& request) const;
+
+  // A JSON error response: {"code","message"}.
+  static Response error(unsigned version, http::status status, std::string_view code,
+                        std::string_view message);
+
+ private:
+  boost::asio::awaitable<Response> dispatch(const Request& request, const Route& route,
+                                            std::string_view query, std::string_view client_ip);
+  boost::asio::awaitable<Response> ingest(const Request& request, const Route& route,
+                                          std::string_view body, std::string_view query,
+                                          std::string_view client_ip);
+  boost::asio::awaitable<Response> pixel(const Request& request, const Route& route,
+                                         std::string_view query, std::string_view client_ip);
+  Response settings(const Request& request, const Route& route) const;
+  Response ready(const Request& request) const;
+  Response metrics(const Request& request) const;
+  Response unavailable(const Request& request, storage::Admission admission) const;
+  // CORS headers and the Server header, on every answer to a request that was read.
+  void finish(const Request& request, Response& response) const;
+
+  TrackingApiContext context_;
+  api::Ingestor ingestor_;
+  BodyDecoder decoder_;
+};
+
+}  // namespace sluice::server
