@@ -82,8 +82,8 @@ int run_server(const std::string& config_path) {
   server::ServerMetrics server_metrics(registry);
   server::HttpServer http(
       server::ServerDependencies{*config, *log, sources, api_metrics, server_metrics, registry});
-  if (!http.bind(&error)) {
-    spdlog::critical("{}", error);
+  if (const Status bound = http.bind(); !bound.is_ok()) {
+    spdlog::critical("{}", bound.message());
     return 1;
   }
 
