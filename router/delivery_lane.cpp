@@ -163,10 +163,10 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
   // The batch must not be dropped without its dead letter, so a failed write is retried; the
   // cursor moves past the batch only once the host hears it is saved.
   for (std::uint64_t failures = 1;; ++failures) {
-    const Status saved = log_.save_dead_letter(letter, std::nullopt);
+    const Status saved = log_.delivery_state().save_dead_letter(letter, std::nullopt);
     if (saved.is_ok()) break;
     spdlog::error("destination {}: {}", config_.name, saved.message());
-    if (!log_.is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return false;
+    if (!log_.records().is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return false;
   }
   spdlog::error("destination {}: dead-lettered {} events ({}..{}) after {} attempts: {}",
                 config_.name, letter.events, letter.first_sequence, letter.last_sequence,
@@ -178,10 +178,10 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
 void DeliveryLane::forget_dead_letter(const LaneJob& job, const std::stop_token& stop) {
   // Failing to erase it only means it shows (and may be redelivered) again.
   for (std::uint64_t failures = 1;; ++failures) {
-    const Status erased = log_.erase_dead_letter(config_.name, job.letter.first_sequence);
+    const Status erased = log_.delivery_state().erase_dead_letter(config_.name, job.letter.first_sequence);
     if (erased.is_ok()) break;
     spdlog::error("destination {}: {}", config_.name, erased.message());
-    if (!log_.is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return;
+    if (!log_.records().is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return;
   }
   spdlog::info("destination {}: redelivered dead letter {} ({} events)", config_.name,
                job.letter.first_sequence, job.batch.size());

@@ -106,12 +106,12 @@ void DeliveryLoop::run(const std::stop_token& stop) {
   // is saved below, waiting for the write, so the cursor is durable when the loop has stopped.
   for (auto& lane : lanes_) lane->request_stop();
   for (auto& lane : lanes_) lane->join();
-  if (log_.is_open()) save_cursor(true);
+  if (log_.records().is_open()) save_cursor(true);
 }
 
 bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
   for (std::uint64_t failures = 1;; ++failures) {
-    const Result<std::uint64_t> cursor = log_.load_cursor(config_.name);
+    const Result<std::uint64_t> cursor = log_.delivery_state().load_cursor(config_.name);
     if (cursor.is_ok()) {
       {
         std::lock_guard lock(mutex_);
@@ -129,7 +129,7 @@ bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
       return true;
     }
     spdlog::error("destination {}: {}", config_.name, cursor.status().message());
-    if (!log_.is_open()) return false;
+    if (!log_.records().is_open()) return false;
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, stop, read_backoff_.delay(failures), [] { return false; });
     if (stop.stop_requested()) return false;
@@ -138,14 +138,14 @@ bool DeliveryLoop::load_cursor(const std::stop_token& stop) {
 
 DeliveryLoop::Fill DeliveryLoop::fill_batch(const std::stop_token& stop) {
   std::uint64_t read_failures = 0;
-  while (!stop.stop_requested() && log_.is_open()) {
+  while (!stop.stop_requested() && log_.records().is_open()) {
     {
       std::lock_guard lock(mutex_);
       if (request_waiting()) return Fill::kInterrupted;
     }
     bool batch_ready = false;
     const Result<std::uint64_t> next =
-        log_.read(position_, timing_.read_chunk, 0,
+        log_.records().read(position_, timing_.read_chunk, 0,
                   [&](std::uint64_t sequence, const storage::Record& record) {
                     if (batch_ready) return false;
                     if (!filter_.matches(record)) return true;
@@ -171,12 +171,12 @@ DeliveryLoop::Fill DeliveryLoop::fill_batch(const std::stop_token& stop) {
 
     report_backlog();
     const Clock::time_point now = Clock::now();
-    const bool caught_up = position_ > log_.last_sequence();
+    const bool caught_up = position_ > log_.records().last_sequence();
     if (!batch_.empty()) {
       const Clock::time_point deadline = batch_.started_at() + config_.batch_max_wait;
       if (now >= deadline) return Fill::kReady;
       if (caught_up) {
-        log_.wait_for_sequence(
+        log_.records().wait_for_sequence(
             position_, std::min(std::chrono::ceil<milliseconds>(deadline - now), timing_.idle_tick),
             stop);
       }
@@ -190,7 +190,7 @@ DeliveryLoop::Fill DeliveryLoop::fill_batch(const std::stop_token& stop) {
       last_tick_ = now;
     }
     const auto until_tick = std::chrono::ceil<milliseconds>(last_tick_ + timing_.idle_tick - now);
-    log_.wait_for_sequence(position_, std::max(until_tick, milliseconds(1)), stop);
+    log_.records().wait_for_sequence(position_, std::max(until_tick, milliseconds(1)), stop);
   }
   return Fill::kStopped;
 }
@@ -286,7 +286,7 @@ void DeliveryLoop::submit_batch(std::size_t lane) {
 }
 
 void DeliveryLoop::submit_redelivery(std::size_t lane, std::uint64_t id) {
-  Result<storage::DeadLetter> letter = log_.dead_letter(config_.name, id);
+  Result<storage::DeadLetter> letter = log_.delivery_state().dead_letter(config_.name, id);
   if (!letter.is_ok()) {
     spdlog::error("destination {}: cannot redeliver dead letter {}: {}", config_.name, id,
                   letter.status().code() == StatusCode::kNotFound ? "there is no such dead letter"
@@ -307,7 +307,7 @@ void DeliveryLoop::submit_redelivery(std::size_t lane, std::uint64_t id) {
   if (job.batch.empty()) {
     // Nothing left to deliver (a dead letter from before events were kept in it).
     // Failing to erase it only means it shows (and may be redelivered) again.
-    (void)log_.erase_dead_letter(config_.name, id);
+    (void)log_.delivery_state().erase_dead_letter(config_.name, id);
     return;
   }
   letter->contents.clear();
@@ -353,7 +353,7 @@ void DeliveryLoop::save_cursor(bool force) {
   // crash may lose the last few saves: duplicates, never a skipped event). A replay's move
   // back is waited for.
   const Status saved =
-      force ? log_.save_cursor(config_.name, cursor) : log_.queue_cursor(config_.name, cursor);
+      force ? log_.delivery_state().save_cursor(config_.name, cursor) : log_.delivery_state().queue_cursor(config_.name, cursor);
   if (saved.is_ok()) {
     saved_cursor_ = cursor;
   } else {
@@ -362,7 +362,7 @@ void DeliveryLoop::save_cursor(bool force) {
   }
   last_save_ = Clock::now();
   metrics_.cursor(cursor);
-  const std::uint64_t last = log_.last_sequence();
+  const std::uint64_t last = log_.records().last_sequence();
   metrics_.backlog(last > cursor ? last - cursor : 0);
 }
 
@@ -372,13 +372,13 @@ void DeliveryLoop::report_backlog() {
     std::lock_guard lock(mutex_);
     cursor = window_.cursor();
   }
-  const std::uint64_t last = log_.last_sequence();
+  const std::uint64_t last = log_.records().last_sequence();
   metrics_.backlog(last > cursor ? last - cursor : 0);
   // The byte and age figures read RocksDB: once a second is plenty for a gauge.
   const Clock::time_point now = Clock::now();
   if (now - last_gauges_ < std::chrono::seconds(1)) return;
   last_gauges_ = now;
-  metrics_.backlog_bytes(log_.approximate_bytes(cursor + 1, last + 1));
+  metrics_.backlog_bytes(log_.records().approximate_bytes(cursor + 1, last + 1));
   const auto oldest = oldest_undelivered_age(cursor);
   metrics_.oldest_undelivered_age(oldest ? std::chrono::duration<double>(*oldest).count() : 0);
 }
@@ -386,7 +386,7 @@ void DeliveryLoop::report_backlog() {
 std::optional<milliseconds> DeliveryLoop::oldest_undelivered_age(std::uint64_t cursor) const {
   std::optional<milliseconds> age;
   const Result<std::uint64_t> read =
-      log_.read(cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
+      log_.records().read(cursor + 1, 1, 0, [&](std::uint64_t, const storage::Record& record) {
         age = milliseconds(std::max<std::int64_t>(now_ms() - record.received_at_ms, 0));
         return true;
       });
@@ -411,13 +411,13 @@ DestinationStatus DeliveryLoop::status() const {
     status.last_error = last_error_;
     status.delivered_events = delivered_;
   }
-  status.last_sequence = log_.last_sequence();
+  status.last_sequence = log_.records().last_sequence();
   if (status.last_sequence > status.cursor) {
     status.backlog_events = status.last_sequence - status.cursor;
-    status.backlog_bytes = log_.approximate_bytes(status.cursor + 1, status.last_sequence + 1);
+    status.backlog_bytes = log_.records().approximate_bytes(status.cursor + 1, status.last_sequence + 1);
     status.oldest_undelivered_age = oldest_undelivered_age(status.cursor);
   }
-  if (const auto letters = log_.dead_letters(config_.name); letters.is_ok()) {
+  if (const auto letters = log_.delivery_state().dead_letters(config_.name); letters.is_ok()) {
     status.dead_letters = letters->size();
   }
   return status;

@@ -106,11 +106,11 @@ ControlResult Router::replay(std::string_view name, const ReplayFrom& from, std:
   if (!loop) return not_found(name);
   std::uint64_t first = from.sequence;
   if (from.kind == ReplayFrom::Kind::kTime) {
-    const Result<std::uint64_t> found = storage::first_sequence_received_from(log_, from.time_ms);
+    const Result<std::uint64_t> found = storage::first_sequence_received_from(log_.records(), from.time_ms);
     if (!found.is_ok()) return unavailable(found.status().message());
     first = *found;
   }
-  const std::uint64_t last = log_.last_sequence();
+  const std::uint64_t last = log_.records().last_sequence();
   if (first > last + 1) {
     return {ControlResult::Kind::kInvalid, "sequence " + std::to_string(first) +
                                                " is past the end of the log (last sequence " +
@@ -124,7 +124,7 @@ ControlResult Router::replay(std::string_view name, const ReplayFrom& from, std:
 ControlResult Router::dead_letters(std::string_view name,
                                    std::vector<storage::DeadLetter>* letters) const {
   if (!find(name)) return not_found(name);
-  Result<std::vector<storage::DeadLetter>> found = log_.dead_letters(name);
+  Result<std::vector<storage::DeadLetter>> found = log_.delivery_state().dead_letters(name);
   if (!found.is_ok()) return unavailable(found.status().message());
   *letters = std::move(found).value();
   return {};
@@ -133,7 +133,7 @@ ControlResult Router::dead_letters(std::string_view name,
 ControlResult Router::dead_letter(std::string_view name, std::uint64_t id,
                                   storage::DeadLetter* letter) const {
   if (!find(name)) return not_found(name);
-  Result<storage::DeadLetter> found = log_.dead_letter(name, id);
+  Result<storage::DeadLetter> found = log_.delivery_state().dead_letter(name, id);
   if (!found.is_ok() && found.status().code() == StatusCode::kNotFound) {
     return {ControlResult::Kind::kNotFound, found.status().message()};
   }

@@ -76,7 +76,8 @@ int run_server(const std::string& config_path) {
     spdlog::critical("{}", error);
     return 1;
   }
-  storage::Retention retention(*log, delivery->names(), config->storage.retention);
+  storage::Retention retention(log->records(), log->delivery_state(), delivery->names(),
+                               config->storage.retention);
   api::SourceRegistry sources(config->sources);
   api::ApiMetrics api_metrics(registry, sources);
   server::ServerMetrics server_metrics(registry);
@@ -111,7 +112,7 @@ int run_server(const std::string& config_path) {
   spdlog::info(
       "sluice {} listening on {}:{} (log {} at sequence {}, durability {}, {} destinations)",
       SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
-      log->last_sequence(),
+      log->records().last_sequence(),
       config->storage.durability == config::Durability::kFsync ? "fsync" : "wal", delivery->size());
   std::thread signal_thread([&] { signals_io.run(); });
   http.wait();
@@ -123,7 +124,7 @@ int run_server(const std::string& config_path) {
   delivery->stop();
   retention.stop();
   log->close();
-  spdlog::info("stopped; log closed at sequence {}", log->last_sequence());
+  spdlog::info("stopped; log closed at sequence {}", log->records().last_sequence());
   return 0;
 }
 

@@ -4,7 +4,9 @@
 
 #include <rocksdb/db.h>
 
+#include "storage/log_db.hpp"
 #include "storage/record.hpp"
+#include "storage/shared_log_db.hpp"
 
 namespace sluice::storage {
 namespace {
@@ -19,14 +21,20 @@ std::string_view view(const rocksdb::Slice& slice) {
 
 }  // namespace
 
-DeliveryState::DeliveryState(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& cursors,
-                             rocksdb::ColumnFamilyHandle& dead_letters)
-    : db_(db), cursors_(cursors), dead_letters_(dead_letters) {}
+DeliveryState::DeliveryState(SharedLogDb& db, Committer& committer)
+    : db_(db), committer_(committer) {}
+
+StatePut DeliveryState::cursor_put(LogDb& db, std::string_view destination,
+                                   std::uint64_t sequence) {
+  return {db.cursors(), std::string(destination), encode_sequence_key(sequence)};
+}
 
 Result<std::uint64_t> DeliveryState::load_cursor(std::string_view destination) const {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
   std::string value;
   const rocksdb::Status status =
-      db_.Get(rocksdb::ReadOptions(), &cursors_, slice(destination), &value);
+      db->db().Get(rocksdb::ReadOptions(), db->cursors(), slice(destination), &value);
   if (status.IsNotFound()) return std::uint64_t{0};
   if (!status.ok()) {
     return Status::io_error("cannot read the cursor of " + std::string(destination) + ": " +
@@ -37,9 +45,27 @@ Result<std::uint64_t> DeliveryState::load_cursor(std::string_view destination) c
   return *sequence;
 }
 
+// The saves hold their lease until the committer has written (or queued) the change: it keeps
+// the column family handle in the change alive, and close() stops the committer, which writes
+// everything queued, before it waits for the leases.
+Status DeliveryState::save_cursor(std::string_view destination, std::uint64_t sequence) {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
+  return committer_.write({cursor_put(*db, destination, sequence)});
+}
+
+Status DeliveryState::queue_cursor(std::string_view destination, std::uint64_t sequence) {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
+  return committer_.queue({cursor_put(*db, destination, sequence)});
+}
+
 Result<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_view destination) const {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
   const std::string prefix = dead_letter_prefix(destination);
-  std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(rocksdb::ReadOptions(), &dead_letters_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->db().NewIterator(rocksdb::ReadOptions(), db->dead_letters()));
   std::vector<DeadLetter> letters;
   for (it->Seek(prefix); it->Valid() && view(it->key()).starts_with(prefix); it->Next()) {
     auto letter = decode_dead_letter(view(it->key()), view(it->value()), false);
@@ -57,9 +83,12 @@ Result<std::vector<DeadLetter>> DeliveryState::dead_letters(std::string_view des
 
 Result<DeadLetter> DeliveryState::dead_letter(std::string_view destination,
                                               std::uint64_t first_sequence) const {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
   std::string value;
   const std::string key = dead_letter_key(destination, first_sequence);
-  const rocksdb::Status status = db_.Get(rocksdb::ReadOptions(), &dead_letters_, key, &value);
+  const rocksdb::Status status =
+      db->db().Get(rocksdb::ReadOptions(), db->dead_letters(), key, &value);
   if (status.IsNotFound()) {
     return Status::not_found("destination \"" + std::string(destination) +
                              "\" has no dead letter " + std::to_string(first_sequence));
@@ -73,28 +102,25 @@ Result<DeadLetter> DeliveryState::dead_letter(std::string_view destination,
   return std::move(*letter);
 }
 
-std::vector<StatePut> DeliveryState::cursor_puts(std::string_view destination,
-                                                 std::uint64_t sequence) const {
+Status DeliveryState::save_dead_letter(const DeadLetter& letter,
+                                       std::optional<std::uint64_t> cursor) {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
   std::vector<StatePut> puts;
-  puts.push_back({&cursors_, std::string(destination), encode_sequence_key(sequence)});
-  return puts;
-}
-
-std::vector<StatePut> DeliveryState::dead_letter_puts(const DeadLetter& letter,
-                                                      std::optional<std::uint64_t> cursor) const {
-  std::vector<StatePut> puts;
-  puts.push_back({&dead_letters_, dead_letter_key(letter.destination, letter.first_sequence),
+  puts.push_back({db->dead_letters(), dead_letter_key(letter.destination, letter.first_sequence),
                   encode_dead_letter_value(letter)});
-  if (cursor) puts.push_back({&cursors_, letter.destination, encode_sequence_key(*cursor)});
-  return puts;
+  if (cursor) puts.push_back(cursor_put(*db, letter.destination, *cursor));
+  return committer_.write(std::move(puts));
 }
 
-std::vector<StatePut> DeliveryState::dead_letter_erase_puts(std::string_view destination,
-                                                            std::uint64_t first_sequence) const {
-  std::vector<StatePut> puts;
-  puts.push_back(
-      {&dead_letters_, dead_letter_key(destination, first_sequence), {}, StatePut::Op::kDelete});
-  return puts;
+Status DeliveryState::erase_dead_letter(std::string_view destination,
+                                        std::uint64_t first_sequence) {
+  const SharedLogDb::Lease db(db_);
+  if (!db) return log_closed();
+  return committer_.write({{db->dead_letters(),
+                            dead_letter_key(destination, first_sequence),
+                            {},
+                            StatePut::Op::kDelete}});
 }
 
 }  // namespace sluice::storage

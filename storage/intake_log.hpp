@@ -1,11 +1,11 @@
 #pragma once
 
 // What the tracking port needs of storage, and nothing more: hand over a request's records to
-// be committed together, and ask whether more would be taken. EventLog implements it; the
+// be committed together, and ask whether more would be taken. RecordLog implements it; the
 // request-answering code depends only on this, so its rules are unit-tested without RocksDB.
 //
 // Thread-safety: both methods may be called from any thread. append()'s callback runs on a
-// thread of the implementation's choosing (EventLog: its committer).
+// thread of the implementation's choosing (RecordLog: its committer).
 
 #include <cstdint>
 #include <functional>

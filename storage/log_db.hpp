@@ -7,7 +7,8 @@
 // Column families that a later version added are opened too, so an older binary still opens
 // the log. LogReader opens only the default column family, as a secondary instance.
 //
-// Owned by EventLog. Not thread-safe itself; RocksDB calls on db() are.
+// Owned by an EventLog, through its SharedLogDb. Not thread-safe itself; RocksDB calls on db()
+// are.
 
 #include <memory>
 #include <string>

@@ -18,9 +18,11 @@ std::int64_t now_ms() {
 
 }  // namespace
 
-Retention::Retention(EventLog& log, std::vector<std::string> destinations,
-                     std::chrono::milliseconds retention, std::chrono::milliseconds interval)
+Retention::Retention(RecordLog& log, const DeliveryState& state,
+                     std::vector<std::string> destinations, std::chrono::milliseconds retention,
+                     std::chrono::milliseconds interval)
     : log_(log),
+      state_(state),
       destinations_(std::move(destinations)),
       retention_(retention),
       interval_(interval) {}
@@ -31,7 +33,7 @@ Retention::~Retention() {
 
 void Retention::start() {
   thread_ = std::jthread([this](const std::stop_token& stop) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     while (!stop.stop_requested()) {
       lock.unlock();
       if (const Result<std::uint64_t> pass = run_once(); !pass.is_ok() && log_.is_open()) {
@@ -78,7 +80,7 @@ Result<std::uint64_t> Retention::delivered_below() const {
   }
   std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
   for (const std::string& name : destinations_) {
-    const Result<std::uint64_t> cursor = log_.load_cursor(name);
+    const Result<std::uint64_t> cursor = state_.load_cursor(name);
     if (!cursor.is_ok()) return cursor.status();
     lowest = std::min(lowest, *cursor);
   }

@@ -5,29 +5,32 @@
 // and, with storage.retention set, once it is older than that (kept for replays). Without
 // destinations nothing counts as delivered, so only storage.retention deletes anything.
 //
-// It also tells the log where its backlog starts (EventLog::set_backlog_floor): the bytes past
+// It also tells the log where its backlog starts (RecordLog::set_backlog_floor): the bytes past
 // the lowest cursor are what intake's 503 limit weighs, not delivered events kept for replay.
 //
 // A pass runs every interval on its own thread; run_once() is the same pass, for tests.
-// Thread-safety: start() and stop() from one owning thread. The EventLog must outlive this.
+// Thread-safety: start() and stop() from one owning thread; run_once() from one thread at a
+// time (the pass's). The RecordLog and the DeliveryState (the parts of one EventLog) must
+// outlive this.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "common/status.hpp"
-#include "storage/event_log.hpp"
+#include "storage/delivery_state.hpp"
+#include "storage/record_log.hpp"
 
 namespace sluice::storage {
 
 class Retention {
  public:
-  Retention(EventLog& log, std::vector<std::string> destinations,
+  Retention(RecordLog& log, const DeliveryState& state, std::vector<std::string> destinations,
             std::chrono::milliseconds retention,
             std::chrono::milliseconds interval = std::chrono::seconds(10));
   ~Retention();
@@ -45,13 +48,14 @@ class Retention {
   // The lowest cursor of the destinations plus one: below it everything is delivered.
   Result<std::uint64_t> delivered_below() const;
 
-  EventLog& log_;
+  RecordLog& log_;
+  const DeliveryState& state_;
   const std::vector<std::string> destinations_;
   const std::chrono::milliseconds retention_;
   const std::chrono::milliseconds interval_;
   std::uint64_t deleted_below_ = 0;  // touched by one thread at a time: the pass's
 
-  std::mutex mutex_;
+  Mutex mutex_;                       // guards nothing: wake_ needs a lock to wait with
   std::condition_variable_any wake_;  // never notified: waits end by timeout or stop
   std::jthread thread_;
 };

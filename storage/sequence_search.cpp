@@ -5,7 +5,7 @@
 
 namespace sluice::storage {
 
-Result<std::uint64_t> first_sequence_received_from(const EventLog& log, std::int64_t from_ms) {
+Result<std::uint64_t> first_sequence_received_from(const RecordLog& log, std::int64_t from_ms) {
   // Start at the oldest record retention left, so the answer is never a deleted sequence.
   std::uint64_t low = 1;
   const Result<std::uint64_t> oldest =

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "common/status.hpp"
-#include "storage/event_log.hpp"
+#include "storage/record_log.hpp"
 
 namespace sluice::storage {
 
@@ -13,6 +13,6 @@ namespace sluice::storage {
 // when there is none. A binary search over the log (O(log n) reads): receivedAt grows with
 // the sequence, up to the few milliseconds by which concurrent requests can commit out of
 // receipt order. An error when the log cannot be read.
-Result<std::uint64_t> first_sequence_received_from(const EventLog& log, std::int64_t from_ms);
+Result<std::uint64_t> first_sequence_received_from(const RecordLog& log, std::int64_t from_ms);
 
 }  // namespace sluice::storage

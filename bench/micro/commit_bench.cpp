@@ -81,7 +81,7 @@ void BM_Commit(benchmark::State& state, config::Durability durability) {
       }
       std::vector<std::string> records(records_per_request, record);
       const auto admission =
-          log->append(std::move(records), [&](const storage::AppendResult& result) {
+          log->records().append(std::move(records), [&](const storage::AppendResult& result) {
             if (!result.ok) failed = true;
             std::lock_guard lock(mutex);
             --in_flight;

@@ -201,7 +201,7 @@ TEST_CASE("A refused batch is dead-lettered and the loop moves on", "[router]") 
   loop.reset();
 
   CHECK(calls->acknowledged() == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 11, 12, 13, 14, 15});
-  const auto letters = fixture.log->dead_letters("fake");
+  const auto letters = fixture.log->delivery_state().dead_letters("fake");
   REQUIRE(letters.is_ok());
   REQUIRE(letters->size() == 1);
   storage::DeadLetter letter = letters->front();

@@ -1,6 +1,7 @@
-// What the router needs from storage::EventLog: reading committed records, waiting for new
-// ones, destination cursors and dead letters, and a log that LogReader still reads. (Storage's
-// own API; kept with its only user's tests until tests/storage takes them.)
+// What the router needs from the event log: reading committed records and waiting for new ones
+// (RecordLog), destination cursors and dead letters (DeliveryState), and a log that LogReader
+// still reads. (Storage's own API; kept with its only user's tests until tests/storage takes
+// them.)
 
 #include <atomic>
 #include <thread>
@@ -22,17 +23,17 @@ struct Visited {
 
 Result<std::uint64_t> read_all(const storage::EventLog& log, std::uint64_t from, Visited& visited,
                                std::size_t max_records = 0, std::size_t max_bytes = 0) {
-  return log.read(from, max_records, max_bytes,
-                  [&](std::uint64_t sequence, const storage::Record& record) {
-                    visited.sequences.push_back(sequence);
-                    visited.labels.emplace_back(record.message_id);
-                    return true;
-                  });
+  return log.records().read(from, max_records, max_bytes,
+                            [&](std::uint64_t sequence, const storage::Record& record) {
+                              visited.sequences.push_back(sequence);
+                              visited.labels.emplace_back(record.message_id);
+                              return true;
+                            });
 }
 
 }  // namespace
 
-TEST_CASE("EventLog::read visits committed records from a sequence, within limits",
+TEST_CASE("RecordLog::read visits committed records from a sequence, within limits",
           "[router][storage]") {
   TempDir dir;
   auto log = open_log(dir);
@@ -67,11 +68,12 @@ TEST_CASE("EventLog::read visits committed records from a sequence, within limit
   }
   SECTION("a refused record is where the next read starts") {
     std::vector<std::uint64_t> seen;
-    const auto next = log->read(5, 0, 0, [&](std::uint64_t sequence, const storage::Record&) {
-      if (sequence == 8) return false;
-      seen.push_back(sequence);
-      return true;
-    });
+    const auto next =
+        log->records().read(5, 0, 0, [&](std::uint64_t sequence, const storage::Record&) {
+          if (sequence == 8) return false;
+          seen.push_back(sequence);
+          return true;
+        });
     REQUIRE(next.is_ok());
     CHECK(*next == 8);
     CHECK(seen == sequence_range(5, 7));
@@ -92,23 +94,23 @@ TEST_CASE("EventLog::read visits committed records from a sequence, within limit
   }
 }
 
-TEST_CASE("EventLog::wait_for_sequence wakes on commit, timeout, stop and close",
+TEST_CASE("RecordLog::wait_for_sequence wakes on commit, timeout, stop and close",
           "[router][storage]") {
   TempDir dir;
   auto log = open_log(dir);
   append_many(*log, 3);
 
   SECTION("a sequence already committed returns at once") {
-    CHECK(log->wait_for_sequence(3, 10s));
+    CHECK(log->records().wait_for_sequence(3, 10s));
   }
   SECTION("the timeout passes") {
     const auto started = std::chrono::steady_clock::now();
-    CHECK_FALSE(log->wait_for_sequence(4, 50ms));
+    CHECK_FALSE(log->records().wait_for_sequence(4, 50ms));
     CHECK(std::chrono::steady_clock::now() - started >= 50ms);
   }
   SECTION("a commit wakes the waiter") {
     std::atomic<bool> woke{false};
-    std::thread waiter([&] { woke = log->wait_for_sequence(5, 10s); });
+    std::thread waiter([&] { woke = log->records().wait_for_sequence(5, 10s); });
     append_many(*log, 1);
     std::this_thread::sleep_for(20ms);
     CHECK_FALSE(woke.load());  // sequence 4 is not 5
@@ -121,7 +123,8 @@ TEST_CASE("EventLog::wait_for_sequence wakes on commit, timeout, stop and close"
   SECTION("a stop request wakes the waiter") {
     std::stop_source stop;
     std::atomic<bool> woke{true};
-    std::thread waiter([&] { woke = log->wait_for_sequence(100, 10s, stop.get_token()); });
+    std::thread waiter(
+        [&] { woke = log->records().wait_for_sequence(100, 10s, stop.get_token()); });
     std::this_thread::sleep_for(20ms);
     const auto started = std::chrono::steady_clock::now();
     stop.request_stop();
@@ -131,14 +134,14 @@ TEST_CASE("EventLog::wait_for_sequence wakes on commit, timeout, stop and close"
   }
   SECTION("close wakes the waiter") {
     std::atomic<bool> woke{true};
-    std::thread waiter([&] { woke = log->wait_for_sequence(100, 10s); });
+    std::thread waiter([&] { woke = log->records().wait_for_sequence(100, 10s); });
     std::this_thread::sleep_for(20ms);
     const auto started = std::chrono::steady_clock::now();
     log->close();
     waiter.join();
     CHECK_FALSE(woke.load());
     CHECK(std::chrono::steady_clock::now() - started < 2s);
-    CHECK_FALSE(log->wait_for_sequence(100, 10s));  // and later waits return at once
+    CHECK_FALSE(log->records().wait_for_sequence(100, 10s));  // and later waits return at once
   }
 }
 
@@ -148,34 +151,34 @@ TEST_CASE("Destination cursors and dead letters survive a reopen", "[router][sto
   {
     auto log = open_log(dir);
     append_many(*log, 10);
-    CHECK(value_of(log->load_cursor("hook")) == 0u);  // never saved
-    REQUIRE(log->save_cursor("hook", 4) == Status::ok());
-    REQUIRE(log->save_cursor("archive", 2) == Status::ok());
-    REQUIRE(log->save_cursor("hook", 6) == Status::ok());
-    REQUIRE(log->save_dead_letter(letter, 9) == Status::ok());
+    CHECK(value_of(log->delivery_state().load_cursor("hook")) == 0u);  // never saved
+    REQUIRE(log->delivery_state().save_cursor("hook", 4) == Status::ok());
+    REQUIRE(log->delivery_state().save_cursor("archive", 2) == Status::ok());
+    REQUIRE(log->delivery_state().save_cursor("hook", 6) == Status::ok());
+    REQUIRE(log->delivery_state().save_dead_letter(letter, 9) == Status::ok());
     storage::DeadLetter other = letter;
     other.destination = "hook2";  // a name that extends another must not mix with it
     other.first_sequence = other.last_sequence = 3;
-    REQUIRE(log->save_dead_letter(other, 3) == Status::ok());
+    REQUIRE(log->delivery_state().save_dead_letter(other, 3) == Status::ok());
   }
   auto log = open_log(dir);
-  CHECK(log->last_sequence() == 10);
-  CHECK(value_of(log->load_cursor("hook")) == 9u);  // moved with the dead letter
-  CHECK(value_of(log->load_cursor("archive")) == 2u);
-  CHECK(value_of(log->load_cursor("hook2")) == 3u);
-  const auto letters = log->dead_letters("hook");
+  CHECK(log->records().last_sequence() == 10);
+  CHECK(value_of(log->delivery_state().load_cursor("hook")) == 9u);  // moved with the dead letter
+  CHECK(value_of(log->delivery_state().load_cursor("archive")) == 2u);
+  CHECK(value_of(log->delivery_state().load_cursor("hook2")) == 3u);
+  const auto letters = log->delivery_state().dead_letters("hook");
   REQUIRE(letters.is_ok());
   REQUIRE(letters->size() == 1);
   CHECK(letters->front() == letter);
-  const auto none = log->dead_letters("archive");
+  const auto none = log->delivery_state().dead_letters("archive");
   REQUIRE(none.is_ok());
   CHECK(none->empty());
 
   log->close();
-  const auto closed = log->load_cursor("hook");
+  const auto closed = log->delivery_state().load_cursor("hook");
   REQUIRE_FALSE(closed.is_ok());
   CHECK(closed.status().message() == "the event log is closed");
-  CHECK(log->save_cursor("hook", 10).code() == StatusCode::kClosed);
+  CHECK(log->delivery_state().save_cursor("hook", 10).code() == StatusCode::kClosed);
 }
 
 TEST_CASE("A log written before cursors existed opens with its records", "[router][storage]") {
@@ -192,9 +195,9 @@ TEST_CASE("A log written before cursors existed opens with its records", "[route
     }
   }
   auto log = open_log(dir);
-  CHECK(log->last_sequence() == 3);
-  CHECK(value_of(log->load_cursor("hook")) == 0u);
-  REQUIRE(log->save_cursor("hook", 2) == Status::ok());
+  CHECK(log->records().last_sequence() == 3);
+  CHECK(value_of(log->delivery_state().load_cursor("hook")) == 0u);
+  REQUIRE(log->delivery_state().save_cursor("hook", 2) == Status::ok());
   Visited visited;
   REQUIRE(read_all(*log, 1, visited).is_ok());
   CHECK(visited.labels == std::vector<std::string>{"old1", "old2", "old3"});
@@ -204,9 +207,9 @@ TEST_CASE("LogReader reads a log that has cursors and dead letters", "[router][s
   TempDir dir;
   auto log = open_log(dir);
   append_many(*log, 5);
-  REQUIRE(log->save_cursor("hook", 3) == Status::ok());
-  REQUIRE(log->save_dead_letter(storage::DeadLetter{"hook", 4, 4, 1, 1, 0, "x"}, 4) ==
-          Status::ok());
+  REQUIRE(log->delivery_state().save_cursor("hook", 3) == Status::ok());
+  REQUIRE(log->delivery_state().save_dead_letter(storage::DeadLetter{"hook", 4, 4, 1, 1, 0, "x"},
+                                                 4) == Status::ok());
   append_many(*log, 5);
 
   auto reader = storage::LogReader::open(dir.log_path());  // while the log is open

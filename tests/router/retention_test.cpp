@@ -15,17 +15,18 @@ namespace {
 // The first sequence still in the log, or 0 when it is empty.
 std::uint64_t first_sequence(const storage::EventLog& log) {
   std::uint64_t first = 0;
-  REQUIRE(log.read(1, 1, 0,
-                   [&](std::uint64_t sequence, const storage::Record&) {
-                     first = sequence;
-                     return true;
-                   })
+  REQUIRE(log.records()
+              .read(1, 1, 0,
+                    [&](std::uint64_t sequence, const storage::Record&) {
+                      first = sequence;
+                      return true;
+                    })
               .is_ok());
   return first;
 }
 
 void save_cursor(storage::EventLog& log, const std::string& destination, std::uint64_t cursor) {
-  REQUIRE(log.save_cursor(destination, cursor) == Status::ok());
+  REQUIRE(log.delivery_state().save_cursor(destination, cursor) == Status::ok());
 }
 
 }  // namespace
@@ -40,20 +41,20 @@ TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[sto
   }
   save_cursor(*log, "a", 1500);
   save_cursor(*log, "b", 1000);
-  const std::uint64_t before = log->approximate_bytes(1, 1001);
+  const std::uint64_t before = log->records().approximate_bytes(1, 1001);
   CHECK(before > 100 * 400);
 
-  storage::Retention retention(*log, {"a", "b"}, 0ms);
+  storage::Retention retention(log->records(), log->delivery_state(), {"a", "b"}, 0ms);
   const auto below = retention.run_once();
   INFO(below.status().to_string());
   REQUIRE(below.is_ok());
   CHECK(*below == 1001);
   CHECK(first_sequence(*log) == 1001);
-  CHECK(log->approximate_bytes(1, 1001) < before / 10);
+  CHECK(log->records().approximate_bytes(1, 1001) < before / 10);
   // Only what some destination still needs counts against the 503 limit.
-  CHECK(log->backlog_bytes() ==
-        log->approximate_bytes(1001, std::numeric_limits<std::uint64_t>::max()));
-  CHECK(log->backlog_bytes() > 0);
+  CHECK(log->records().backlog_bytes() ==
+        log->records().approximate_bytes(1001, std::numeric_limits<std::uint64_t>::max()));
+  CHECK(log->records().backlog_bytes() > 0);
 
   save_cursor(*log, "a", 2000);
   save_cursor(*log, "b", 2000);
@@ -63,7 +64,7 @@ TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[sto
   CHECK(first_sequence(*log) == 1901);
   log.reset();
   log = open_log(dir);
-  CHECK(log->last_sequence() == 2000);
+  CHECK(log->records().last_sequence() == 2000);
 }
 
 TEST_CASE("Without destinations only the retention period deletes", "[storage][router]") {
@@ -74,18 +75,18 @@ TEST_CASE("Without destinations only the retention period deletes", "[storage][r
   append_many(*log, 50, "new");
 
   SECTION("no retention period: everything stays") {
-    storage::Retention retention(*log, {}, 0ms);
+    storage::Retention retention(log->records(), log->delivery_state(), {}, 0ms);
     REQUIRE(retention.run_once().is_ok());
     CHECK(first_sequence(*log) == 1);
   }
   SECTION("a retention period: what is older goes") {
-    storage::Retention retention(*log, {}, 200ms);
+    storage::Retention retention(log->records(), log->delivery_state(), {}, 200ms);
     REQUIRE(value_of(retention.run_once()) == 51u);
     CHECK(first_sequence(*log) == 51);
   }
   SECTION("with destinations, the period keeps delivered events") {
     save_cursor(*log, "a", 100);
-    storage::Retention retention(*log, {"a"}, 200ms);
+    storage::Retention retention(log->records(), log->delivery_state(), {"a"}, 200ms);
     REQUIRE(value_of(retention.run_once()) == 51u);
     CHECK(first_sequence(*log) == 51);
   }
@@ -101,13 +102,14 @@ TEST_CASE("The first sequence received from a time is found across gaps", "[stor
                            .count();
   std::this_thread::sleep_for(20ms);
   append_many(*log, 30, "b");
-  CHECK(value_of(storage::first_sequence_received_from(*log, between)) == 31u);
-  CHECK(value_of(storage::first_sequence_received_from(*log, 0)) == 1u);
-  CHECK(value_of(storage::first_sequence_received_from(*log, between + 3'600'000)) == 61u);
-  REQUIRE(log->delete_before(20) == Status::ok());
+  CHECK(value_of(storage::first_sequence_received_from(log->records(), between)) == 31u);
+  CHECK(value_of(storage::first_sequence_received_from(log->records(), 0)) == 1u);
+  CHECK(value_of(storage::first_sequence_received_from(log->records(), between + 3'600'000)) ==
+        61u);
+  REQUIRE(log->records().delete_before(20) == Status::ok());
   // Requests of 10 are stored whole: 11..20 holds sequence 20, so it stays.
-  CHECK(value_of(storage::first_sequence_received_from(*log, 0)) == 11u);
-  CHECK(value_of(storage::first_sequence_received_from(*log, between)) == 31u);
+  CHECK(value_of(storage::first_sequence_received_from(log->records(), 0)) == 11u);
+  CHECK(value_of(storage::first_sequence_received_from(log->records(), between)) == 31u);
 }
 
 }  // namespace sluice::router::test

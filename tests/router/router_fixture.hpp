@@ -90,7 +90,7 @@ inline std::uint64_t append(storage::EventLog& log, const std::vector<TestEvent>
   for (const TestEvent& event : events) records.push_back(encoded(event));
   auto promise = std::make_shared<std::promise<storage::AppendResult>>();
   auto future = promise->get_future();
-  REQUIRE(log.append(std::move(records), [promise](const storage::AppendResult& result) {
+  REQUIRE(log.records().append(std::move(records), [promise](const storage::AppendResult& result) {
     promise->set_value(result);
   }) == storage::Admission::kAccepted);
   const storage::AppendResult result = future.get();
@@ -289,7 +289,7 @@ struct LoopFixture {
   }
 
   std::uint64_t cursor(const std::string& name) {
-    const Result<std::uint64_t> cursor = log->load_cursor(name);
+    const Result<std::uint64_t> cursor = log->delivery_state().load_cursor(name);
     INFO(cursor.status().to_string());
     REQUIRE(cursor.is_ok());
     return *cursor;

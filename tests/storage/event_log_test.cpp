@@ -40,7 +40,7 @@ std::unique_ptr<EventLog> open_log(const config::StorageConfig& config) {
 AppendResult append_and_wait(EventLog& log, std::vector<std::string> records) {
   auto promise = std::make_shared<std::promise<AppendResult>>();
   auto future = promise->get_future();
-  REQUIRE(log.append(std::move(records), [promise](const AppendResult& result) {
+  REQUIRE(log.records().append(std::move(records), [promise](const AppendResult& result) {
     promise->set_value(result);
   }) == Admission::kAccepted);
   return future.get();
@@ -95,7 +95,7 @@ void check_concurrent_appends(config::Durability durability) {
           records.push_back(labelled_record(waiter.label + "-" + std::to_string(k)));
         }
         const Admission admission =
-            log->append(std::move(records), [&waiter](const AppendResult& result) {
+            log->records().append(std::move(records), [&waiter](const AppendResult& result) {
               waiter.first.store(result.first_sequence);
               waiter.ok.store(result.ok);
               waiter.calls.fetch_add(1);
@@ -115,7 +115,7 @@ void check_concurrent_appends(config::Durability durability) {
     REQUIRE(waiter.ok.load());
     total += waiter.records;
   }
-  CHECK(log->last_sequence() == total);
+  CHECK(log->records().last_sequence() == total);
 
   // The appends' ranges tile 1..total: contiguous, in some order, without overlap.
   std::vector<const Waiter*> by_first;
@@ -157,19 +157,19 @@ TEST_CASE("sequence numbers continue after close and reopen", "[storage]") {
   const config::StorageConfig config = config_at(dir);
   {
     auto log = open_log(config);
-    CHECK(log->last_sequence() == 0);
+    CHECK(log->records().last_sequence() == 0);
     const AppendResult result =
         append_and_wait(*log, {labelled_record("a"), labelled_record("b"), labelled_record("c")});
     CHECK(result.ok);
     CHECK(result.first_sequence == 1);
-    CHECK(log->last_sequence() == 3);
+    CHECK(log->records().last_sequence() == 3);
   }
   auto log = open_log(config);
-  CHECK(log->last_sequence() == 3);
+  CHECK(log->records().last_sequence() == 3);
   const AppendResult result = append_and_wait(*log, {labelled_record("d"), labelled_record("e")});
   CHECK(result.ok);
   CHECK(result.first_sequence == 4);
-  CHECK(log->last_sequence() == 5);
+  CHECK(log->records().last_sequence() == 5);
   log->close();
   const auto ids = read_ids(config.path);
   REQUIRE(ids.size() == 5);
@@ -186,16 +186,17 @@ TEST_CASE("close commits queued appends and completes their callbacks", "[storag
   std::atomic<int> completed{0};
   std::atomic<int> failed{0};
   for (int i = 0; i < kAppends; ++i) {
-    REQUIRE(log->append({labelled_record(std::to_string(i))}, [&](const AppendResult& result) {
-      completed.fetch_add(1);
-      if (!result.ok) failed.fetch_add(1);
-    }) == Admission::kAccepted);
+    REQUIRE(log->records().append({labelled_record(std::to_string(i))},
+                                  [&](const AppendResult& result) {
+                                    completed.fetch_add(1);
+                                    if (!result.ok) failed.fetch_add(1);
+                                  }) == Admission::kAccepted);
   }
   log->close();
   CHECK(completed.load() == kAppends);
   CHECK(failed.load() == 0);
-  CHECK(log->last_sequence() == kAppends);
-  CHECK_FALSE(log->is_open());
+  CHECK(log->records().last_sequence() == kAppends);
+  CHECK_FALSE(log->records().is_open());
   const auto ids = read_ids(config.path);
   REQUIRE(ids.size() == kAppends);
   for (int i = 0; i < kAppends; ++i) CHECK(ids[i].second == std::to_string(i));
@@ -208,11 +209,12 @@ TEST_CASE("append after close is refused and never calls back", "[storage]") {
   auto log = open_log(config_at(dir));
   log->close();
   bool called = false;
-  CHECK(log->append({labelled_record("late")}, [&called](const AppendResult&) { called = true; }) ==
-        Admission::kClosed);
-  CHECK(log->admission() == Admission::kClosed);
+  CHECK(log->records().append({labelled_record("late")}, [&called](const AppendResult&) {
+    called = true;
+  }) == Admission::kClosed);
+  CHECK(log->records().admission() == Admission::kClosed);
   CHECK_FALSE(called);
-  CHECK(log->last_sequence() == 0);
+  CHECK(log->records().last_sequence() == 0);
 }
 
 TEST_CASE("appends beyond max_pending_bytes are refused with kPendingFull", "[storage]") {
@@ -222,14 +224,14 @@ TEST_CASE("appends beyond max_pending_bytes are refused with kPendingFull", "[st
   config.max_pending_bytes = record.size() - 1;
   auto log = open_log(config);
   bool called = false;
-  CHECK(log->append({record}, [&called](const AppendResult&) { called = true; }) ==
+  CHECK(log->records().append({record}, [&called](const AppendResult&) { called = true; }) ==
         Admission::kPendingFull);
-  CHECK(log->admission(0) == Admission::kAccepted);
-  CHECK(log->admission(record.size() - 1) == Admission::kAccepted);
-  CHECK(log->admission(record.size()) == Admission::kPendingFull);
+  CHECK(log->records().admission(0) == Admission::kAccepted);
+  CHECK(log->records().admission(record.size() - 1) == Admission::kAccepted);
+  CHECK(log->records().admission(record.size()) == Admission::kPendingFull);
   log->close();
   CHECK_FALSE(called);
-  CHECK(log->last_sequence() == 0);
+  CHECK(log->records().last_sequence() == 0);
 }
 
 TEST_CASE("a log over max_backlog_bytes refuses with kBacklogFull", "[storage]") {
@@ -239,13 +241,13 @@ TEST_CASE("a log over max_backlog_bytes refuses with kBacklogFull", "[storage]")
   auto log = open_log(config);
   // The first append may already be refused, as RocksDB counts an empty memtable's arena.
   std::promise<void> committed;
-  if (log->append({labelled_record("one")}, [&committed](const AppendResult&) {
+  if (log->records().append({labelled_record("one")}, [&committed](const AppendResult&) {
         committed.set_value();
       }) == Admission::kAccepted) {
     committed.get_future().wait();
   }
-  CHECK(log->admission() == Admission::kBacklogFull);
-  CHECK(log->append({labelled_record("two")}, [](const AppendResult&) {}) ==
+  CHECK(log->records().admission() == Admission::kBacklogFull);
+  CHECK(log->records().append({labelled_record("two")}, [](const AppendResult&) {}) ==
         Admission::kBacklogFull);
 }
 

@@ -30,7 +30,7 @@ std::unique_ptr<EventLog> open_log(const std::string& path, config::Durability d
 void append_and_wait(EventLog& log, std::vector<std::string> records) {
   std::promise<bool> committed;
   auto future = committed.get_future();
-  REQUIRE(log.append(std::move(records), [&committed](const AppendResult& result) {
+  REQUIRE(log.records().append(std::move(records), [&committed](const AppendResult& result) {
     committed.set_value(result.ok);
   }) == Admission::kAccepted);
   REQUIRE(future.get());
@@ -150,7 +150,7 @@ TEST_CASE("LogReader sees a log that an EventLog still has open", "[storage]") {
 
   append_and_wait(*log, {labelled_record("r4")});
   CHECK(scan_ids(*open_reader(dir.log_path()), 2, 0) == expected_ids(2, 4));
-  CHECK(log->is_open());
+  CHECK(log->records().is_open());
 }
 
 TEST_CASE("LogReader fails on what it cannot read", "[storage]") {

@@ -1,0 +1,127 @@
+#pragma once
+
+// The database's one writer: a thread that writes everything queued since its last write as one
+// RocksDB WriteBatch (group commit), with one fsync per group with durability "fsync". A group
+// holds the records of many appends (one value per append, record_group.hpp) and the other
+// changes handed to it (StatePut: destination cursors and dead letters, retention's deletes),
+// so those share the group's write and its fsync.
+//
+// The committer numbers the records: contiguous sequences after CommittedSequence::last(),
+// published there once the group is written. Then, on its thread, it calls each append's callback
+// exactly once, in queue order, and wakes each waiting write(). A failed write puts it in the
+// failed state: later groups fail too rather than be acknowledged without durability.
+//
+// Thread-safety: submit(), write() and queue() may be called from any thread; stop() from the
+// owner. Callbacks run on the committer's thread and must not call back into it. The database,
+// the CommittedSequence and the Backlog must outlive the Committer; stop() (or the destructor)
+// drains the queue, so every accepted append gets its callback.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rocksdb/write_batch.h>
+
+#include "common/mutex.hpp"
+#include "common/status.hpp"
+#include "config/config.hpp"
+#include "storage/intake_log.hpp"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace sluice::storage {
+
+class Backlog;
+class CommittedSequence;
+class StorageMetrics;
+
+// One change besides records to write with the next group, in one column family: a put of key, a
+// delete of key, or a delete of the keys in [key, value). The family handle must stay valid until
+// the change is written (the caller holds a SharedLogDb lease meanwhile).
+struct StatePut {
+  enum class Op { kPut, kDelete, kDeleteRange };
+  rocksdb::ColumnFamilyHandle* family = nullptr;
+  std::string key;
+  std::string value;
+  Op op = Op::kPut;
+};
+
+class Committer {
+ public:
+  // Starts the thread. metrics may be null (tools and tests).
+  Committer(rocksdb::DB& db, config::Durability durability, CommittedSequence& sequence,
+            Backlog& backlog, StorageMetrics* metrics);
+  // Stops if the owner did not.
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Queues records (each an encode_record() output, bytes in all) to be written together, in
+  // order. False once stopping: then done is never called.
+  bool submit(std::vector<std::string> records, std::uint64_t bytes, AppendCallback done)
+      EXCLUDES(mutex_);
+
+  // Queues puts for the next group and waits until they are written (fsynced with durability
+  // "fsync"). kClosed once stopping, kIoError when the write failed.
+  Status write(std::vector<StatePut> puts) EXCLUDES(mutex_);
+  // Like write(), without waiting: the puts are written with the next group, after everything
+  // queued before them. Fails only once stopping.
+  Status queue(std::vector<StatePut> puts) EXCLUDES(mutex_);
+
+  // Bytes of records queued and not yet written.
+  std::uint64_t pending_bytes() const { return pending_bytes_.load(std::memory_order_relaxed); }
+  // Whether a write failed: nothing more is written.
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
+
+  // Refuses further submits and writes, writes everything already queued, completes it and
+  // joins the thread. Idempotent.
+  void stop() EXCLUDES(mutex_);
+
+ private:
+  struct PendingAppend {
+    std::vector<std::string> records;
+    std::uint64_t bytes = 0;
+    AppendCallback done;
+  };
+
+  struct StateWrite {
+    std::vector<StatePut> puts;
+    std::promise<Status> done;  // set once written, or with why the write failed
+  };
+
+  // Queues puts; a future for the write's outcome when wait.
+  Status enqueue(std::vector<StatePut> puts, std::future<Status>* written) EXCLUDES(mutex_);
+  void run() EXCLUDES(mutex_);
+  void commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state);
+
+  rocksdb::DB& db_;
+  const bool sync_;
+  CommittedSequence& sequence_;
+  Backlog& backlog_;
+  StorageMetrics* metrics_;
+
+  Mutex mutex_;
+  std::condition_variable_any wake_;
+  std::vector<PendingAppend> queue_ GUARDED_BY(mutex_);
+  std::vector<StateWrite> state_queue_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+
+  // The thread's write buffers, reused from group to group; only the committer's thread.
+  rocksdb::WriteBatch batch_;
+  std::string group_value_;
+
+  std::atomic<std::uint64_t> pending_bytes_{0};
+  std::atomic<bool> failed_{false};
+  std::once_flag stop_once_;
+  std::thread thread_;  // last: starts once everything above is built
+};
+
+}  // namespace sluice::storage
