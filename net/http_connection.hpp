@@ -70,6 +70,11 @@ class HttpConnection {
   // The same, writing only the header: the answer to HEAD (RFC 9110 9.3.2).
   boost::asio::awaitable<boost::system::error_code> write_header(Response& response);
 
+  // What follows the current request on the wire must not be read as a request (the session
+  // refused the request's framing): the answer is not kept alive and close() lingers, so the
+  // client reads it instead of a reset.
+  void discard_rest() { body_unread_ = true; }
+
   // Closes after the last answer: lingering (as linger_close()) when that answer left a body
   // unread and was written, at once otherwise.
   boost::asio::awaitable<void> close();

@@ -72,6 +72,7 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
       break;  // timeout or the client went away mid-body: nobody to answer
     } else {
       answer = co_await env.api.answer(request, Peer{peer_address});
+      if (answer.close) connection.discard_rest();
     }
 
     // Not kept alive after a body over the limit: close() then lingers. Whatever the status,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "api/pixel.hpp"
@@ -75,6 +76,33 @@ bool method_allowed(const Request& request, const Route& route) {
          (request.method() == http::verb::head && answers_head(route));
 }
 
+// RFC 9112 6.1: a request whose transfer coding is not chunked alone has no length the server
+// can trust; reading it as bodiless would run its body as the next request (smuggling).
+bool transfer_coding_refused(const Request& request) {
+  if (request.count(http::field::transfer_encoding) == 0) return false;
+  std::string_view coding = request[http::field::transfer_encoding];
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+    coding.remove_prefix(1);
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+    coding.remove_suffix(1);
+  return !boost::algorithm::iequals(coding, "chunked");
+}
+
+// The path and query of an absolute-form target ("http://host/v1/track?x"), which a server must
+// accept (RFC 9112 3.2.2); other targets as they are.
+std::string_view origin_form(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() &&
+        boost::algorithm::iequals(target.substr(0, scheme.size()), scheme)) {
+      const std::string_view rest = target.substr(scheme.size());
+      const auto path = rest.find_first_of("/?");
+      if (path == std::string_view::npos) return "/";
+      return rest[path] == '/' ? rest.substr(path) : std::string_view("/");
+    }
+  }
+  return target;
+}
+
 Response not_found(const Request& request) {
   Response response = TrackingApi::error(request.version(), http::status::not_found, "not_found",
                                          "no such endpoint");
@@ -110,7 +138,7 @@ Answer TrackingApi::refuse_header(const boost::system::error_code& ec) {
 }
 
 Answer TrackingApi::refuse_body(const Request& request) const {
-  const std::string_view target = request.target();
+  const std::string_view target = origin_form(request.target());
   Answer answer{
       error(request.version(), http::status::bad_request, "payload_too_large", kBodyTooLarge),
       match_route(target.substr(0, target.find('?'))).kind};
@@ -124,7 +152,21 @@ void TrackingApi::finish(const Request& request, Response& response) const {
 }
 
 boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, const Peer& peer) {
-  const std::string_view target = request.target();
+  if (transfer_coding_refused(request)) {
+    Answer refused{error(request.version(), http::status::bad_request, "bad_request",
+                         "Transfer-Encoding must be chunked alone"),
+                   RouteKind::kNotFound, /*close=*/true};
+    finish(request, refused.response);
+    co_return refused;
+  }
+  // RFC 9112 3.2: an HTTP/1.1 request without Host is refused.
+  if (request.version() >= 11 && request.count(http::field::host) == 0) {
+    Answer refused{error(request.version(), http::status::bad_request, "bad_request",
+                         "an HTTP/1.1 request must carry a Host header")};
+    finish(request, refused.response);
+    co_return refused;
+  }
+  const std::string_view target = origin_form(request.target());
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
   const std::string_view query =

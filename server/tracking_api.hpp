@@ -45,6 +45,9 @@ struct Peer {
 struct Answer {
   Response response;
   RouteKind route = RouteKind::kNotFound;
+  // The request's framing was refused, so nothing after it on the wire can be trusted to be
+  // the next request: the session answers and closes.
+  bool close = false;
 };
 
 struct TrackingApiContext {

@@ -441,6 +441,65 @@ TEST_CASE("requests that could not be read whole", "[server][tracking_api]") {
   }
 }
 
+TEST_CASE("a transfer coding other than chunked alone is refused and ends the connection",
+          "[server][tracking_api]") {
+  for (std::string_view coding :
+       {"xchunked", "identity", "chunked, identity", "gzip, chunked", "foo", ""}) {
+    DYNAMIC_SECTION("Transfer-Encoding: " << coding) {
+      TrackingApiFixture fixture;
+      Request request = post("/v1/track", std::string(kTrack));
+      request.set(http::field::transfer_encoding, coding);
+      const Answer answer = fixture.send(request);
+      CHECK(answer.response.result() == http::status::bad_request);
+      CHECK(error_code_of(answer.response) == "bad_request");
+      CHECK(answer.close);
+      CHECK(fixture.log().stored().empty());
+    }
+  }
+  SECTION("chunked alone, in any case and spacing, is the body's framing") {
+    TrackingApiFixture fixture;
+    Request request = post("/v1/track", std::string(kTrack));
+    request.set(http::field::transfer_encoding, " Chunked ");
+    const Answer answer = fixture.send(request);
+    CHECK(answer.response.result() == http::status::ok);
+    CHECK_FALSE(answer.close);
+  }
+}
+
+TEST_CASE("an HTTP/1.1 request must carry Host; HTTP/1.0 need not", "[server][tracking_api]") {
+  TrackingApiFixture fixture;
+  Request request = make_request(http::verb::get, "/health");
+  request.erase(http::field::host);
+  const Answer refused = fixture.send(request);
+  CHECK(refused.response.result() == http::status::bad_request);
+  CHECK(error_code_of(refused.response) == "bad_request");
+  CHECK_FALSE(refused.close);
+  request.version(10);
+  CHECK(fixture.send(request).response.result() == http::status::ok);
+}
+
+TEST_CASE("an absolute-form target is served like its path", "[server][tracking_api]") {
+  TrackingApiFixture fixture;
+  SECTION("a path") {
+    const Answer answer = fixture.send(post("http://sluice.test/v1/track", std::string(kTrack)));
+    CHECK(answer.response.result() == http::status::ok);
+    CHECK(answer.route == RouteKind::kSingle);
+    CHECK(fixture.log().stored().size() == 1);
+  }
+  SECTION("any case of the scheme, with a port and a query") {
+    const Answer answer = fixture.send(make_request(
+        http::verb::post, "HTTPS://sluice.test:8443/v1/t?writeKey=wk_web", std::string(kTrack)));
+    CHECK(answer.response.result() == http::status::ok);
+    CHECK(answer.route == RouteKind::kSingle);
+  }
+  SECTION("an authority alone is the root") {
+    CHECK(fixture.send(make_request(http::verb::get, "http://sluice.test")).response.result() ==
+          http::status::not_found);
+    CHECK(fixture.send(make_request(http::verb::get, "http://sluice.test/health"))
+              .response.result() == http::status::ok);
+  }
+}
+
 TEST_CASE("backpressure answers 503 with Retry-After and stores nothing",
           "[server][tracking_api]") {
   struct Case {
