@@ -39,24 +39,51 @@ DecodeStatus BodyDecoder::decode(std::string_view content_encoding, std::string_
   // One byte more than the limit, so "exactly full" and "would overflow" differ.
   if (buffer_.size() < limit_ + 1) buffer_.resize(limit_ + 1);
   std::size_t size = 0;
-  libdeflate_result result;
+  DecodeStatus status = DecodeStatus::kOk;
   if (gzip) {
-    result = libdeflate_gzip_decompress(decompressor_, body.data(), body.size(), buffer_.data(),
-                                        limit_ + 1, &size);
+    status = decode_gzip_members(body, &size);
   } else {
     // "deflate" is the zlib format per RFC 9110, but some clients send raw deflate.
-    result = libdeflate_zlib_decompress(decompressor_, body.data(), body.size(), buffer_.data(),
-                                        limit_ + 1, &size);
-    if (result == LIBDEFLATE_BAD_DATA) {
-      result = libdeflate_deflate_decompress(decompressor_, body.data(), body.size(),
-                                             buffer_.data(), limit_ + 1, &size);
+    status = decode_whole(libdeflate_zlib_decompress_ex, body, &size);
+    if (status == DecodeStatus::kCorrupt) {
+      status = decode_whole(libdeflate_deflate_decompress_ex, body, &size);
     }
   }
-  if (result == LIBDEFLATE_INSUFFICIENT_SPACE || (result == LIBDEFLATE_SUCCESS && size > limit_)) {
+  if (status != DecodeStatus::kOk) return status;
+  *decoded = std::string_view(buffer_.data(), size);
+  return DecodeStatus::kOk;
+}
+
+DecodeStatus BodyDecoder::decode_gzip_members(std::string_view body, std::size_t* size) {
+  // RFC 1952 2.2: a gzip file is a series of members; gzip -d decodes them all. Bytes after a
+  // member that do not start another are not gzip data, and are refused rather than ignored.
+  std::size_t decoded = 0;
+  do {
+    std::size_t consumed = 0;
+    std::size_t produced = 0;
+    const libdeflate_result result = libdeflate_gzip_decompress_ex(
+        decompressor_, body.data(), body.size(), buffer_.data() + decoded, limit_ + 1 - decoded,
+        &consumed, &produced);
+    if (result == LIBDEFLATE_INSUFFICIENT_SPACE) return DecodeStatus::kTooLarge;
+    if (result != LIBDEFLATE_SUCCESS) return DecodeStatus::kCorrupt;
+    decoded += produced;
+    if (decoded > limit_) return DecodeStatus::kTooLarge;
+    body.remove_prefix(consumed);
+  } while (!body.empty());
+  *size = decoded;
+  return DecodeStatus::kOk;
+}
+
+DecodeStatus BodyDecoder::decode_whole(WholeDecompressor decompress, std::string_view body,
+                                       std::size_t* size) {
+  std::size_t consumed = 0;
+  const libdeflate_result result = decompress(decompressor_, body.data(), body.size(),
+                                              buffer_.data(), limit_ + 1, &consumed, size);
+  if (result == LIBDEFLATE_INSUFFICIENT_SPACE || (result == LIBDEFLATE_SUCCESS && *size > limit_)) {
     return DecodeStatus::kTooLarge;
   }
-  if (result != LIBDEFLATE_SUCCESS) return DecodeStatus::kCorrupt;
-  *decoded = std::string_view(buffer_.data(), size);
+  // Trailing bytes after the stream are not part of the body the client meant to send.
+  if (result != LIBDEFLATE_SUCCESS || consumed != body.size()) return DecodeStatus::kCorrupt;
   return DecodeStatus::kOk;
 }
 

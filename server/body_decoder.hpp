@@ -8,14 +8,14 @@
 #include <string>
 #include <string_view>
 
-struct libdeflate_decompressor;
+#include <libdeflate.h>
 
 namespace sluice::server {
 
 enum class DecodeStatus {
   kOk,
   kUnsupportedEncoding,  // not identity, gzip or deflate
-  kCorrupt,              // not valid data of the named encoding
+  kCorrupt,              // not valid data of the named encoding, or bytes after it
   kTooLarge,             // decodes to more than the limit
 };
 
@@ -32,6 +32,16 @@ class BodyDecoder {
                       std::string_view* decoded);
 
  private:
+  // libdeflate's zlib or raw deflate decompressor, reporting the input it consumed.
+  using WholeDecompressor = libdeflate_result (*)(libdeflate_decompressor*, const void*,
+                                                  std::size_t, void*, std::size_t, std::size_t*,
+                                                  std::size_t*);
+
+  // Every gzip member of body, one after the other, into buffer_.
+  DecodeStatus decode_gzip_members(std::string_view body, std::size_t* size);
+  // One zlib or raw deflate stream that must span the whole body, into buffer_.
+  DecodeStatus decode_whole(WholeDecompressor decompress, std::string_view body, std::size_t* size);
+
   std::size_t limit_;
   libdeflate_decompressor* decompressor_;
   std::string buffer_;

@@ -164,5 +164,40 @@ TEST_CASE("BodyDecoder bounds the decoded size", "[server]") {
   }
 }
 
+TEST_CASE("BodyDecoder decodes every gzip member and refuses what follows the last", "[server]") {
+  BodyDecoder decoder(kLimit);
+  std::string_view decoded;
+  const std::string first = compress(R"({"batch":[)", Format::kGzip);
+  const std::string second =
+      compress(R"({"type":"track","userId":"u","event":"E"}]})", Format::kGzip);
+  SECTION("two members decode to their concatenation") {
+    REQUIRE(decoder.decode("gzip", first + second, &decoded) == DecodeStatus::kOk);
+    CHECK(decoded == R"({"batch":[{"type":"track","userId":"u","event":"E"}]})");
+  }
+  SECTION("a member followed by bytes that are not one") {
+    const std::string whole = compress(kBody, Format::kGzip);
+    CHECK(decoder.decode("gzip", whole + "garbage", &decoded) == DecodeStatus::kCorrupt);
+    CHECK(decoder.decode("gzip", whole + std::string(1, '\0'), &decoded) == DecodeStatus::kCorrupt);
+  }
+  SECTION("members that together pass the limit") {
+    BodyDecoder small(100);
+    const std::string half = compress(std::string(60, 'x'), Format::kGzip);
+    CHECK(small.decode("gzip", half, &decoded) == DecodeStatus::kOk);
+    CHECK(small.decode("gzip", half + half, &decoded) == DecodeStatus::kTooLarge);
+  }
+}
+
+TEST_CASE("BodyDecoder refuses bytes after a zlib or raw deflate stream", "[server]") {
+  BodyDecoder decoder(kLimit);
+  std::string_view decoded;
+  CHECK(decoder.decode("deflate", compress(kBody, Format::kZlib) + "xx", &decoded) ==
+        DecodeStatus::kCorrupt);
+  CHECK(decoder.decode("deflate", compress(kBody, Format::kDeflate) + "xx", &decoded) ==
+        DecodeStatus::kCorrupt);
+  REQUIRE(decoder.decode("deflate", compress(kBody, Format::kDeflate), &decoded) ==
+          DecodeStatus::kOk);
+  CHECK(decoded == kBody);
+}
+
 }  // namespace
 }  // namespace sluice::server
