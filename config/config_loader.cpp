@@ -15,6 +15,7 @@
 #include "config/error_sink.hpp"
 #include "config/settings_schema.hpp"
 #include "config/sources_schema.hpp"
+#include "config/text_check.hpp"
 
 namespace sluice::config {
 namespace {
@@ -60,6 +61,11 @@ LoadResult load_string(std::string_view toml_text, const std::string& origin,
     // Environment variables are checked even when the file does not parse, so that one run
     // shows every problem.
     const EnvOverrides overrides(env, errors);
+    if (auto bad_text = check_config_text(toml_text, origin)) {
+      std::vector<ConfigError> all = errors.take();
+      all.insert(all.begin(), std::move(*bad_text));
+      return LoadResult{std::nullopt, std::move(all)};
+    }
     toml::table root;
     try {
       root = toml::parse(toml_text, std::string_view(origin));
