@@ -20,7 +20,7 @@ namespace sluice::api {
 class ApiMetrics {
  public:
   // The reasons a message or a request can be refused; each is a metric label.
-  static constexpr std::array<std::string_view, 23> kReasons = {
+  static constexpr std::array<std::string_view, 24> kReasons = {
       "type_required",       "invalid_type",          "message_not_object",
       "no_user_anon_id",     "id_not_string",         "event_not_defined",
       "event_not_string",    "properties_not_object", "traits_not_object",
@@ -28,7 +28,7 @@ class ApiMetrics {
       "name_not_string",     "category_not_string",   "message_too_large",
       "message_id_too_long", "context_not_object",    "integrations_not_object",
       "invalid_json",        "missing_write_key",     "invalid_write_key",
-      "payload_too_large",   "too_many_events"};
+      "payload_too_large",   "too_many_events",       "duplicate_field"};
   static constexpr std::array<std::string_view, 5> kRequestOnlyReasons = {
       "unsupported_encoding", "bad_encoding", "backlog_full", "storage_unavailable", "overloaded"};
 

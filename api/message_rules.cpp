@@ -1,7 +1,23 @@
 #include "api/message_rules.hpp"
 
+#include <array>
+#include <string>
+
 namespace sluice::api {
 namespace {
+
+// "the message has userId more than once", one text per field, built once.
+std::string_view repeated_field_message(Field field) {
+  static const std::array<std::string, kFieldCount> kMessages = [] {
+    std::array<std::string, kFieldCount> messages;
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+      messages[f] =
+          "the message has " + std::string(field_name(static_cast<Field>(f))) + " more than once";
+    }
+    return messages;
+  }();
+  return kMessages[static_cast<std::size_t>(field)];
+}
 
 using storage::EventType;
 
@@ -120,6 +136,9 @@ TypeOrViolation batch_item_type(const MessageView& message) {
 
 std::optional<RuleViolation> check_message(const MessageView& message, EventType type,
                                            const MessageLimits& limits) {
+  if (message.repeated != Field::kOther) {
+    return RuleViolation{"duplicate_field", repeated_field_message(message.repeated)};
+  }
   if (message.raw.size() > limits.max_message_bytes) {
     return RuleViolation{"message_too_large", "the message is larger than the per-message limit"};
   }

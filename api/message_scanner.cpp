@@ -79,8 +79,8 @@ bool MessageScanner::read_members(std::vector<Member>& members, MessageView* mes
     // Filled in place: building it aside and copying it in costs a store-forwarding stall per
     // member.
     Member& member = members.emplace_back();
-    member.key = since(key_begin).substr(1);
-    member.key.remove_suffix(1);
+    // Keys are compared unescaped, so no spelling of a field slips past the rules.
+    member.key = text_of(since(key_begin), escaped);
     if (!reader_.consume(':')) return reader_.fail(JsonError::kExpectedColon);
     std::vector<Member>* nested = nullptr;
     if (message) {
@@ -94,8 +94,9 @@ bool MessageScanner::read_members(std::vector<Member>& members, MessageView* mes
     if (!ok) return false;
     member.member = since(key_begin);
     if (message && member.field != Field::kOther) {
-      message->index[static_cast<std::size_t>(member.field)] =
-          static_cast<std::int32_t>(members.size() - 1);
+      auto& last = message->index[static_cast<std::size_t>(member.field)];
+      if (last >= 0 && message->repeated == Field::kOther) message->repeated = member.field;
+      last = static_cast<std::int32_t>(members.size() - 1);
     }
     if (reader_.consume(',')) continue;
     if (reader_.consume('}')) return true;

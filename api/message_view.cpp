@@ -48,6 +48,54 @@ Field classify_field(std::string_view key) {
   return Field::kOther;
 }
 
+std::string_view field_name(Field field) {
+  switch (field) {
+    case Field::kOther:
+      return "";
+    case Field::kType:
+      return "type";
+    case Field::kUserId:
+      return "userId";
+    case Field::kAnonymousId:
+      return "anonymousId";
+    case Field::kEvent:
+      return "event";
+    case Field::kMessageId:
+      return "messageId";
+    case Field::kTimestamp:
+      return "timestamp";
+    case Field::kOriginalTimestamp:
+      return "originalTimestamp";
+    case Field::kSentAt:
+      return "sentAt";
+    case Field::kReceivedAt:
+      return "receivedAt";
+    case Field::kContext:
+      return "context";
+    case Field::kIntegrations:
+      return "integrations";
+    case Field::kWriteKey:
+      return "writeKey";
+    case Field::kGroupId:
+      return "groupId";
+    case Field::kPreviousId:
+      return "previousId";
+    case Field::kProperties:
+      return "properties";
+    case Field::kTraits:
+      return "traits";
+    case Field::kName:
+      return "name";
+    case Field::kCategory:
+      return "category";
+    case Field::kVersion:
+      return "version";
+    case Field::kBatch:
+      return "batch";
+  }
+  return "";
+}
+
 void MessageView::clear() {
   raw = {};
   members.clear();
@@ -55,6 +103,7 @@ void MessageView::clear() {
   integrations.clear();
   is_object = true;
   index.fill(-1);
+  repeated = Field::kOther;
 }
 
 }  // namespace sluice::api

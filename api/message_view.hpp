@@ -40,10 +40,13 @@ enum class Field : std::uint8_t {
 };
 inline constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::kBatch) + 1;
 
+// key unescaped: "\u0075serId" is userId.
 Field classify_field(std::string_view key);
+// The JSON name of a well-known field ("userId"); "" for kOther.
+std::string_view field_name(Field field);
 
 struct Member {
-  std::string_view key;     // as written, without quotes (escapes kept)
+  std::string_view key;     // unescaped, without quotes: what readers of the JSON see
   std::string_view member;  // `"key":value` as written
   std::string_view value;   // the value's JSON text
   std::string_view text;    // the unescaped string, for kString values only
@@ -62,6 +65,9 @@ struct MessageView {
   bool is_object = true;             // batch items may be anything; only objects are messages
   // index into members of the last occurrence of each well-known field, -1 when absent
   std::array<std::int32_t, kFieldCount> index;
+  // The first well-known field that occurs more than once (readers that take the first and the
+  // last would disagree); kOther when none does.
+  Field repeated = Field::kOther;
 
   void clear();
   const Member* get(Field field) const {

@@ -378,18 +378,58 @@ TEST_CASE("a malformed number is still refused", "[api]") {
   CHECK(outcome.error == RequestError::kInvalidJson);
 }
 
-TEST_CASE("the last of a duplicated well-known member counts", "[api]") {
+TEST_CASE("a message that repeats a member the API reads is rejected as duplicate_field", "[api]") {
   IngestFixture fixture;
-  const StoredEvent event = fixture.only_event(fixture.single(
-      EventType::kTrack, R"({"writeKey":"wk_web","userId":"a","event":"E","userId":"b"})"));
-  int user_ids = 0;
-  for (const auto& [key, value] : event.json.members_at("")) {
-    if (key == "userId") {
-      ++user_ids;
-      CHECK(value.get_string().value_unsafe() == "b");
-    }
+  const auto rejection = [&fixture](std::string_view body) -> std::string {
+    INFO(body);
+    const IngestOutcome outcome = fixture.single(EventType::kTrack, body);
+    REQUIRE(outcome.error == RequestError::kNone);
+    if (outcome.rejected.empty()) return "";
+    CHECK(outcome.records.empty());
+    return std::string(outcome.rejected[0].code) + ": " + std::string(outcome.rejected[0].message);
+  };
+  SECTION("spelled alike") {
+    CHECK(rejection(R"({"writeKey":"wk_web","userId":"a","event":"E","userId":"b"})") ==
+          "duplicate_field: the message has userId more than once");
   }
-  CHECK(user_ids == 1);
+  SECTION("spelled with escapes: keys are compared unescaped") {
+    CHECK(rejection(R"({"writeKey":"wk_web","userId":"a","event":"E","\u0075serId":"b"})") ==
+          "duplicate_field: the message has userId more than once");
+    CHECK(rejection(R"({"writeKey":"wk_web","userId":"a","event":"E","\u0074ype":"identify"})") ==
+          "");  // one type: the escaped one, and it is read as the type
+  }
+  SECTION("in a batch, only the repeating item is rejected") {
+    const IngestOutcome outcome =
+        fixture.batch(R"({"writeKey":"wk_web","batch":[{"type":"track","userId":"a","event":"E"},)"
+                      R"({"type":"track","userId":"a","event":"E","even\u0074":"F"}]})");
+    CHECK(outcome.records.size() == 1);
+    REQUIRE(outcome.rejected.size() == 1);
+    CHECK(outcome.rejected[0].index == 1);
+    CHECK(outcome.rejected[0].code == "duplicate_field");
+  }
+  SECTION("members the API does not read may repeat") {
+    CHECK(rejection(R"({"writeKey":"wk_web","userId":"a","event":"E","x":1,"x":2})") == "");
+  }
+}
+
+TEST_CASE("escaped spellings of fields the server replaces are replaced", "[api]") {
+  IngestFixture fixture;
+  SECTION("an escaped writeKey is stripped like the plain one") {
+    const StoredEvent event = fixture.only_event(fixture.single(
+        EventType::kTrack, R"({"\u0077riteKey":"wk_web","userId":"u","event":"E"})"));
+    CHECK_FALSE(event.json.has("/writeKey"));
+    CHECK(event.text.find("riteKey") == std::string::npos);
+  }
+  SECTION("an escaped context.ip is the client's ip: the server adds no second one") {
+    IngestRequest request;
+    request.body =
+        R"({"writeKey":"wk_web","userId":"u","event":"E","context":{"\u0069p":"1.2.3.4"}})";
+    request.path_type = EventType::kTrack;
+    request.client_side = true;
+    request.client_ip = "198.51.100.1";
+    const StoredEvent event = fixture.only_event(fixture.run(request));
+    CHECK(event.json.size_at("/context") == 1);
+  }
 }
 
 TEST_CASE("malformed bodies are refused as invalid_json", "[api]") {
