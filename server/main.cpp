@@ -81,8 +81,8 @@ int run_server(const std::string& config_path) {
   api::SourceRegistry sources(config->sources);
   api::ApiMetrics api_metrics(registry, sources);
   server::ServerMetrics server_metrics(registry);
-  server::HttpServer http(
-      server::ServerDependencies{*config, *log, sources, api_metrics, server_metrics, registry});
+  server::HttpServer http(server::ServerDependencies{*config, log->records(), sources, api_metrics,
+                                                     server_metrics, registry});
   if (const Status bound = http.bind(); !bound.is_ok()) {
     spdlog::critical("{}", bound.message());
     return 1;

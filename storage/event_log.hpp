@@ -21,9 +21,6 @@
 // completed. close() (or the destructor) drains the committer, so every accepted append gets
 // its callback, also at shutdown.
 //
-// EventLog is also the IntakeLog of its records (append() and admission() are RecordLog's), so
-// the tracking port can be handed the log itself.
-//
 // Thread-safety: the parts may be used from any thread. The EventLog must outlive every pending
 // callback and every user of its parts. Readers (the router, retention) should stop before
 // close(): afterwards reads and saves fail with kClosed and waits return at once.
@@ -31,9 +28,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <string>
-#include <utility>
-#include <vector>
 
 #include "common/status.hpp"
 #include "config/config.hpp"
@@ -41,7 +35,6 @@
 #include "storage/committed_sequence.hpp"
 #include "storage/committer.hpp"
 #include "storage/delivery_state.hpp"
-#include "storage/intake_log.hpp"
 #include "storage/record_log.hpp"
 #include "storage/shared_log_db.hpp"
 
@@ -54,14 +47,14 @@ namespace sluice::storage {
 class LogDb;
 class StorageMetrics;
 
-class EventLog final : public IntakeLog {
+class EventLog {
  public:
   // Opens (creating if needed) the log at config.path and starts the committer. metrics may be
   // null (tools and tests) and must otherwise outlive the log.
   static Result<std::unique_ptr<EventLog>> open(const config::StorageConfig& config,
                                                 StorageMetrics* metrics);
 
-  ~EventLog() override;
+  ~EventLog();
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
@@ -69,12 +62,6 @@ class EventLog final : public IntakeLog {
   const RecordLog& records() const { return records_; }
   DeliveryState& delivery_state() { return delivery_state_; }
   const DeliveryState& delivery_state() const { return delivery_state_; }
-
-  // IntakeLog: RecordLog's.
-  Admission append(std::vector<std::string> records, AppendCallback done) override {
-    return records_.append(std::move(records), std::move(done));
-  }
-  Admission admission(std::uint64_t bytes = 0) const override { return records_.admission(bytes); }
 
   // Stops taking appends, commits everything already queued, completes its callbacks, stops
   // the committer and closes RocksDB. Idempotent.
