@@ -39,19 +39,25 @@ std::optional<config::Config> load_or_report(const std::string& path) {
   return result.config;
 }
 
-// Connections, plus room for RocksDB's files, the admin API and the destinations.
-void raise_file_limit_for(std::size_t max_connections) {
-  constexpr std::size_t kOtherFiles = 4096;
+// Raises the open file limit for server.max_connections plus the descriptor reserve, and
+// lowers max_connections to what the limit leaves after the reserve, saying so.
+void fit_connections_to_file_limit(config::ServerConfig& server) {
   std::string error;
   const server::OpenFileLimit limit =
-      server::raise_open_file_limit(max_connections + kOtherFiles, &error);
+      server::raise_open_file_limit(server.max_connections + server::kDescriptorReserve, &error);
   if (!error.empty()) {
     spdlog::warn("{}", error);
-  } else if (limit.soft < max_connections) {
+    return;
+  }
+  const std::size_t cap = server::connection_cap(server.max_connections, limit);
+  if (cap < server.max_connections) {
     spdlog::warn(
-        "the open file limit is {} (hard limit {}): fewer connections than server.max_connections "
-        "({}) can be open at once; raise the hard limit (e.g. LimitNOFILE= in a systemd unit)",
-        limit.soft, limit.hard, max_connections);
+        "the open file limit is {} (hard limit {}): serving at most {} connections instead of "
+        "server.max_connections ({}), keeping {} descriptors for the log, the admin API and the "
+        "destinations; raise the hard limit (e.g. LimitNOFILE= in a systemd unit)",
+        limit.soft, limit.hard, cap, server.max_connections,
+        server::descriptor_reserve(limit.soft));
+    server.max_connections = cap;
   }
 }
 
@@ -59,7 +65,7 @@ int run_server(const std::string& config_path) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
   spdlog::set_level(spdlog::level::from_str(config->log.level));
-  raise_file_limit_for(config->server.max_connections);
+  fit_connections_to_file_limit(config->server);
 
   prometheus::Registry registry;
   storage::StorageMetrics storage_metrics(registry);
