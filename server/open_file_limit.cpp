@@ -27,4 +27,12 @@ OpenFileLimit raise_open_file_limit(std::size_t wanted, std::string* error) {
   return result;
 }
 
+std::size_t descriptor_reserve(std::size_t soft_limit) {
+  return std::min(kDescriptorReserve, soft_limit / 4);
+}
+
+std::size_t connection_cap(std::size_t configured, const OpenFileLimit& limit) {
+  return std::min(configured, limit.soft - descriptor_reserve(limit.soft));
+}
+
 }  // namespace sluice::server

@@ -58,3 +58,19 @@ TEST_CASE("a soft limit above what is needed is left as it is", "[server]") {
   CHECK(limit.soft == 600);
   CHECK(current_soft() == 600);
 }
+
+TEST_CASE("Connections are capped to the open file limit less a descriptor reserve", "[server]") {
+  using sluice::server::connection_cap;
+  using sluice::server::descriptor_reserve;
+  using sluice::server::OpenFileLimit;
+  SECTION("a large limit keeps the whole reserve") {
+    CHECK(descriptor_reserve(100'000) == 4096);
+    CHECK(connection_cap(20'000, OpenFileLimit{100'000, 100'000}) == 20'000);
+    CHECK(connection_cap(20'000, OpenFileLimit{20'000, 20'000}) == 20'000 - 4096);
+  }
+  SECTION("a small limit keeps a quarter") {
+    CHECK(descriptor_reserve(1024) == 256);
+    CHECK(connection_cap(20'000, OpenFileLimit{1024, 1024}) == 768);
+    CHECK(connection_cap(100, OpenFileLimit{1024, 1024}) == 100);
+  }
+}
