@@ -51,6 +51,7 @@ class AdminServer::Impl {
         .observer = observer_,
         .serve = [this](tcp::socket socket) { return serve(std::move(socket)); },
         .stopping = [this] { return tracker_.stopping(); },
+        .make_room = [this] { return unauthenticated_.close_oldest(); },
         .name = "admin API",
     };
     asio::co_spawn(io_, net::run_accept_loop(std::move(loop)),
@@ -75,8 +76,9 @@ class AdminServer::Impl {
 
  private:
   asio::awaitable<void> serve(tcp::socket socket) {
-    co_await run_admin_session(AdminSessionEnvironment{limits_, token_, handler_, tracker_},
-                               std::move(socket));
+    co_await run_admin_session(
+        AdminSessionEnvironment{limits_, token_, handler_, tracker_, unauthenticated_},
+        std::move(socket));
   }
 
   const AdminLimits limits_;
@@ -87,6 +89,7 @@ class AdminServer::Impl {
   net::SessionTracker tracker_;
   net::ConnectionBudget connections_;
   net::ConnectionObserver observer_;  // the admin API keeps no connection metrics
+  UnauthenticatedConnections unauthenticated_;
   std::mutex stop_mutex_;
   std::atomic<bool> stopping_{false};
   std::uint16_t port_ = 0;

@@ -78,6 +78,7 @@ asio::awaitable<boost::system::error_code> write_answer(net::HttpConnection& con
 asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket socket) {
   const std::string peer = peer_address(socket);
   net::HttpConnection connection(std::move(socket), env.tracker, connection_limits(env.limits));
+  UnauthenticatedConnections::Registration unauthenticated(env.unauthenticated, connection);
 
   while (!connection.stop_requested()) {
     net::RequestParser parser;
@@ -99,9 +100,12 @@ asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket
     // then lingers: what follows on the wire is that body, not a request.
     if (!env.token.accepts(request[http::field::authorization])) {
       // Checked before the body is read, so that a client without the token cannot make the
-      // server read and hold a body.
+      // server read and hold a body; nor can it hold the connection for longer than the header
+      // deadline by sending requests without one.
       response = AdminHandler::unauthorized(request.version());
+      connection.keep_header_deadline();
     } else {
+      unauthenticated.authenticated();
       const auto body_ec = co_await connection.read_body(parser);
       if (body_ec == http::error::body_limit) {
         response = header_failure(body_ec);

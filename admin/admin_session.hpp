@@ -1,8 +1,10 @@
 #pragma once
 
 // One admin client connection as a coroutine: read a request (header limit and deadline),
-// check its bearer token before reading any body, read the body (limit and deadline), let the
-// AdminHandler answer, write the answer, repeat while keep-alive holds.
+// check its bearer token before reading any body (until a request carries it, the connection
+// is evictable and keeps the short header deadline: UnauthenticatedConnections), read the body
+// (limit and deadline), let the AdminHandler answer, write the answer, repeat while keep-alive
+// holds.
 //
 // Sessions register in their server's net::SessionTracker so that stop() can close idle ones
 // at once and let busy ones finish their current request. The connection machinery (limits,
@@ -16,6 +18,7 @@
 #include "admin/admin_handler.hpp"
 #include "admin/admin_limits.hpp"
 #include "admin/bearer_token.hpp"
+#include "admin/unauthenticated_connections.hpp"
 #include "net/session_tracker.hpp"
 
 namespace sluice::admin {
@@ -26,6 +29,7 @@ struct AdminSessionEnvironment {
   const BearerToken& token;
   AdminHandler& handler;
   net::SessionTracker& tracker;
+  UnauthenticatedConnections& unauthenticated;
 };
 
 boost::asio::awaitable<void> run_admin_session(AdminSessionEnvironment env,

@@ -96,6 +96,11 @@ asio::awaitable<boost::system::error_code> HttpConnection::write_header(Response
   co_return ec;
 }
 
+void HttpConnection::abort() {
+  boost::system::error_code ignored;
+  stream_.socket().close(ignored);
+}
+
 asio::awaitable<void> HttpConnection::close() {
   if (body_unread_) {
     co_await linger_close();

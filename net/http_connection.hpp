@@ -70,6 +70,15 @@ class HttpConnection {
   // The same, writing only the header: the answer to HEAD (RFC 9110 9.3.2).
   boost::asio::awaitable<boost::system::error_code> write_header(Response& response);
 
+  // The next request's header must arrive within header_timeout, as the first request's does,
+  // instead of the longer idle timeout: for a connection that has not yet earned keep-alive
+  // patience (the admin API's, until it authenticates).
+  void keep_header_deadline() { first_request_ = true; }
+
+  // Closes the socket now, from the connection's own thread: a read or write in progress ends
+  // with an error, and its session with it. For evicting a connection to make room.
+  void abort();
+
   // What follows the current request on the wire must not be read as a request (the session
   // refused the request's framing): the answer is not kept alive and close() lingers, so the
   // client reads it instead of a reset.

@@ -84,9 +84,13 @@ asio::awaitable<void> run_accept_loop(AcceptLoop loop) {
       continue;
     }
     if (!loop.budget.try_acquire()) {
-      loop.observer.connection_refused();
-      close_quietly(socket);
-      continue;
+      if (loop.make_room && loop.make_room()) {
+        loop.budget.force_acquire();
+      } else {
+        loop.observer.connection_refused();
+        close_quietly(socket);
+        continue;
+      }
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);

@@ -31,6 +31,9 @@ class ConnectionBudget {
 
   // Takes a slot; false, taking nothing, when all are in use.
   bool try_acquire();
+  // Takes a slot even when all are in use: for a connection that replaces one being closed,
+  // whose slot comes back when its session ends.
+  void force_acquire() { in_use_.fetch_add(1, std::memory_order_relaxed); }
   void release();
   std::size_t in_use() const { return in_use_.load(std::memory_order_relaxed); }
 
@@ -59,6 +62,10 @@ struct AcceptLoop {
   ConnectionHandler serve;
   // True once the server is stopping: a connection accepted after that is closed at once.
   std::function<bool()> stopping;
+  // Optional. Called when the budget is full: closes a connection that matters less than a new
+  // one (the admin API's oldest unauthenticated connection) and says whether it did; then the
+  // new connection is served instead of refused.
+  std::function<bool()> make_room;
   std::string name;  // "tracking API", "admin API": for the log
 };
 

@@ -57,6 +57,8 @@ class AdminFixture {
         "POST", target, {{"Authorization", bearer()}, {"Content-Type", "application/json"}}, body);
   }
 
+  std::uint16_t port() const { return server_->port(); }
+
  protected:
   FakeRouterControl control_;
   std::unique_ptr<AdminServer> server_;

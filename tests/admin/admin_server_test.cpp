@@ -185,6 +185,38 @@ TEST_CASE_METHOD(SmallServerFixture, "Slow and surplus admin connections are clo
   }
 }
 
+TEST_CASE("Idle connections cannot lock the operator out of a full admin listener", "[admin]") {
+  AdminLimits limits;
+  limits.max_connections = 2;
+  ServerFixture fixture(limits);
+  const std::uint16_t port = fixture.port();
+  // Two connections that never send a request take every slot.
+  HttpClient idle_first(port, 5s);
+  HttpClient idle_second(port, 5s);
+  idle_first.connect();
+  idle_second.connect();
+  std::this_thread::sleep_for(100ms);  // both accepted
+  HttpClient operator_client(port, 5s);
+  const HttpResponse response =
+      operator_client.request("GET", "/v1/destinations", {{"Authorization", bearer()}});
+  CHECK(response.status == 200);
+  // The oldest idle one made room.
+  CHECK_THROWS_AS(idle_first.read_response(), boost::system::system_error);
+}
+
+TEST_CASE("A connection without the token keeps the short header deadline after its 401",
+          "[admin]") {
+  AdminLimits limits;
+  limits.header_timeout = 300ms;
+  limits.idle_timeout = 30s;
+  ServerFixture fixture(limits);
+  HttpClient client(fixture.port(), 10s);
+  CHECK(client.request("GET", "/v1/destinations").status == 401);
+  const auto started = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(client.read_response(), boost::system::system_error);  // closed by the server
+  CHECK(std::chrono::steady_clock::now() - started < 5s);  // the header deadline, not idle's 30 s
+}
+
 TEST_CASE_METHOD(ServerFixture, "stop() closes idle connections at once and is idempotent",
                  "[admin]") {
   CHECK(get("/v1/destinations").status == 200);  // an idle keep-alive connection remains
