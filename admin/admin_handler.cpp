@@ -29,22 +29,22 @@ Response no_destination(const Request& request, std::string_view name) {
                              "no destination named " + quoted(name));
 }
 
-// The answer to a ControlResult that is not kOk.
-Response control_failure(const Request& request, const router::ControlResult& result) {
-  switch (result.kind) {
-    case router::ControlResult::Kind::kNotFound:
+// The answer to a RouterControl call that failed: 404 for kNotFound, 400 for
+// kInvalidArgument, 503 for anything else (the store failed or the router is stopping).
+Response control_failure(const Request& request, const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kNotFound:
       return AdminHandler::error(request.version(), http::status::not_found, "not_found",
-                                 result.message.empty() ? "not found" : result.message);
-    case router::ControlResult::Kind::kInvalid:
+                                 status.message().empty() ? "not found" : status.message());
+    case StatusCode::kInvalidArgument:
       return AdminHandler::error(request.version(), http::status::bad_request, "invalid_request",
-                                 result.message.empty() ? "invalid request" : result.message);
-    case router::ControlResult::Kind::kUnavailable:
-    case router::ControlResult::Kind::kOk:
+                                 status.message().empty() ? "invalid request" : status.message());
+    default:
       break;
   }
   return AdminHandler::error(
       request.version(), http::status::service_unavailable, "unavailable",
-      result.message.empty() ? "the router cannot answer now; try again" : result.message);
+      status.message().empty() ? "the router cannot answer now; try again" : status.message());
 }
 
 std::optional<std::uint64_t> parse_id(std::string_view text) {
@@ -120,14 +120,14 @@ Response AdminHandler::handle(const Request& request) {
 }
 
 Response AdminHandler::destination(const Request& request, std::string_view name) const {
-  const auto status = control_.destination(name);
-  if (!status) return no_destination(request, name);
+  const Result<router::DestinationStatus> status = control_.destination(name);
+  if (!status.is_ok()) return no_destination(request, name);
   return json_response(request.version(), http::status::ok, status_body(*status));
 }
 
 Response AdminHandler::pause_or_resume(const Request& request, std::string_view name, bool pause) {
-  const router::ControlResult result = pause ? control_.pause(name) : control_.resume(name);
-  if (!result.ok()) return control_failure(request, result);
+  const Status result = pause ? control_.pause(name) : control_.resume(name);
+  if (!result.is_ok()) return control_failure(request, result);
   return destination(request, name);
 }
 
@@ -135,30 +135,27 @@ Response AdminHandler::replay(const Request& request, std::string_view name) {
   std::string problem;
   const auto from = replay_parser_.parse(request.body(), &problem);
   if (!from) return error(request.version(), http::status::bad_request, "invalid_body", problem);
-  std::uint64_t cursor = 0;
-  const router::ControlResult result = control_.replay(name, *from, &cursor);
-  if (!result.ok()) return control_failure(request, result);
-  return json_response(request.version(), http::status::ok, cursor_body(cursor));
+  const Result<std::uint64_t> cursor = control_.replay(name, *from);
+  if (!cursor.is_ok()) return control_failure(request, cursor.status());
+  return json_response(request.version(), http::status::ok, cursor_body(*cursor));
 }
 
 Response AdminHandler::dead_letters(const Request& request, std::string_view name) const {
-  std::vector<storage::DeadLetter> letters;
-  const router::ControlResult result = control_.dead_letters(name, &letters);
-  if (!result.ok()) return control_failure(request, result);
-  return json_response(request.version(), http::status::ok, dead_letters_body(letters));
+  const Result<std::vector<storage::DeadLetter>> letters = control_.dead_letters(name);
+  if (!letters.is_ok()) return control_failure(request, letters.status());
+  return json_response(request.version(), http::status::ok, dead_letters_body(*letters));
 }
 
 Response AdminHandler::dead_letter(const Request& request, std::string_view name,
                                    std::uint64_t id) const {
-  storage::DeadLetter letter;
-  const router::ControlResult result = control_.dead_letter(name, id, &letter);
-  if (!result.ok()) return control_failure(request, result);
-  return json_response(request.version(), http::status::ok, dead_letter_body(letter));
+  const Result<storage::DeadLetter> letter = control_.dead_letter(name, id);
+  if (!letter.is_ok()) return control_failure(request, letter.status());
+  return json_response(request.version(), http::status::ok, dead_letter_body(*letter));
 }
 
 Response AdminHandler::redeliver(const Request& request, std::string_view name, std::uint64_t id) {
-  const router::ControlResult result = control_.redeliver(name, id);
-  if (!result.ok()) return control_failure(request, result);
+  const Status result = control_.redeliver(name, id);
+  if (!result.is_ok()) return control_failure(request, result);
   return json_response(request.version(), http::status::accepted, R"({"status":"queued"})");
 }
 

@@ -8,25 +8,38 @@
 #include "router/destinations/webhook_destination.hpp"
 
 namespace sluice::router {
+namespace {
+
+// A Result of some Destination, as a Result of the interface.
+template <typename Kind>
+Result<std::unique_ptr<Destination>> as_destination(Result<std::unique_ptr<Kind>> made) {
+  if (!made.is_ok()) return made.status();
+  return std::unique_ptr<Destination>(std::move(made).value());
+}
+
+Result<std::unique_ptr<Destination>> make_any(const config::DestinationConfig& config) {
+  if (const auto* webhook = std::get_if<config::WebhookDestinationConfig>(&config.settings)) {
+    return as_destination(WebhookDestination::create(*webhook));
+  }
+  if (const auto* kafka = std::get_if<config::KafkaDestinationConfig>(&config.settings)) {
+    return as_destination(KafkaDestination::open(config.name, *kafka));
+  }
+  return as_destination(
+      FileDestination::open(std::get<config::FileDestinationConfig>(config.settings)));
+}
+
+}  // namespace
 
 std::size_t lane_count(const config::DestinationConfig& config) {
   if (config.type() != config::DestinationType::kWebhook) return 1;
   return std::max(config.max_in_flight, 1u);
 }
 
-std::unique_ptr<Destination> make_destination(const config::DestinationConfig& config,
-                                              std::string* error) {
-  std::string why;
-  std::unique_ptr<Destination> destination;
-  if (const auto* webhook = std::get_if<config::WebhookDestinationConfig>(&config.settings)) {
-    destination = WebhookDestination::create(*webhook, &why);
-  } else if (const auto* kafka = std::get_if<config::KafkaDestinationConfig>(&config.settings)) {
-    destination = KafkaDestination::open(config.name, *kafka, &why);
-  } else {
-    destination =
-        FileDestination::open(std::get<config::FileDestinationConfig>(config.settings), &why);
+Result<std::unique_ptr<Destination>> make_destination(const config::DestinationConfig& config) {
+  Result<std::unique_ptr<Destination>> destination = make_any(config);
+  if (!destination.is_ok()) {
+    return destination.status().with_context("destination \"" + config.name + "\"");
   }
-  if (!destination) *error = "destination \"" + config.name + "\": " + why;
   return destination;
 }
 

@@ -3,9 +3,8 @@
 // From a [[destinations]] table to the Destination of its type (router/destinations/).
 
 #include <memory>
-#include <optional>
-#include <string>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/destination.hpp"
 
@@ -16,8 +15,7 @@ namespace sluice::router {
 // one file, and for Kafka, whose producer pipelines on its own and must keep per-key order.
 std::size_t lane_count(const config::DestinationConfig& config);
 
-// Builds the Destination that config describes. nullptr and *error when it cannot.
-std::unique_ptr<Destination> make_destination(const config::DestinationConfig& config,
-                                              std::string* error);
+// Builds the Destination that config describes; the error names the destination.
+Result<std::unique_ptr<Destination>> make_destination(const config::DestinationConfig& config);
 
 }  // namespace sluice::router

@@ -8,32 +8,21 @@
 #include "storage/sequence_search.hpp"
 
 namespace sluice::router {
-namespace {
-
-ControlResult not_found(std::string_view name) {
-  return {ControlResult::Kind::kNotFound, "there is no destination \"" + std::string(name) + "\""};
-}
-
-ControlResult unavailable(const std::string& error) {
-  return {ControlResult::Kind::kUnavailable, error};
-}
-
-}  // namespace
 
 Router::~Router() {
   stop();
 }
 
-std::unique_ptr<Router> Router::create(const std::vector<config::DestinationConfig>& destinations,
-                                       storage::EventLog& log, RouterMetrics& metrics,
-                                       std::string* error) {
+Result<std::unique_ptr<Router>> Router::create(
+    const std::vector<config::DestinationConfig>& destinations, storage::EventLog& log,
+    RouterMetrics& metrics) {
   auto router = std::make_unique<Router>(log, metrics);
   for (const config::DestinationConfig& config : destinations) {
     std::vector<std::unique_ptr<Destination>> instances;
     for (std::size_t lane = 0; lane < lane_count(config); ++lane) {
-      std::unique_ptr<Destination> destination = make_destination(config, error);
-      if (!destination) return nullptr;
-      instances.push_back(std::move(destination));
+      Result<std::unique_ptr<Destination>> destination = make_destination(config);
+      if (!destination.is_ok()) return destination.status();
+      instances.push_back(std::move(destination).value());
     }
     router->add(config, std::move(instances));
   }
@@ -70,10 +59,13 @@ std::vector<std::string> Router::names() const {
   return names;
 }
 
-DeliveryLoop* Router::find(std::string_view name) const {
+Result<DeliveryLoop*> Router::find(std::string_view name) const {
   const auto loop = std::find_if(loops_.begin(), loops_.end(),
                                  [&](const auto& candidate) { return candidate->name() == name; });
-  return loop == loops_.end() ? nullptr : loop->get();
+  if (loop == loops_.end()) {
+    return Status::not_found("there is no destination \"" + std::string(name) + "\"");
+  }
+  return loop->get();
 }
 
 std::vector<DestinationStatus> Router::destinations() const {
@@ -82,73 +74,66 @@ std::vector<DestinationStatus> Router::destinations() const {
   return statuses;
 }
 
-std::optional<DestinationStatus> Router::destination(std::string_view name) const {
-  if (DeliveryLoop* loop = find(name)) return loop->status();
-  return std::nullopt;
+Result<DestinationStatus> Router::destination(std::string_view name) const {
+  const Result<DeliveryLoop*> loop = find(name);
+  if (!loop.is_ok()) return loop.status();
+  return (*loop)->status();
 }
 
-ControlResult Router::pause(std::string_view name) {
-  DeliveryLoop* loop = find(name);
-  if (!loop) return not_found(name);
-  loop->pause();
-  return {};
+Status Router::pause(std::string_view name) {
+  const Result<DeliveryLoop*> loop = find(name);
+  if (!loop.is_ok()) return loop.status();
+  (*loop)->pause();
+  return Status::ok();
 }
 
-ControlResult Router::resume(std::string_view name) {
-  DeliveryLoop* loop = find(name);
-  if (!loop) return not_found(name);
-  loop->resume();
-  return {};
+Status Router::resume(std::string_view name) {
+  const Result<DeliveryLoop*> loop = find(name);
+  if (!loop.is_ok()) return loop.status();
+  (*loop)->resume();
+  return Status::ok();
 }
 
-ControlResult Router::replay(std::string_view name, const ReplayFrom& from, std::uint64_t* cursor) {
-  DeliveryLoop* loop = find(name);
-  if (!loop) return not_found(name);
+Result<std::uint64_t> Router::replay(std::string_view name, const ReplayFrom& from) {
+  const Result<DeliveryLoop*> loop = find(name);
+  if (!loop.is_ok()) return loop.status();
   std::uint64_t first = from.sequence;
   if (from.kind == ReplayFrom::Kind::kTime) {
-    const Result<std::uint64_t> found = storage::first_sequence_received_from(log_.records(), from.time_ms);
-    if (!found.is_ok()) return unavailable(found.status().message());
+    const Result<std::uint64_t> found =
+        storage::first_sequence_received_from(log_.records(), from.time_ms);
+    if (!found.is_ok()) return found.status();
     first = *found;
   }
   const std::uint64_t last = log_.records().last_sequence();
   if (first > last + 1) {
-    return {ControlResult::Kind::kInvalid, "sequence " + std::to_string(first) +
-                                               " is past the end of the log (last sequence " +
-                                               std::to_string(last) + ")"};
+    return Status::invalid_argument("sequence " + std::to_string(first) +
+                                    " is past the end of the log (last sequence " +
+                                    std::to_string(last) + ")");
   }
-  *cursor = first == 0 ? 0 : first - 1;
-  loop->replay(*cursor);
-  return {};
+  const std::uint64_t cursor = first == 0 ? 0 : first - 1;
+  (*loop)->replay(cursor);
+  return cursor;
 }
 
-ControlResult Router::dead_letters(std::string_view name,
-                                   std::vector<storage::DeadLetter>* letters) const {
-  if (!find(name)) return not_found(name);
-  Result<std::vector<storage::DeadLetter>> found = log_.delivery_state().dead_letters(name);
-  if (!found.is_ok()) return unavailable(found.status().message());
-  *letters = std::move(found).value();
-  return {};
+Result<std::vector<storage::DeadLetter>> Router::dead_letters(std::string_view name) const {
+  if (const Result<DeliveryLoop*> loop = find(name); !loop.is_ok()) return loop.status();
+  return log_.delivery_state().dead_letters(name);
 }
 
-ControlResult Router::dead_letter(std::string_view name, std::uint64_t id,
-                                  storage::DeadLetter* letter) const {
-  if (!find(name)) return not_found(name);
-  Result<storage::DeadLetter> found = log_.delivery_state().dead_letter(name, id);
-  if (!found.is_ok() && found.status().code() == StatusCode::kNotFound) {
-    return {ControlResult::Kind::kNotFound, found.status().message()};
+Result<storage::DeadLetter> Router::dead_letter(std::string_view name, std::uint64_t id) const {
+  if (const Result<DeliveryLoop*> loop = find(name); !loop.is_ok()) return loop.status();
+  return log_.delivery_state().dead_letter(name, id);
+}
+
+Status Router::redeliver(std::string_view name, std::uint64_t id) {
+  const Result<DeliveryLoop*> loop = find(name);
+  if (!loop.is_ok()) return loop.status();
+  // Refused at once when there is no such dead letter, rather than dropped later by the loop.
+  if (const Result<storage::DeadLetter> letter = dead_letter(name, id); !letter.is_ok()) {
+    return letter.status();
   }
-  if (!found.is_ok()) return unavailable(found.status().message());
-  *letter = std::move(found).value();
-  return {};
-}
-
-ControlResult Router::redeliver(std::string_view name, std::uint64_t id) {
-  DeliveryLoop* loop = find(name);
-  if (!loop) return not_found(name);
-  storage::DeadLetter letter;
-  if (ControlResult result = dead_letter(name, id, &letter); !result.ok()) return result;
-  loop->redeliver(id);
-  return {};
+  (*loop)->redeliver(id);
+  return Status::ok();
 }
 
 }  // namespace sluice::router

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/delivery_loop.hpp"
 #include "router/destination.hpp"
@@ -30,10 +31,10 @@ class Router : public RouterControl {
   Router& operator=(const Router&) = delete;
 
   // A router with a destination for each of destinations (destination_factory.hpp), with one
-  // instance per lane. nullptr and *error when one cannot be built.
-  static std::unique_ptr<Router> create(const std::vector<config::DestinationConfig>& destinations,
-                                        storage::EventLog& log, RouterMetrics& metrics,
-                                        std::string* error);
+  // instance per lane. The error of the first that cannot be built.
+  static Result<std::unique_ptr<Router>> create(
+      const std::vector<config::DestinationConfig>& destinations, storage::EventLog& log,
+      RouterMetrics& metrics);
 
   // Adds a destination delivered by the given instances (one lane each); only before start().
   void add(const config::DestinationConfig& config,
@@ -51,19 +52,17 @@ class Router : public RouterControl {
 
   // RouterControl
   std::vector<DestinationStatus> destinations() const override;
-  std::optional<DestinationStatus> destination(std::string_view name) const override;
-  ControlResult pause(std::string_view name) override;
-  ControlResult resume(std::string_view name) override;
-  ControlResult replay(std::string_view name, const ReplayFrom& from,
-                       std::uint64_t* cursor) override;
-  ControlResult dead_letters(std::string_view name,
-                             std::vector<storage::DeadLetter>* letters) const override;
-  ControlResult dead_letter(std::string_view name, std::uint64_t id,
-                            storage::DeadLetter* letter) const override;
-  ControlResult redeliver(std::string_view name, std::uint64_t id) override;
+  Result<DestinationStatus> destination(std::string_view name) const override;
+  Status pause(std::string_view name) override;
+  Status resume(std::string_view name) override;
+  Result<std::uint64_t> replay(std::string_view name, const ReplayFrom& from) override;
+  Result<std::vector<storage::DeadLetter>> dead_letters(std::string_view name) const override;
+  Result<storage::DeadLetter> dead_letter(std::string_view name, std::uint64_t id) const override;
+  Status redeliver(std::string_view name, std::uint64_t id) override;
 
  private:
-  DeliveryLoop* find(std::string_view name) const;
+  // The loop of destination name; kNotFound when there is none.
+  Result<DeliveryLoop*> find(std::string_view name) const;
 
   storage::EventLog& log_;
   RouterMetrics& metrics_;

@@ -3,6 +3,10 @@
 // What an operator can see of the router and ask of it: the admin API's view (admin/). The
 // Router implements it; the admin server depends only on this interface.
 //
+// Failures are Statuses: kNotFound when there is no such destination or dead letter,
+// kInvalidArgument when the request cannot be done as asked (the message says why), any other
+// code when the store failed or the router is stopping (it may work later).
+//
 // Thread-safety: every method may be called from any thread, concurrently with delivery.
 
 #include <chrono>
@@ -12,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.hpp"
 #include "storage/dead_letter.hpp"
 
 namespace sluice::router {
@@ -49,46 +54,30 @@ struct ReplayFrom {
   std::int64_t time_ms = 0;    // kTime: the first event received at or after this time
 };
 
-// The outcome of an operator request.
-struct ControlResult {
-  enum class Kind {
-    kOk,
-    kNotFound,     // no such destination or dead letter
-    kInvalid,      // the request cannot be done as asked (message says why)
-    kUnavailable,  // the store failed or the router is stopping; may work later
-  };
-  Kind kind = Kind::kOk;
-  std::string message;
-
-  bool ok() const { return kind == Kind::kOk; }
-};
-
 class RouterControl {
  public:
   virtual ~RouterControl() = default;
 
   virtual std::vector<DestinationStatus> destinations() const = 0;
-  virtual std::optional<DestinationStatus> destination(std::string_view name) const = 0;
+  virtual Result<DestinationStatus> destination(std::string_view name) const = 0;
 
   // Pausing holds the cursor where it is (a batch in flight finishes first); resuming goes on
   // from there. Both are idempotent; neither survives a restart.
-  virtual ControlResult pause(std::string_view name) = 0;
-  virtual ControlResult resume(std::string_view name) = 0;
+  virtual Status pause(std::string_view name) = 0;
+  virtual Status resume(std::string_view name) = 0;
 
   // Moves the destination's cursor back (or forward) so that delivery goes on from `from`;
-  // events no longer in the log (retention) are skipped. *cursor receives the new cursor.
-  virtual ControlResult replay(std::string_view name, const ReplayFrom& from,
-                               std::uint64_t* cursor) = 0;
+  // events no longer in the log (retention) are skipped. Returns the new cursor.
+  virtual Result<std::uint64_t> replay(std::string_view name, const ReplayFrom& from) = 0;
 
   // The destination's dead letters, in sequence order, without their events.
-  virtual ControlResult dead_letters(std::string_view name,
-                                     std::vector<storage::DeadLetter>* letters) const = 0;
+  virtual Result<std::vector<storage::DeadLetter>> dead_letters(std::string_view name) const = 0;
   // One dead letter, events included; id is its first_sequence.
-  virtual ControlResult dead_letter(std::string_view name, std::uint64_t id,
-                                    storage::DeadLetter* letter) const = 0;
+  virtual Result<storage::DeadLetter> dead_letter(std::string_view name,
+                                                  std::uint64_t id) const = 0;
   // Queues the dead letter for one more delivery by its destination's loop; once delivered it
   // is removed. Answers at once: the outcome shows in the dead-letter list.
-  virtual ControlResult redeliver(std::string_view name, std::uint64_t id) = 0;
+  virtual Status redeliver(std::string_view name, std::uint64_t id) = 0;
 };
 
 }  // namespace sluice::router

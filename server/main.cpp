@@ -75,13 +75,13 @@ int run_server(const std::string& config_path) {
     return 1;
   }
   std::unique_ptr<storage::EventLog> log = std::move(opened).value();
-  std::string error;
   router::RouterMetrics router_metrics(registry);
-  auto delivery = router::Router::create(config->destinations, *log, router_metrics, &error);
-  if (!delivery) {
-    spdlog::critical("{}", error);
+  auto created = router::Router::create(config->destinations, *log, router_metrics);
+  if (!created.is_ok()) {
+    spdlog::critical("{}", created.status().message());
     return 1;
   }
+  std::unique_ptr<router::Router> delivery = std::move(created).value();
   storage::Retention retention(log->records(), log->delivery_state(), delivery->names(),
                                config->storage.retention);
   api::SourceRegistry sources(config->sources);
@@ -96,6 +96,7 @@ int run_server(const std::string& config_path) {
 
   std::unique_ptr<admin::AdminServer> admin_api;
   if (config->admin.enabled) {
+    std::string error;
     admin_api = admin::AdminServer::start(config->admin, *delivery, &error);
     if (!admin_api) {
       spdlog::critical("{}", error);

@@ -21,23 +21,18 @@ void FileDestination::CompressorDeleter::operator()(libdeflate_compressor* compr
   libdeflate_free_compressor(compressor);
 }
 
-std::unique_ptr<FileDestination> FileDestination::open(const config::FileDestinationConfig& config,
-                                                       std::string* error) {
+Result<std::unique_ptr<FileDestination>> FileDestination::open(
+    const config::FileDestinationConfig& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.path, ec);
-  if (ec) {
-    *error = "cannot create " + config.path + ": " + ec.message();
-    return nullptr;
-  }
+  if (ec) return Status::io_error("cannot create " + config.path + ": " + ec.message());
   if (::access(config.path.c_str(), W_OK | X_OK) != 0) {
-    *error = "cannot write to " + config.path;
-    return nullptr;
+    return Status::io_error("cannot write to " + config.path);
   }
-  if (!recover_partial_files(config.path, error)) return nullptr;
+  if (Status recovered = recover_partial_files(config.path); !recovered.is_ok()) return recovered;
   std::unique_ptr<FileDestination> destination(new FileDestination(config));
   if (config.gzip && !destination->compressor_) {
-    *error = "cannot allocate a gzip compressor";
-    return nullptr;
+    return Status::internal("cannot allocate a gzip compressor");
   }
   return destination;
 }
@@ -53,82 +48,89 @@ FileDestination::~FileDestination() {
 
 DeliveryResult FileDestination::deliver(std::span<const OutgoingEvent> events) {
   if (events.empty()) return DeliveryResult::ok();  // the loop never sends one; nothing to name
-  std::string error;
   if (current_ && current_->broken()) abandon_current();
   // A file that is due (or was left half-completed) is completed before anything is added.
-  if (current_ && (!current_->writable() || due_by_time()) && !complete_current(&error)) {
-    return DeliveryResult::retry("complete_failed", error);
+  if (current_ && (!current_->writable() || due_by_time())) {
+    if (Status completed = complete_current(); !completed.is_ok()) {
+      return DeliveryResult::retry("complete_failed", completed.message());
+    }
   }
-  if (!encode(events, &error)) return DeliveryResult::retry("encode_failed", error);
+  if (Status encoded = encode(events); !encoded.is_ok()) {
+    return DeliveryResult::retry("encode_failed", encoded.message());
+  }
   const std::string& data = config_.gzip ? compressed_ : lines_;
-  if (current_ && current_->size() > 0 && current_->size() + data.size() > config_.rotate_bytes &&
-      !complete_current(&error)) {
-    return DeliveryResult::retry("complete_failed", error);
+  if (current_ && current_->size() > 0 && current_->size() + data.size() > config_.rotate_bytes) {
+    if (Status completed = complete_current(); !completed.is_ok()) {
+      return DeliveryResult::retry("complete_failed", completed.message());
+    }
   }
   if (!current_) {
-    current_ = PartialFile::create(dir_, file_name(events.front().sequence), &error);
-    if (!current_) return DeliveryResult::retry("open_failed", error);
+    Result<std::unique_ptr<PartialFile>> created =
+        PartialFile::create(dir_, file_name(events.front().sequence));
+    if (!created.is_ok()) return DeliveryResult::retry("open_failed", created.status().message());
+    current_ = std::move(created).value();
   }
-  if (!current_->append(data, &error)) return DeliveryResult::retry("write_failed", error);
+  if (Status appended = current_->append(data); !appended.is_ok()) {
+    return DeliveryResult::retry("write_failed", appended.message());
+  }
   // The batch is durable: a failure to complete now is retried before the next write.
-  if (current_->size() >= config_.rotate_bytes && !complete_current(&error)) {
-    spdlog::error("file destination: {}", error);
+  if (current_->size() >= config_.rotate_bytes) {
+    if (Status completed = complete_current(); !completed.is_ok()) {
+      spdlog::error("file destination: {}", completed.message());
+    }
   }
   return DeliveryResult::ok();
 }
 
 void FileDestination::tick() {
   if (current_ && current_->broken()) abandon_current();
-  std::string error;
-  if (current_ && (!current_->writable() || due_by_time()) && !complete_current(&error)) {
-    spdlog::error("file destination: {}", error);
+  if (current_ && (!current_->writable() || due_by_time())) {
+    if (Status completed = complete_current(); !completed.is_ok()) {
+      spdlog::error("file destination: {}", completed.message());
+    }
   }
 }
 
 void FileDestination::close() {
   if (current_ && current_->broken()) abandon_current();
-  std::string error;
-  if (current_ && !complete_current(&error)) {
-    spdlog::error("file destination: {}; it is completed at the next start", error);
+  if (!current_) return;
+  if (Status completed = complete_current(); !completed.is_ok()) {
+    spdlog::error("file destination: {}; it is completed at the next start", completed.message());
     current_.reset();
   }
 }
 
-bool FileDestination::encode(std::span<const OutgoingEvent> events, std::string* error) {
+Status FileDestination::encode(std::span<const OutgoingEvent> events) {
   lines_.clear();
   for (const OutgoingEvent& event : events) {
     // Stored JSON is minified, so it holds no raw line break: one event, one line.
     lines_.append(event.record.json).push_back('\n');
   }
-  if (!config_.gzip) return true;
+  if (!config_.gzip) return Status::ok();
   compressed_.resize(libdeflate_gzip_compress_bound(compressor_.get(), lines_.size()));
   const std::size_t size = libdeflate_gzip_compress(compressor_.get(), lines_.data(), lines_.size(),
                                                     compressed_.data(), compressed_.size());
-  if (size == 0) {
-    *error = "gzip compression failed";
-    return false;
-  }
+  if (size == 0) return Status::internal("gzip compression failed");
   compressed_.resize(size);
-  return true;
+  return Status::ok();
 }
 
 bool FileDestination::due_by_time() const {
   return std::chrono::steady_clock::now() - current_->created_at() >= config_.rotate_interval;
 }
 
-bool FileDestination::complete_current(std::string* error) {
-  if (!current_) return true;
-  if (!current_->complete(error)) return false;
+Status FileDestination::complete_current() {
+  if (!current_) return Status::ok();
+  if (Status completed = current_->complete(); !completed.is_ok()) return completed;
   current_.reset();
-  return true;
+  return Status::ok();
 }
 
 void FileDestination::abandon_current() {
   const std::filesystem::path path = current_->path();
   current_.reset();
-  std::string error;
-  if (!recover_partial_file(path, &error)) {
-    spdlog::error("file destination: {}; it is completed at the next start", error);
+  if (Status recovered = recover_partial_file(path); !recovered.is_ok()) {
+    spdlog::error("file destination: {}; it is completed at the next start", recovered.message());
   }
 }
 

@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/destination.hpp"
 #include "router/destinations/partial_file.hpp"
@@ -33,9 +34,8 @@ namespace sluice::router {
 
 class FileDestination final : public Destination {
  public:
-  // Creates the directory if needed and recovers leftovers. nullptr and *error on failure.
-  static std::unique_ptr<FileDestination> open(const config::FileDestinationConfig& config,
-                                               std::string* error);
+  // Creates the directory if needed and recovers leftovers.
+  static Result<std::unique_ptr<FileDestination>> open(const config::FileDestinationConfig& config);
 
   // Completes the current file if close() was not called.
   ~FileDestination() override;
@@ -49,10 +49,10 @@ class FileDestination final : public Destination {
   explicit FileDestination(const config::FileDestinationConfig& config);
 
   // The batch as bytes to append: its lines, or one gzip member of them.
-  bool encode(std::span<const OutgoingEvent> events, std::string* error);
+  Status encode(std::span<const OutgoingEvent> events);
   bool due_by_time() const;
   // Completes current_ (if any); on failure keeps it, to try again before the next write.
-  bool complete_current(std::string* error);
+  Status complete_current();
   // Gives up on a file that can take no more appends: completes what is whole in it.
   void abandon_current();
   std::string file_name(std::uint64_t first_sequence) const;

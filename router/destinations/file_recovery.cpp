@@ -94,44 +94,36 @@ std::optional<off_t> complete_members_length(int fd) {
 
 }  // namespace
 
-bool recover_partial_file(const std::filesystem::path& path, std::string* error) {
+Status recover_partial_file(const std::filesystem::path& path) {
   const auto name = visible_name(path.filename().string());
-  if (!name) {
-    *error = path.string() + " is not an in-progress file";
-    return false;
-  }
+  if (!name) return Status::invalid_argument(path.string() + " is not an in-progress file");
   const std::filesystem::path dir = path.parent_path();
   {
     const Descriptor file(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    if (file.get() < 0) {
-      *error = errno_text("cannot open", path, errno);
-      return false;
-    }
+    if (file.get() < 0) return Status::io_error(errno_text("cannot open", path, errno));
     const off_t size = ::lseek(file.get(), 0, SEEK_END);
     const bool gzip = name->ends_with(".gz");
     const auto keep = size < 0 ? std::nullopt
                       : gzip   ? complete_members_length(file.get())
                                : complete_lines_length(file.get(), size);
-    if (!keep) {
-      *error = errno_text("cannot read", path, errno);
-      return false;
-    }
+    if (!keep) return Status::io_error(errno_text("cannot read", path, errno));
     if (*keep == 0) {
       if (::unlink(path.c_str()) != 0) {
-        *error = errno_text("cannot remove", path, errno);
-        return false;
+        return Status::io_error(errno_text("cannot remove", path, errno));
       }
-      return sync_directory(dir, error);
+      return sync_directory(dir);
     }
     if ((*keep < size && ::ftruncate(file.get(), *keep) != 0) || ::fsync(file.get()) != 0) {
-      *error = errno_text("cannot cut back", path, errno);
-      return false;
+      return Status::io_error(errno_text("cannot cut back", path, errno));
     }
   }
-  return move_into_place(path, dir, *name, error) && sync_directory(dir, error);
+  if (const Result<std::string> moved = move_into_place(path, dir, *name); !moved.is_ok()) {
+    return moved.status();
+  }
+  return sync_directory(dir);
 }
 
-bool recover_partial_files(const std::filesystem::path& dir, std::string* error) {
+Status recover_partial_files(const std::filesystem::path& dir) {
   std::error_code ec;
   std::vector<std::filesystem::path> partials;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -139,19 +131,13 @@ bool recover_partial_files(const std::filesystem::path& dir, std::string* error)
       partials.push_back(entry.path());
     }
   }
-  if (ec) {
-    *error = "cannot list " + dir.string() + ": " + ec.message();
-    return false;
-  }
-  bool ok = true;
+  if (ec) return Status::io_error("cannot list " + dir.string() + ": " + ec.message());
+  Status recovered;
   for (const auto& path : partials) {
-    std::string why;
-    if (!recover_partial_file(path, &why)) {
-      *error = why;
-      ok = false;
-    }
+    // Each file is tried; the last failure is the answer.
+    if (Status status = recover_partial_file(path); !status.is_ok()) recovered = std::move(status);
   }
-  return ok;
+  return recovered;
 }
 
 }  // namespace sluice::router

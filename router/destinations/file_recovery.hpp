@@ -9,15 +9,16 @@
 // nothing complete is removed.
 
 #include <filesystem>
-#include <string>
+
+#include "common/status.hpp"
 
 namespace sluice::router {
 
-// Recovers every ".<name>.partial" file in dir. Returns false and sets *error if one could not
-// be recovered (the others still are).
-bool recover_partial_files(const std::filesystem::path& dir, std::string* error);
+// Recovers every ".<name>.partial" file in dir. An error if one could not be recovered (the
+// others still are).
+Status recover_partial_files(const std::filesystem::path& dir);
 
 // Recovers one such file; path is the hidden file.
-bool recover_partial_file(const std::filesystem::path& path, std::string* error);
+Status recover_partial_file(const std::filesystem::path& path);
 
 }  // namespace sluice::router

@@ -80,9 +80,8 @@ struct HttpConnection::Attempt {
   }
 };
 
-std::unique_ptr<HttpConnection> HttpConnection::create(
-    WebhookUrl url, const std::map<std::string, std::string>& headers, const std::string& ca_file,
-    std::string* error) {
+Result<std::unique_ptr<HttpConnection>> HttpConnection::create(
+    WebhookUrl url, const std::map<std::string, std::string>& headers, const std::string& ca_file) {
   std::unique_ptr<HttpConnection> connection(new HttpConnection(std::move(url), headers));
   if (!connection->url_.tls) return connection;
 
@@ -90,16 +89,10 @@ std::unique_ptr<HttpConnection> HttpConnection::create(
   SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
   error_code ec;
   context.set_default_verify_paths(ec);
-  if (ec) {
-    *error = "cannot load the system's CA certificates: " + ec.message();
-    return nullptr;
-  }
+  if (ec) return Status::io_error("cannot load the system's CA certificates: " + ec.message());
   if (!ca_file.empty()) {
     context.load_verify_file(ca_file, ec);
-    if (ec) {
-      *error = "cannot load ca_file " + ca_file + ": " + ec.message();
-      return nullptr;
-    }
+    if (ec) return Status::invalid_argument("cannot load ca_file " + ca_file + ": " + ec.message());
   }
   context.set_verify_mode(ssl::verify_peer);
   return connection;

@@ -40,6 +40,7 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "common/status.hpp"
 #include "router/destinations/webhook_url.hpp"
 
 namespace sluice::router {
@@ -68,11 +69,11 @@ struct HttpOutcome {
 
 class HttpConnection {
  public:
-  // headers are sent with every request, as given (they include Host). nullptr and *error when
-  // the TLS settings cannot be loaded (an unreadable or invalid ca_file).
-  static std::unique_ptr<HttpConnection> create(WebhookUrl url,
-                                                const std::map<std::string, std::string>& headers,
-                                                const std::string& ca_file, std::string* error);
+  // headers are sent with every request, as given (they include Host). An error when the TLS
+  // settings cannot be loaded (an unreadable or invalid ca_file).
+  static Result<std::unique_ptr<HttpConnection>> create(
+      WebhookUrl url, const std::map<std::string, std::string>& headers,
+      const std::string& ca_file);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;

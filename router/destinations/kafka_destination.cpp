@@ -120,15 +120,15 @@ class KafkaDestination::KeyReader {
   std::string buffer_;
 };
 
-std::unique_ptr<KafkaDestination> KafkaDestination::open(
-    const std::string& name, const config::KafkaDestinationConfig& config, std::string* error) {
+Result<std::unique_ptr<KafkaDestination>> KafkaDestination::open(
+    const std::string& name, const config::KafkaDestinationConfig& config) {
   std::unique_ptr<KafkaDestination> destination(new KafkaDestination(name, config));
   // config/ checked the characters; "." and ".." pass that but Kafka refuses them.
   if (destination->topics_.constant() && !KafkaTopicTemplate::valid_topic(config.topic)) {
-    *error = "topic \"" + config.topic + "\" is not a valid Kafka topic name";
-    return nullptr;
+    return Status::invalid_argument("topic \"" + config.topic +
+                                    "\" is not a valid Kafka topic name");
   }
-  if (!destination->start_producer(error)) return nullptr;
+  if (Status started = destination->start_producer(); !started.is_ok()) return started;
   return destination;
 }
 
@@ -145,8 +145,9 @@ KafkaDestination::~KafkaDestination() {
 DeliveryResult KafkaDestination::deliver(std::span<const OutgoingEvent> events) {
   if (events.empty()) return DeliveryResult::ok();  // the loop never sends one
   if (!producer_) {
-    std::string error;
-    if (!start_producer(&error)) return DeliveryResult::retry("kafka_error", error);
+    if (Status started = start_producer(); !started.is_ok()) {
+      return DeliveryResult::retry("kafka_error", started.message());
+    }
   }
   if (auto fatal = producer_->fatal_error()) return restart_producer(*fatal);
   // Checked before anything is sent, so that a batch that is refused is not half in Kafka.
@@ -172,20 +173,22 @@ void KafkaDestination::close() {
   producer_.reset();
 }
 
-bool KafkaDestination::start_producer(std::string* error) {
-  producer_ = KafkaProducer::create(
+Status KafkaDestination::start_producer() {
+  Result<std::unique_ptr<KafkaProducer>> created = KafkaProducer::create(
       name_, config_,
-      [this](std::uint64_t tag, rd_kafka_resp_err_t report) { on_report(tag, report); }, error);
-  return producer_ != nullptr;
+      [this](std::uint64_t tag, rd_kafka_resp_err_t report) { on_report(tag, report); });
+  if (!created.is_ok()) return created.status();
+  producer_ = std::move(created).value();
+  return Status::ok();
 }
 
 DeliveryResult KafkaDestination::restart_producer(const std::string& fatal_error) {
   spdlog::error("kafka destination {}: the producer failed ({}); starting a new one", name_,
                 fatal_error);
   producer_.reset();
-  std::string error;
-  if (!start_producer(&error)) {
-    spdlog::error("kafka destination {}: {}; trying again at the next attempt", name_, error);
+  if (Status started = start_producer(); !started.is_ok()) {
+    spdlog::error("kafka destination {}: {}; trying again at the next attempt", name_,
+                  started.message());
   }
   return DeliveryResult::retry("kafka_fatal", fatal_error);
 }

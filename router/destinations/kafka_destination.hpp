@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/destination.hpp"
 #include "router/destinations/kafka_producer.hpp"
@@ -33,11 +34,10 @@ namespace sluice::router {
 
 class KafkaDestination final : public Destination {
  public:
-  // Creates the producer (it connects in the background). nullptr and *error when librdkafka
-  // refuses a property or the topic has no placeholder and is not a valid name.
-  static std::unique_ptr<KafkaDestination> open(const std::string& name,
-                                                const config::KafkaDestinationConfig& config,
-                                                std::string* error);
+  // Creates the producer (it connects in the background). An error when librdkafka refuses a
+  // property or the topic has no placeholder and is not a valid name.
+  static Result<std::unique_ptr<KafkaDestination>> open(
+      const std::string& name, const config::KafkaDestinationConfig& config);
 
   // Closes if close() was not called.
   ~KafkaDestination() override;
@@ -62,7 +62,7 @@ class KafkaDestination final : public Destination {
 
   KafkaDestination(std::string name, const config::KafkaDestinationConfig& config);
 
-  bool start_producer(std::string* error);
+  Status start_producer();
   // Replaces a producer that hit a fatal error; the batch is retried.
   DeliveryResult restart_producer(const std::string& fatal_error);
   // The first event whose topic the template cannot make, or nullopt.

@@ -23,16 +23,14 @@ struct ConfDeleter {
 };
 using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 
-bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
-         std::string* error) {
+Status set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
   std::array<char, 512> reason{};
   if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), reason.data(), reason.size()) ==
       RD_KAFKA_CONF_OK) {
-    return true;
+    return Status::ok();
   }
   // The value stays out of the message: it may be a password (sasl.password, ssl.key.password).
-  *error = "kafka property \"" + name + "\": " + reason.data();
-  return false;
+  return Status::invalid_argument("kafka property \"" + name + "\": " + reason.data());
 }
 
 std::optional<std::string> get(const rd_kafka_conf_t* conf, const char* name) {
@@ -76,9 +74,9 @@ void KafkaProducer::TopicDeleter::operator()(rd_kafka_topic_t* topic) const {
   rd_kafka_topic_destroy(topic);
 }
 
-std::unique_ptr<KafkaProducer> KafkaProducer::create(const std::string& name,
-                                                     const config::KafkaDestinationConfig& config,
-                                                     ReportHandler on_report, std::string* error) {
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
+    const std::string& name, const config::KafkaDestinationConfig& config,
+    ReportHandler on_report) {
   Conf conf(rd_kafka_conf_new());
   // Idempotence keeps librdkafka's internal retries from duplicating or reordering messages
   // within a partition; it needs acks=all, set explicitly so that the intent is visible.
@@ -90,10 +88,10 @@ std::unique_ptr<KafkaProducer> KafkaProducer::create(const std::string& name,
       {"message.timeout.ms", std::string(kDefaultMessageTimeoutMs)},
   };
   for (const auto& [key, value] : defaults) {
-    if (!set(conf.get(), key, value, error)) return nullptr;
+    if (Status accepted = set(conf.get(), key, value); !accepted.is_ok()) return accepted;
   }
   for (const auto& [key, value] : config.properties) {
-    if (!set(conf.get(), key, value, error)) return nullptr;
+    if (Status accepted = set(conf.get(), key, value); !accepted.is_ok()) return accepted;
   }
 
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer(name, std::move(on_report)));
@@ -114,8 +112,7 @@ std::unique_ptr<KafkaProducer> KafkaProducer::create(const std::string& name,
   producer->handle_.reset(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), reason.data(), reason.size()));
   if (!producer->handle_) {
-    *error = std::string("cannot create the kafka producer: ") + reason.data();
-    return nullptr;
+    return Status::internal(std::string("cannot create the kafka producer: ") + reason.data());
   }
   conf.release();
   return producer;

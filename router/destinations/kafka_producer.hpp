@@ -25,6 +25,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 
 namespace sluice::router {
@@ -33,12 +34,12 @@ class KafkaProducer {
  public:
   using ReportHandler = std::function<void(std::uint64_t tag, rd_kafka_resp_err_t error)>;
 
-  // The producer of destination name. nullptr and *error when librdkafka refuses a property or
-  // cannot create the handle. Connecting happens in the background: a broker that is down is
-  // not an error here.
-  static std::unique_ptr<KafkaProducer> create(const std::string& name,
-                                               const config::KafkaDestinationConfig& config,
-                                               ReportHandler on_report, std::string* error);
+  // The producer of destination name. An error when librdkafka refuses a property or cannot
+  // create the handle. Connecting happens in the background: a broker that is down is not an
+  // error here.
+  static Result<std::unique_ptr<KafkaProducer>> create(const std::string& name,
+                                                       const config::KafkaDestinationConfig& config,
+                                                       ReportHandler on_report);
   ~KafkaProducer();
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;

@@ -57,48 +57,38 @@ std::optional<std::string> visible_name(std::string_view partial) {
   return std::string(partial);
 }
 
-bool sync_directory(const std::filesystem::path& dir, std::string* error) {
+Status sync_directory(const std::filesystem::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    *error = errno_text("cannot open directory", dir, errno);
-    return false;
-  }
-  const bool ok = ::fsync(fd) == 0;
-  if (!ok) *error = errno_text("cannot fsync directory", dir, errno);
+  if (fd < 0) return Status::io_error(errno_text("cannot open directory", dir, errno));
+  Status synced;
+  if (::fsync(fd) != 0) synced = Status::io_error(errno_text("cannot fsync directory", dir, errno));
   ::close(fd);
-  return ok;
+  return synced;
 }
 
-std::optional<std::string> move_into_place(const std::filesystem::path& from,
-                                           const std::filesystem::path& dir,
-                                           const std::string& name, std::string* error) {
+Result<std::string> move_into_place(const std::filesystem::path& from,
+                                    const std::filesystem::path& dir, const std::string& name) {
   for (int suffix = 0; suffix <= kMaxSuffix; ++suffix) {
     const std::string candidate = suffix == 0 ? name : suffixed(name, suffix);
     const int result = rename_no_replace(from, dir / candidate);
     if (result == EEXIST) continue;
-    if (result != 0) {
-      *error = errno_text("cannot rename", from, result);
-      return std::nullopt;
-    }
+    if (result != 0) return Status::io_error(errno_text("cannot rename", from, result));
     return candidate;
   }
-  *error = "cannot rename " + from.string() + ": " + name + " and its suffixed names are taken";
-  return std::nullopt;
+  return Status::error(StatusCode::kAlreadyExists, "cannot rename " + from.string() + ": " + name +
+                                                       " and its suffixed names are taken");
 }
 
-std::unique_ptr<PartialFile> PartialFile::create(const std::filesystem::path& dir, std::string name,
-                                                 std::string* error) {
+Result<std::unique_ptr<PartialFile>> PartialFile::create(const std::filesystem::path& dir,
+                                                         std::string name) {
   const std::filesystem::path path = dir / partial_name(name);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *error = errno_text("cannot create", path, errno);
-    return nullptr;
-  }
+  if (fd < 0) return Status::io_error(errno_text("cannot create", path, errno));
   std::unique_ptr<PartialFile> file(new PartialFile(dir, std::move(name), fd));
   // Without this, a crash could lose the whole file, including appends already acknowledged.
-  if (!sync_directory(dir, error)) {
+  if (Status synced = sync_directory(dir); !synced.is_ok()) {
     ::unlink(path.c_str());
-    return nullptr;
+    return synced;
   }
   return file;
 }
@@ -115,10 +105,9 @@ void PartialFile::close_descriptor() {
   fd_ = -1;
 }
 
-bool PartialFile::append(std::string_view data, std::string* error) {
+Status PartialFile::append(std::string_view data) {
   if (!writable()) {
-    *error = "file " + path_.string() + " takes no more appends";
-    return false;
+    return Status::closed("file " + path_.string() + " takes no more appends");
   }
   std::size_t written = 0;
   int failure = 0;
@@ -134,41 +123,36 @@ bool PartialFile::append(std::string_view data, std::string* error) {
   if (failure == 0 && ::fdatasync(fd_) != 0) failure = errno;
   if (failure == 0) {
     size_ += data.size();
-    return true;
+    return Status::ok();
   }
-  *error = errno_text("cannot write", path_, failure);
   // A partial batch left in the file would be a torn line in the middle of it after a retry.
   // (After a failed fdatasync the written pages' fate is unknown, so they are cut too.)
   if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 ||
       ::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0) {
     broken_ = true;
   }
-  return false;
+  return Status::io_error(errno_text("cannot write", path_, failure));
 }
 
-bool PartialFile::complete(std::string* error) {
+Status PartialFile::complete() {
   completing_ = true;
   if (fd_ >= 0) {
-    if (::fsync(fd_) != 0) {
-      *error = errno_text("cannot fsync", path_, errno);
-      return false;
-    }
+    if (::fsync(fd_) != 0) return Status::io_error(errno_text("cannot fsync", path_, errno));
     close_descriptor();
   }
   if (size_ == 0) {
     if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
-      *error = errno_text("cannot remove", path_, errno);
-      return false;
+      return Status::io_error(errno_text("cannot remove", path_, errno));
     }
-    return sync_directory(dir_, error);
+    return sync_directory(dir_);
   }
   if (!renamed_) {
-    const auto published = move_into_place(path_, dir_, name_, error);
-    if (!published) return false;
-    name_ = *published;
+    Result<std::string> published = move_into_place(path_, dir_, name_);
+    if (!published.is_ok()) return published.status();
+    name_ = std::move(published).value();
     renamed_ = true;
   }
-  return sync_directory(dir_, error);
+  return sync_directory(dir_);
 }
 
 }  // namespace sluice::router

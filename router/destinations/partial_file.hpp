@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.hpp"
+
 namespace sluice::router {
 
 // ".<name>.partial" for a visible name, and back (nullopt for other names).
@@ -26,20 +28,19 @@ std::string partial_name(std::string_view name);
 std::optional<std::string> visible_name(std::string_view partial);
 
 // Renames from to dir/name, or to name with "_001", "_002", ... before its ".ndjson" when that
-// is taken (never replacing a file). Returns the name used, or nullopt and sets *error. The caller
-// fsyncs dir to make the rename durable.
-std::optional<std::string> move_into_place(const std::filesystem::path& from,
-                                           const std::filesystem::path& dir,
-                                           const std::string& name, std::string* error);
+// is taken (never replacing a file). Returns the name used. The caller fsyncs dir to make the
+// rename durable.
+Result<std::string> move_into_place(const std::filesystem::path& from,
+                                    const std::filesystem::path& dir, const std::string& name);
 
 // fsyncs a directory so that entries created, renamed or removed in it are durable.
-bool sync_directory(const std::filesystem::path& dir, std::string* error);
+Status sync_directory(const std::filesystem::path& dir);
 
 class PartialFile {
  public:
-  // Creates dir/.<name>.partial, which must not exist. nullptr and *error on failure.
-  static std::unique_ptr<PartialFile> create(const std::filesystem::path& dir, std::string name,
-                                             std::string* error);
+  // Creates dir/.<name>.partial, which must not exist.
+  static Result<std::unique_ptr<PartialFile>> create(const std::filesystem::path& dir,
+                                                     std::string name);
 
   // Closes the descriptor. A file not completed stays hidden, to be recovered.
   ~PartialFile();
@@ -49,11 +50,11 @@ class PartialFile {
   // Appends data and makes it durable. On failure the file is cut back to its size before the
   // call, so a retry appends cleanly; if even that fails, broken() turns true and the file takes
   // no more appends.
-  bool append(std::string_view data, std::string* error);
+  Status append(std::string_view data);
 
   // Makes the file visible (see above); an empty file is removed instead. May be called again
   // after a failure; takes no more appends once called.
-  bool complete(std::string* error);
+  Status complete();
 
   bool writable() const { return fd_ >= 0 && !broken_ && !completing_; }
   bool broken() const { return broken_; }

@@ -62,15 +62,16 @@ DeliveryResult result_for(HttpOutcome outcome) {
 
 }  // namespace
 
-std::unique_ptr<WebhookDestination> WebhookDestination::create(
-    const config::WebhookDestinationConfig& config, std::string* error) {
-  std::optional<WebhookUrl> url = parse_webhook_url(config.url, error);
-  if (!url) return nullptr;
+Result<std::unique_ptr<WebhookDestination>> WebhookDestination::create(
+    const config::WebhookDestinationConfig& config) {
+  Result<WebhookUrl> url = parse_webhook_url(config.url);
+  if (!url.is_ok()) return url.status();
   const auto headers = request_headers(config, *url);
-  std::unique_ptr<HttpConnection> connection =
-      HttpConnection::create(std::move(*url), headers, config.ca_file, error);
-  if (!connection) return nullptr;
-  return std::unique_ptr<WebhookDestination>(new WebhookDestination(config, std::move(connection)));
+  Result<std::unique_ptr<HttpConnection>> connection =
+      HttpConnection::create(std::move(url).value(), headers, config.ca_file);
+  if (!connection.is_ok()) return connection.status();
+  return std::unique_ptr<WebhookDestination>(
+      new WebhookDestination(config, std::move(connection).value()));
 }
 
 WebhookDestination::WebhookDestination(const config::WebhookDestinationConfig& config,

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/destination.hpp"
 
@@ -33,9 +34,9 @@ class HttpConnection;
 
 class WebhookDestination final : public Destination {
  public:
-  // nullptr and *error when the URL is invalid or the TLS settings cannot be loaded.
-  static std::unique_ptr<WebhookDestination> create(const config::WebhookDestinationConfig& config,
-                                                    std::string* error);
+  // An error when the URL is invalid or the TLS settings cannot be loaded.
+  static Result<std::unique_ptr<WebhookDestination>> create(
+      const config::WebhookDestinationConfig& config);
   ~WebhookDestination() override;
 
   DeliveryResult deliver(std::span<const OutgoingEvent> events) override;

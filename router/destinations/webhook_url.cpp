@@ -50,10 +50,10 @@ std::string lower_case(std::string_view text) {
 
 }  // namespace
 
-std::optional<WebhookUrl> parse_webhook_url(std::string_view url, std::string* error) {
-  const auto refuse = [&](std::string_view why) -> std::optional<WebhookUrl> {
-    *error = "invalid webhook URL \"" + std::string(url) + "\": " + std::string(why);
-    return std::nullopt;
+Result<WebhookUrl> parse_webhook_url(std::string_view url) {
+  const auto refuse = [&](std::string_view why) -> Result<WebhookUrl> {
+    return Status::invalid_argument("invalid webhook URL \"" + std::string(url) +
+                                    "\": " + std::string(why));
   };
   for (char c : url) {
     // A space or control character would split or corrupt the request line.

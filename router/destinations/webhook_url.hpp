@@ -4,9 +4,10 @@
 // destination is built. config/ has already checked the URL's shape; this parser checks again,
 // because it is what the connection relies on.
 
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/status.hpp"
 
 namespace sluice::router {
 
@@ -19,9 +20,9 @@ struct WebhookUrl {
                           // ":port" when the port is not the scheme's default
 };
 
-// nullopt and *error unless url is http(s)://host[:port][/path][?query][#fragment] with a valid
+// kInvalidArgument unless url is http(s)://host[:port][/path][?query][#fragment] with a valid
 // host (a name, an IPv4 address or a bracketed IPv6 address) and port (1 to 65535). Credentials
 // in the URL ("user@host") are refused: they belong in a configured header.
-std::optional<WebhookUrl> parse_webhook_url(std::string_view url, std::string* error);
+Result<WebhookUrl> parse_webhook_url(std::string_view url);
 
 }  // namespace sluice::router

@@ -116,21 +116,20 @@ TEST_CASE_METHOD(EndpointFixture, "POST pause and resume answer the new status",
   }
 }
 
-TEST_CASE_METHOD(EndpointFixture, "A ControlResult that is not ok maps to 404, 400 or 503",
-                 "[admin]") {
+TEST_CASE_METHOD(EndpointFixture, "A RouterControl error maps to 404, 400 or 503", "[admin]") {
   struct Case {
-    ControlResult::Kind kind;
+    StatusCode status_code;
     unsigned status;
     std::string_view code;
   };
   constexpr Case kCases[] = {
-      {ControlResult::Kind::kNotFound, 404, "not_found"},
-      {ControlResult::Kind::kInvalid, 400, "invalid_request"},
-      {ControlResult::Kind::kUnavailable, 503, "unavailable"},
+      {StatusCode::kNotFound, 404, "not_found"},
+      {StatusCode::kInvalidArgument, 400, "invalid_request"},
+      {StatusCode::kUnavailable, 503, "unavailable"},
   };
   for (const Case& c : kCases) {
     DYNAMIC_SECTION(c.code) {
-      control_.force({c.kind, "the router says \"no\""});
+      control_.force(Status::error(c.status_code, "the router says \"no\""));
       for (std::string_view target : {"/v1/destinations/web/pause", "/v1/destinations/web/resume",
                                       "/v1/destinations/web/dead-letters/7/redeliver"}) {
         INFO(target);

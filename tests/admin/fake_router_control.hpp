@@ -1,8 +1,8 @@
 #pragma once
 
 // An in-memory RouterControl for the admin tests: destinations and dead letters set up by the
-// test, calls recorded, and an optional forced outcome for every call that returns a
-// ControlResult. Locked, because the admin thread calls it while the test thread reads it.
+// test, calls recorded, and an optional forced error for every call but destinations() and
+// destination(). Locked, because the admin thread calls it while the test thread reads it.
 
 #include <map>
 #include <mutex>
@@ -15,7 +15,6 @@
 
 namespace sluice::admin::test {
 
-using router::ControlResult;
 using router::DestinationStatus;
 using router::LoopState;
 using router::ReplayFrom;
@@ -31,10 +30,11 @@ class FakeRouterControl : public router::RouterControl {
     const std::lock_guard lock(mutex_);
     letters_[letter.destination].push_back(std::move(letter));
   }
-  // Every later call that returns a ControlResult returns this instead of doing anything.
-  void force(ControlResult result) {
+  // Every later call but destinations() and destination() fails with error instead of doing
+  // anything.
+  void force(Status error) {
     const std::lock_guard lock(mutex_);
-    forced_ = std::move(result);
+    forced_ = std::move(error);
   }
   // The calls made so far, as "pause web", "redeliver web 7", "replay web".
   std::vector<std::string> calls() const {
@@ -51,78 +51,71 @@ class FakeRouterControl : public router::RouterControl {
     return statuses_;
   }
 
-  std::optional<DestinationStatus> destination(std::string_view name) const override {
+  Result<DestinationStatus> destination(std::string_view name) const override {
     const std::lock_guard lock(mutex_);
     const DestinationStatus* status = find(name);
-    if (status == nullptr) return std::nullopt;
+    if (status == nullptr) return no_destination(name);
     return *status;
   }
 
-  ControlResult pause(std::string_view name) override { return set_state(name, "pause"); }
-  ControlResult resume(std::string_view name) override { return set_state(name, "resume"); }
+  Status pause(std::string_view name) override { return set_state(name, "pause"); }
+  Status resume(std::string_view name) override { return set_state(name, "resume"); }
 
-  ControlResult replay(std::string_view name, const ReplayFrom& from,
-                       std::uint64_t* cursor) override {
+  Result<std::uint64_t> replay(std::string_view name, const ReplayFrom& from) override {
     const std::lock_guard lock(mutex_);
     calls_.push_back("replay " + std::string(name));
     if (forced_) return *forced_;
     if (find(name) == nullptr) return no_destination(name);
     last_replay_ = from;
     // A cursor the test can recognise: the sequence, or the time's seconds.
-    *cursor = from.kind == ReplayFrom::Kind::kSequence
-                  ? from.sequence
-                  : static_cast<std::uint64_t>(from.time_ms / 1000);
-    return {};
+    return from.kind == ReplayFrom::Kind::kSequence
+               ? from.sequence
+               : static_cast<std::uint64_t>(from.time_ms / 1000);
   }
 
-  ControlResult dead_letters(std::string_view name,
-                             std::vector<storage::DeadLetter>* letters) const override {
+  Result<std::vector<storage::DeadLetter>> dead_letters(std::string_view name) const override {
     const std::lock_guard lock(mutex_);
     if (forced_) return *forced_;
     if (find(name) == nullptr) return no_destination(name);
-    letters->clear();
+    std::vector<storage::DeadLetter> letters;
     const auto it = letters_.find(std::string(name));
-    if (it == letters_.end()) return {};
+    if (it == letters_.end()) return letters;
     for (storage::DeadLetter letter : it->second) {
       letter.contents.clear();  // listed without their events, as the interface says
-      letters->push_back(std::move(letter));
+      letters.push_back(std::move(letter));
     }
-    return {};
+    return letters;
   }
 
-  ControlResult dead_letter(std::string_view name, std::uint64_t id,
-                            storage::DeadLetter* letter) const override {
+  Result<storage::DeadLetter> dead_letter(std::string_view name, std::uint64_t id) const override {
     const std::lock_guard lock(mutex_);
     if (forced_) return *forced_;
     const storage::DeadLetter* found = find_letter(name, id);
-    if (found == nullptr) return {ControlResult::Kind::kNotFound, "no such dead letter"};
-    *letter = *found;
-    return {};
+    if (found == nullptr) return Status::not_found("no such dead letter");
+    return *found;
   }
 
-  ControlResult redeliver(std::string_view name, std::uint64_t id) override {
+  Status redeliver(std::string_view name, std::uint64_t id) override {
     const std::lock_guard lock(mutex_);
     calls_.push_back("redeliver " + std::string(name) + " " + std::to_string(id));
     if (forced_) return *forced_;
-    if (find_letter(name, id) == nullptr) {
-      return {ControlResult::Kind::kNotFound, "no such dead letter"};
-    }
-    return {};
+    if (find_letter(name, id) == nullptr) return Status::not_found("no such dead letter");
+    return Status::ok();
   }
 
  private:
-  static ControlResult no_destination(std::string_view name) {
-    return {ControlResult::Kind::kNotFound, "no destination named " + std::string(name)};
+  static Status no_destination(std::string_view name) {
+    return Status::not_found("no destination named " + std::string(name));
   }
 
-  ControlResult set_state(std::string_view name, std::string_view call) {
+  Status set_state(std::string_view name, std::string_view call) {
     const std::lock_guard lock(mutex_);
     calls_.push_back(std::string(call) + " " + std::string(name));
     if (forced_) return *forced_;
     DestinationStatus* status = find(name);
     if (status == nullptr) return no_destination(name);
     status->state = call == "pause" ? LoopState::kPaused : LoopState::kRunning;
-    return {};
+    return Status::ok();
   }
 
   DestinationStatus* find(std::string_view name) {
@@ -147,7 +140,7 @@ class FakeRouterControl : public router::RouterControl {
   mutable std::mutex mutex_;
   std::vector<DestinationStatus> statuses_;
   std::map<std::string, std::vector<storage::DeadLetter>> letters_;
-  std::optional<ControlResult> forced_;
+  std::optional<Status> forced_;
   std::vector<std::string> calls_;
   std::optional<ReplayFrom> last_replay_;
 };

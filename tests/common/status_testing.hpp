@@ -1,8 +1,8 @@
 #pragma once
 
 // Catch2 support for Status and Result<T>: a failed check prints a Status or StatusCode as text,
-// and value_of() lets a check compare a Result with a value (CHECK(value_of(r) == 3u)), failing
-// rather than reading a value that is not there.
+// value_of() lets a check compare a Result with a value (CHECK(value_of(r) == 3u)), failing
+// rather than reading a value that is not there, and error_of() gives the message of a failure.
 
 #include <optional>
 #include <string>
@@ -34,6 +34,12 @@ template <typename T>
 std::optional<T> value_of(const Result<T>& result) {
   if (!result.is_ok()) return std::nullopt;
   return result.value();
+}
+
+// The message of result's error; empty when it holds a value.
+template <typename T>
+std::string error_of(const Result<T>& result) {
+  return result.status().message();
 }
 
 }  // namespace sluice::test

@@ -63,11 +63,10 @@ config::FileDestinationConfig file_config(const TempDir& dir, bool gzip = false)
 }
 
 std::unique_ptr<FileDestination> open_destination(const config::FileDestinationConfig& config) {
-  std::string error;
-  auto destination = FileDestination::open(config, &error);
-  INFO(error);
-  REQUIRE(destination != nullptr);
-  return destination;
+  auto destination = FileDestination::open(config);
+  INFO(destination.status().to_string());
+  REQUIRE(destination.is_ok());
+  return std::move(destination).value();
 }
 
 void deliver_ok(FileDestination& destination, std::span<const OutgoingEvent> events) {
@@ -343,9 +342,9 @@ TEST_CASE("A file destination that cannot use its directory does not open", "[ro
   write_file(dir.path() / "file", "x");
   config::FileDestinationConfig config;
   config.path = (dir.path() / "file" / "out").string();
-  std::string error;
-  CHECK(FileDestination::open(config, &error) == nullptr);
-  CHECK_THAT(error, Catch::Contains("cannot create"));
+  const auto destination = FileDestination::open(config);
+  CHECK_FALSE(destination.is_ok());
+  CHECK_THAT(error_of(destination), Catch::Contains("cannot create"));
 }
 
 }  // namespace sluice::router::test

@@ -106,11 +106,10 @@ class Events {
 };
 
 std::unique_ptr<KafkaDestination> open_destination(const config::KafkaDestinationConfig& config) {
-  std::string error;
-  auto destination = KafkaDestination::open("stream", config, &error);
-  INFO(error);
-  REQUIRE(destination != nullptr);
-  return destination;
+  auto destination = KafkaDestination::open("stream", config);
+  INFO(destination.status().to_string());
+  REQUIRE(destination.is_ok());
+  return std::move(destination).value();
 }
 
 // Delivers events in batches of batch_size, each until acknowledged (at most attempts tries).
@@ -312,36 +311,40 @@ TEST_CASE("Kafka: the factory builds kafka destinations and reports refused prop
   // Nothing listens there: building a destination does not wait for its cluster.
   config::KafkaDestinationConfig kafka{"127.0.0.1:1", "events", {}};
   config::DestinationConfig config = destination_config("stream");
-  std::string error;
 
   SECTION("a valid destination") {
     config.settings = kafka;
-    CHECK(make_destination(config, &error) != nullptr);
+    CHECK(make_destination(config).is_ok());
   }
   SECTION("an unknown property") {
     kafka.properties = {{"no.such.property", "1"}};
     config.settings = kafka;
-    CHECK(make_destination(config, &error) == nullptr);
-    CHECK_THAT(error,
+    const auto destination = make_destination(config);
+    CHECK_FALSE(destination.is_ok());
+    CHECK_THAT(error_of(destination),
                Catch::StartsWith(R"(destination "stream": kafka property "no.such.property")"));
   }
   SECTION("a value librdkafka refuses") {
     kafka.properties = {{"linger.ms", "soon"}};
     config.settings = kafka;
-    CHECK(make_destination(config, &error) == nullptr);
-    CHECK_THAT(error, Catch::Contains(R"(kafka property "linger.ms": )"));
+    const auto destination = make_destination(config);
+    CHECK_FALSE(destination.is_ok());
+    CHECK_THAT(error_of(destination), Catch::Contains(R"(kafka property "linger.ms": )"));
   }
   SECTION("properties that contradict the idempotent producer") {
     kafka.properties = {{"acks", "1"}};
     config.settings = kafka;
-    CHECK(make_destination(config, &error) == nullptr);
-    CHECK_THAT(error, Catch::Contains("cannot create the kafka producer"));
+    const auto destination = make_destination(config);
+    CHECK_FALSE(destination.is_ok());
+    CHECK_THAT(error_of(destination), Catch::Contains("cannot create the kafka producer"));
   }
   SECTION("a topic Kafka refuses") {
     kafka.topic = "..";
     config.settings = kafka;
-    CHECK(make_destination(config, &error) == nullptr);
-    CHECK_THAT(error, Catch::Contains(R"(topic ".." is not a valid Kafka topic name)"));
+    const auto destination = make_destination(config);
+    CHECK_FALSE(destination.is_ok());
+    CHECK_THAT(error_of(destination),
+               Catch::Contains(R"(topic ".." is not a valid Kafka topic name)"));
   }
 }
 

@@ -56,6 +56,15 @@ class GatedDestination : public FakeDestination {
   std::uint64_t held_;
 };
 
+// Lists the destination's dead letters into letters: how many, or -1 when they cannot be listed.
+int dead_letters_of(const Router& router, std::string_view name,
+                    std::vector<storage::DeadLetter>& letters) {
+  Result<std::vector<storage::DeadLetter>> listed = router.dead_letters(name);
+  if (!listed.is_ok()) return -1;
+  letters = std::move(listed).value();
+  return static_cast<int>(letters.size());
+}
+
 // A Router over one FakeDestination named "fake", with the loop timing of LoopFixture.
 struct RouterFixture : LoopFixture {
   std::shared_ptr<Calls> calls = std::make_shared<Calls>();
@@ -120,7 +129,7 @@ TEST_CASE("With several lanes the cursor waits for the oldest unacknowledged bat
 TEST_CASE("A paused destination delivers nothing until resumed", "[router]") {
   RouterFixture fixture;
   fixture.router.start();
-  REQUIRE(fixture.router.pause("fake").ok());
+  REQUIRE(fixture.router.pause("fake").is_ok());
   REQUIRE(
       eventually([&] { return fixture.router.destination("fake")->state == LoopState::kPaused; }));
   append_many(*fixture.log, 10);
@@ -131,13 +140,13 @@ TEST_CASE("A paused destination delivers nothing until resumed", "[router]") {
   CHECK(status->backlog_bytes > 0);
   REQUIRE(status->oldest_undelivered_age.has_value());
 
-  REQUIRE(fixture.router.resume("fake").ok());
+  REQUIRE(fixture.router.resume("fake").is_ok());
   REQUIRE(fixture.calls->wait_acknowledged(10));
   CHECK(fixture.calls->acknowledged() == sequence_range(1, 10));
   REQUIRE(eventually([&] { return fixture.router.destination("fake")->backlog_events == 0; }));
   CHECK(fixture.router.destination("fake")->state == LoopState::kRunning);
   CHECK(fixture.router.destination("fake")->delivered_events == 10);
-  CHECK(fixture.router.pause("nope").kind == ControlResult::Kind::kNotFound);
+  CHECK(fixture.router.pause("nope").code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("Replay delivers again from a sequence or from a time", "[router]") {
@@ -149,11 +158,12 @@ TEST_CASE("Replay delivers again from a sequence or from a time", "[router]") {
   std::this_thread::sleep_for(20ms);
   append_many(*fixture.log, 10, "b");
   REQUIRE(fixture.calls->wait_acknowledged(20));
-  std::uint64_t cursor = 0;
 
   SECTION("from a sequence") {
-    REQUIRE(fixture.router.replay("fake", {ReplayFrom::Kind::kSequence, 5, 0}, &cursor).ok());
-    CHECK(cursor == 4);
+    const Result<std::uint64_t> cursor =
+        fixture.router.replay("fake", {ReplayFrom::Kind::kSequence, 5, 0});
+    REQUIRE(cursor.is_ok());
+    CHECK(*cursor == 4);
     REQUIRE(fixture.calls->wait_acknowledged(36));
     auto expected = sequence_range(1, 20);
     const auto again = sequence_range(5, 20);
@@ -161,8 +171,10 @@ TEST_CASE("Replay delivers again from a sequence or from a time", "[router]") {
     CHECK(fixture.calls->acknowledged() == expected);
   }
   SECTION("from a time") {
-    REQUIRE(fixture.router.replay("fake", {ReplayFrom::Kind::kTime, 0, between}, &cursor).ok());
-    CHECK(cursor == 10);
+    const Result<std::uint64_t> cursor =
+        fixture.router.replay("fake", {ReplayFrom::Kind::kTime, 0, between});
+    REQUIRE(cursor.is_ok());
+    CHECK(*cursor == 10);
     REQUIRE(fixture.calls->wait_acknowledged(30));
     auto expected = sequence_range(1, 20);
     const auto again = sequence_range(11, 20);
@@ -170,9 +182,10 @@ TEST_CASE("Replay delivers again from a sequence or from a time", "[router]") {
     CHECK(fixture.calls->acknowledged() == expected);
   }
   SECTION("past the end of the log") {
-    const ControlResult result =
-        fixture.router.replay("fake", {ReplayFrom::Kind::kSequence, 100, 0}, &cursor);
-    CHECK(result.kind == ControlResult::Kind::kInvalid);
+    const Result<std::uint64_t> cursor =
+        fixture.router.replay("fake", {ReplayFrom::Kind::kSequence, 100, 0});
+    REQUIRE_FALSE(cursor.is_ok());
+    CHECK(cursor.status().code() == StatusCode::kInvalidArgument);
   }
   REQUIRE(eventually([&] { return fixture.cursor("fake") == 20; }));
 }
@@ -186,11 +199,12 @@ TEST_CASE("A dead letter keeps its events and is gone once redelivered", "[route
   fixture.router.start();
 
   std::vector<storage::DeadLetter> letters;
-  REQUIRE(eventually(
-      [&] { return fixture.router.dead_letters("fake", &letters).ok() && letters.size() == 1; }));
+  REQUIRE(eventually([&] { return dead_letters_of(fixture.router, "fake", letters) == 1; }));
   CHECK(letters.front().contents.empty());  // listed without them
-  storage::DeadLetter letter;
-  REQUIRE(fixture.router.dead_letter("fake", letters.front().first_sequence, &letter).ok());
+  const Result<storage::DeadLetter> found =
+      fixture.router.dead_letter("fake", letters.front().first_sequence);
+  REQUIRE(found.is_ok());
+  const storage::DeadLetter& letter = *found;
   REQUIRE(letter.contents.size() == 5);
   for (std::size_t n = 0; n < 5; ++n) {
     CHECK(letter.contents[n].sequence == n + 1);
@@ -200,15 +214,14 @@ TEST_CASE("A dead letter keeps its events and is gone once redelivered", "[route
                Catch::Contains("\"messageId\":\"e" + std::to_string(n) + "\""));
   }
   CHECK(fixture.router.destination("fake")->dead_letters == 1);
-  CHECK(fixture.router.dead_letter("fake", 99, &letter).kind == ControlResult::Kind::kNotFound);
-  CHECK(fixture.router.redeliver("fake", 99).kind == ControlResult::Kind::kNotFound);
+  CHECK(fixture.router.dead_letter("fake", 99).status().code() == StatusCode::kNotFound);
+  CHECK(fixture.router.redeliver("fake", 99).code() == StatusCode::kNotFound);
 
   // The sink accepts it now.
-  REQUIRE(fixture.router.redeliver("fake", 1).ok());
+  REQUIRE(fixture.router.redeliver("fake", 1).is_ok());
   REQUIRE(fixture.calls->wait_acknowledged(5));
   CHECK(fixture.calls->acknowledged() == sequence_range(1, 5));
-  REQUIRE(eventually(
-      [&] { return fixture.router.dead_letters("fake", &letters).ok() && letters.empty(); }));
+  REQUIRE(eventually([&] { return dead_letters_of(fixture.router, "fake", letters) == 0; }));
 }
 
 TEST_CASE("A redelivery refused again stays a dead letter with its attempts counted", "[router]") {
@@ -220,17 +233,15 @@ TEST_CASE("A redelivery refused again stays a dead letter with its attempts coun
   append_many(*fixture.log, 5);
   fixture.router.start();
   std::vector<storage::DeadLetter> letters;
-  REQUIRE(eventually(
-      [&] { return fixture.router.dead_letters("fake", &letters).ok() && letters.size() == 1; }));
-  REQUIRE(fixture.router.redeliver("fake", 1).ok());
+  REQUIRE(eventually([&] { return dead_letters_of(fixture.router, "fake", letters) == 1; }));
+  REQUIRE(fixture.router.redeliver("fake", 1).is_ok());
   REQUIRE(eventually([&] {
-    return fixture.router.dead_letters("fake", &letters).ok() && letters.size() == 1 &&
-           letters.front().attempts == 2;
+    return dead_letters_of(fixture.router, "fake", letters) == 1 && letters.front().attempts == 2;
   }));
   CHECK(letters.front().reason == "http_422: still bad");
-  storage::DeadLetter letter;
-  REQUIRE(fixture.router.dead_letter("fake", 1, &letter).ok());
-  CHECK(letter.contents.size() == 5);
+  const Result<storage::DeadLetter> letter = fixture.router.dead_letter("fake", 1);
+  REQUIRE(letter.is_ok());
+  CHECK(letter->contents.size() == 5);
 }
 
 TEST_CASE("Status shows a failing destination as retrying, with its backlog", "[router]") {

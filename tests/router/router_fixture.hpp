@@ -36,6 +36,7 @@
 namespace sluice::router::test {
 
 using namespace std::chrono_literals;
+using sluice::test::error_of;
 using sluice::test::value_of;
 
 using sluice::test::TempDir;

@@ -27,25 +27,25 @@ TEST_CASE("The factory builds every kind of destination, or says why not", "[rou
   config::DestinationConfig kafka = destination_config("stream");
   kafka.settings = config::KafkaDestinationConfig{"127.0.0.1:9", "events", {}};
 
-  std::string error;
-  CHECK(make_destination(file_destination(dir, "archive"), &error) != nullptr);
-  CHECK(make_destination(webhook, &error) != nullptr);  // connects only when it delivers
-  CHECK(make_destination(kafka, &error) != nullptr);    // likewise
+  CHECK(make_destination(file_destination(dir, "archive")).is_ok());
+  CHECK(make_destination(webhook).is_ok());  // connects only when it delivers
+  CHECK(make_destination(kafka).is_ok());    // likewise
   config::DestinationConfig unreadable_ca = webhook;
   unreadable_ca.settings = config::WebhookDestinationConfig{"https://example.com/",
                                                             {},
                                                             config::WebhookMode::kBatch,
                                                             10'000ms,
                                                             (dir.path() / "missing.pem").string()};
-  CHECK(make_destination(unreadable_ca, &error) == nullptr);
-  CHECK_THAT(error, Catch::StartsWith(R"(destination "hook": cannot load ca_file )"));
+  const auto refused = make_destination(unreadable_ca);
+  CHECK_FALSE(refused.is_ok());
+  CHECK_THAT(error_of(refused), Catch::StartsWith(R"(destination "hook": cannot load ca_file )"));
 
   auto log = open_log(dir);
   prometheus::Registry registry;
   RouterMetrics metrics(registry);
-  CHECK(Router::create({file_destination(dir, "a"), unreadable_ca}, *log, metrics, &error) ==
-        nullptr);
-  CHECK_THAT(error, Catch::Contains("cannot load ca_file"));
+  const auto router = Router::create({file_destination(dir, "a"), unreadable_ca}, *log, metrics);
+  CHECK_FALSE(router.is_ok());
+  CHECK_THAT(error_of(router), Catch::Contains("cannot load ca_file"));
 }
 
 TEST_CASE("The router delivers to every destination and stops before the log closes", "[router]") {
@@ -53,11 +53,11 @@ TEST_CASE("The router delivers to every destination and stops before the log clo
   auto log = open_log(dir);
   prometheus::Registry registry;
   RouterMetrics metrics(registry);
-  std::string error;
-  auto router = Router::create({file_destination(dir, "a"), file_destination(dir, "b")}, *log,
-                               metrics, &error);
-  INFO(error);
-  REQUIRE(router != nullptr);
+  auto created =
+      Router::create({file_destination(dir, "a"), file_destination(dir, "b")}, *log, metrics);
+  INFO(created.status().to_string());
+  REQUIRE(created.is_ok());
+  std::unique_ptr<Router> router = std::move(created).value();
   CHECK(router->size() == 2);
   router->start();
   append_many(*log, 25);

@@ -65,10 +65,10 @@ TEST_CASE("Through a delivery loop, a failing webhook still gets every event in 
   config.settings = webhook;
   config.batch_max_events = 7;
   config.retry_max = 2s;  // so that Retry-After: 1 is honoured in full
-  std::string error;
-  auto destination = WebhookDestination::create(webhook, &error);
-  INFO(error);
-  REQUIRE(destination != nullptr);
+  auto created = WebhookDestination::create(webhook);
+  INFO(created.status().to_string());
+  REQUIRE(created.is_ok());
+  std::unique_ptr<WebhookDestination> destination = std::move(created).value();
 
   append_many(*log, 40, "early", 13);  // a backlog before the loop starts
   DeliveryLoop loop(config, *log, std::move(destination), metrics.destination("hook"),

@@ -51,11 +51,10 @@ config::WebhookDestinationConfig webhook_config(const HttpSink& sink,
 }
 
 std::unique_ptr<WebhookDestination> make_webhook(const config::WebhookDestinationConfig& config) {
-  std::string error;
-  auto destination = WebhookDestination::create(config, &error);
-  INFO(error);
-  REQUIRE(destination != nullptr);
-  return destination;
+  auto destination = WebhookDestination::create(config);
+  INFO(destination.status().to_string());
+  REQUIRE(destination.is_ok());
+  return std::move(destination).value();
 }
 
 DeliveryResult deliver_one(HttpSink& sink, const SinkAnswer& answer) {
@@ -366,17 +365,18 @@ TEST_CASE("HTTPS verifies the server's certificate and name", "[router][webhook]
 }
 
 TEST_CASE("A webhook with an unusable URL or CA file is not built", "[router][webhook]") {
-  std::string error;
   config::WebhookDestinationConfig config;
   config.url = "http://exa mple.com/";
-  CHECK(WebhookDestination::create(config, &error) == nullptr);
-  CHECK_THAT(error, Catch::StartsWith("invalid webhook URL"));
+  auto destination = WebhookDestination::create(config);
+  CHECK_FALSE(destination.is_ok());
+  CHECK_THAT(error_of(destination), Catch::StartsWith("invalid webhook URL"));
 
   TempDir dir;
   config.url = "https://example.com/";
   config.ca_file = (dir.path() / "missing.pem").string();
-  CHECK(WebhookDestination::create(config, &error) == nullptr);
-  CHECK_THAT(error, Catch::StartsWith("cannot load ca_file"));
+  destination = WebhookDestination::create(config);
+  CHECK_FALSE(destination.is_ok());
+  CHECK_THAT(error_of(destination), Catch::StartsWith("cannot load ca_file"));
 }
 
 }  // namespace sluice::router::test

@@ -6,17 +6,16 @@ namespace sluice::router::test {
 namespace {
 
 WebhookUrl parsed(std::string_view url) {
-  std::string error;
-  std::optional<WebhookUrl> out = parse_webhook_url(url, &error);
-  INFO(error);
-  REQUIRE(out.has_value());
-  return *out;
+  Result<WebhookUrl> out = parse_webhook_url(url);
+  INFO(out.status().to_string());
+  REQUIRE(out.is_ok());
+  return std::move(out).value();
 }
 
 std::string refused(std::string_view url) {
-  std::string error;
-  CHECK_FALSE(parse_webhook_url(url, &error).has_value());
-  return error;
+  const Result<WebhookUrl> out = parse_webhook_url(url);
+  CHECK_FALSE(out.is_ok());
+  return out.status().message();
 }
 
 }  // namespace
