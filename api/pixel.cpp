@@ -11,18 +11,27 @@
 namespace sluice::api {
 namespace {
 
+struct Member;
+
 // A message being assembled: objects are children, anything else keeps its JSON text.
 struct Node {
   std::string json;  // leaf value as JSON text; unused when children is not empty
-  std::vector<std::pair<std::string, Node>> children;  // in the order first seen
+  // In the order first seen. A named struct, not std::pair<std::string, Node>: a vector of an
+  // incomplete type is allowed, a pair holding one is not (clang rejects it with libstdc++).
+  std::vector<Member> children;
   bool is_object = false;
+};
+
+struct Member {
+  std::string name;
+  Node value;
 };
 
 Node& child(Node& node, std::string_view key) {
   for (auto& [name, existing] : node.children) {
     if (name == key) return existing;
   }
-  return node.children.emplace_back(std::string(key), Node{}).second;
+  return node.children.emplace_back(Member{std::string(key), Node{}}).value;
 }
 
 void insert_flat(Node& root, std::string_view path, std::string_view value) {

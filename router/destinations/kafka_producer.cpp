@@ -134,16 +134,29 @@ rd_kafka_resp_err_t KafkaProducer::produce(const std::string& topic,
                                            std::string_view value, std::uint64_t tag) {
   rd_kafka_topic_t* handle = topic_handle(topic);
   if (handle == nullptr) return rd_kafka_last_error();
+  // The argument array of rd_kafka_produceva(), not rd_kafka_producev()'s RD_KAFKA_V_* macros:
+  // those expand to GNU statement expressions, which clang's -Wpedantic rejects.
+  std::array<rd_kafka_vu_t, 5> fields{};
+  fields[0].vtype = RD_KAFKA_VTYPE_RKT;
+  fields[0].u.rkt = handle;
   // F_COPY: a message outlives the deliver() call that gave up waiting for its report, and with
-  // it the batch that holds the value. librdkafka only reads the bytes (its macros drop const).
-  void* value_bytes = const_cast<char*>(value.data());
-  const void* key_bytes = key ? key->data() : nullptr;
-  const std::size_t key_size = key ? key->size() : 0;
-  void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag));
-  return rd_kafka_producev(
-      handle_.get(), RD_KAFKA_V_RKT(handle), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_VALUE(value_bytes, value.size()), RD_KAFKA_V_KEY(key_bytes, key_size),
-      RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+  // it the batch that holds the value.
+  fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+  // librdkafka only reads the key and value bytes; its argument type drops const.
+  fields[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  fields[2].u.mem.ptr = const_cast<char*>(value.data());
+  fields[2].u.mem.size = value.size();
+  fields[3].vtype = RD_KAFKA_VTYPE_KEY;
+  fields[3].u.mem.ptr = key ? const_cast<char*>(key->data()) : nullptr;
+  fields[3].u.mem.size = key ? key->size() : 0;
+  fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  fields[4].u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag));
+  rd_kafka_error_t* error = rd_kafka_produceva(handle_.get(), fields.data(), fields.size());
+  if (error == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  return code;
 }
 
 void KafkaProducer::poll(std::chrono::milliseconds timeout) {

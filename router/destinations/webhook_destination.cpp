@@ -27,7 +27,9 @@ std::map<std::string, std::string> request_headers(const config::WebhookDestinat
       {"User-Agent", std::string(kUserAgent)},
       {"Host", url.authority},
   };
-  for (const auto& [name, value] : config.headers) {
+  for (const auto& header : config.headers) {
+    // A named reference, not a structured binding: clang 14 cannot capture those in a lambda.
+    const std::string& name = header.first;
     std::erase_if(headers, [&](const auto& ours) {
       return ours.first.size() == name.size() &&
              std::equal(name.begin(), name.end(), ours.first.begin(), [](char a, char b) {
@@ -35,7 +37,7 @@ std::map<std::string, std::string> request_headers(const config::WebhookDestinat
                       std::tolower(static_cast<unsigned char>(b));
              });
     });
-    headers[name] = value;
+    headers[name] = header.second;
   }
   return headers;
 }
