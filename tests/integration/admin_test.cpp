@@ -19,17 +19,16 @@ constexpr std::string_view kAdminToken = "admin-token-0123456789";
 // A server with one file destination ("files", in <work>/files) and the admin API.
 struct AdminFixture {
   TempDir dir;
-  std::uint16_t admin_port = free_loopback_port();
   ServerProcess server{dir.path(), options()};
   HttpClient intake{server.port(), 5s};
-  HttpClient admin{admin_port, 5s};
+  HttpClient admin{server.admin_port(), 5s};
 
   ServerOptions options() const {
     ServerOptions options;
     options.durability = "wal";
     options.extra_config = file_destination_toml("files", dir.path() / "files", 10) +
-                           "\n[admin]\nlisten = \"127.0.0.1:" + std::to_string(admin_port) +
-                           "\"\ntoken = \"" + std::string(kAdminToken) + "\"\n";
+                           "\n[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"" +
+                           std::string(kAdminToken) + "\"\n";
     return options;
   }
 

@@ -1,17 +1,17 @@
 #include "server_process.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
-#include <netinet/in.h>
+#include <optional>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -34,7 +34,14 @@ using namespace std::chrono_literals;
 
 constexpr auto kStartupTimeout = 30s;
 constexpr auto kPollInterval = 20ms;
-constexpr int kStartAttempts = 3;
+
+// server/main.cpp logs one line per listener once it is bound, the admin API's first:
+//   [...] [info] admin API listening on 127.0.0.1:41771
+//   [...] [info] sluice 0.1.0 listening on 127.0.0.1:41770 (log ..., durability wal, ...)
+// so once the tracking API's line is there, both ports are known.
+constexpr std::string_view kAdminListening = "] admin API listening on ";
+constexpr std::string_view kTrackingListening = "] sluice ";
+constexpr std::string_view kListeningOn = " listening on ";
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -73,6 +80,47 @@ ExitStatus decode_wait_status(int status) {
   return result;
 }
 
+// The port of the "<host>:<port>" that starts at `address` and ends at a space or the line's
+// end; nullopt when it is not a port number.
+std::optional<std::uint16_t> listen_port(std::string_view address) {
+  address = address.substr(0, address.find(' '));
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = address.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc{} || end != digits.data() + digits.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+// The ports a server printed in its start-up lines; `tracking` stays empty until that line.
+struct ListeningPorts {
+  std::optional<std::uint16_t> tracking;
+  std::uint16_t admin = 0;
+};
+
+ListeningPorts listening_ports(std::string_view output) {
+  ListeningPorts ports;
+  while (!output.empty()) {
+    const std::size_t newline = output.find('\n');
+    // A line without its newline may still be being written.
+    if (newline == std::string_view::npos) break;
+    const std::string_view line = output.substr(0, newline);
+    output.remove_prefix(newline + 1);
+    if (const std::size_t at = line.find(kAdminListening); at != std::string_view::npos) {
+      ports.admin = listen_port(line.substr(at + kAdminListening.size())).value_or(0);
+    } else if (const std::size_t at = line.find(kTrackingListening); at != std::string_view::npos) {
+      const std::size_t on = line.find(kListeningOn, at);
+      if (on != std::string_view::npos) {
+        ports.tracking = listen_port(line.substr(on + kListeningOn.size()));
+      }
+    }
+  }
+  return ports;
+}
+
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) {
@@ -106,55 +154,37 @@ std::string ExitStatus::describe() const {
   return "still running";
 }
 
-std::uint16_t free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed: " + std::string(std::strerror(errno)));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    int error = errno;
-    ::close(fd);
-    throw std::runtime_error("cannot find a free port: " + std::string(std::strerror(error)));
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 ServerProcess::ServerProcess(const fs::path& work_dir, ServerOptions options)
     : work_dir_(work_dir), options_(std::move(options)), config_path_(work_dir / "sluice.toml") {
-  std::string failures;
-  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
-    std::string failure;
-    if (spawn_and_wait_ready(&failure)) return;
-    failures += failure + "\n";
+  write_config();
+  spawn();
+  if (options_.wait_until_ready) {
+    wait_until_ready();
+  } else {
+    port_ = options_.port;
   }
-  throw std::runtime_error("sluice did not start:\n" + failures);
 }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0 && running()) kill();
 }
 
-bool ServerProcess::spawn_and_wait_ready(std::string* failure) {
-  port_ = options_.port != 0 ? options_.port : free_loopback_port();
-  {
-    std::ofstream config(config_path_, std::ios::trunc);
-    config << "[server]\n"
-           << "listen = \"127.0.0.1:" << port_ << "\"\n"
-           << "threads = " << options_.threads << "\n";
-    for (const auto& line : options_.server_settings) config << line << "\n";
-    config << "\n[storage]\n"
-           << "path = \"" << (work_dir_ / "log").string() << "\"\n"
-           << "durability = \"" << options_.durability << "\"\n"
-           << "\n[log]\nlevel = \"info\"\n"
-           << "\n[[sources]]\nname = \"website\"\nwrite_keys = [\"test_write_key\"]\n";
-    config << options_.extra_config;
-    if (!config) throw std::runtime_error("cannot write " + config_path_.string());
-  }
+void ServerProcess::write_config() const {
+  std::ofstream config(config_path_, std::ios::trunc);
+  config << "[server]\n"
+         << "listen = \"127.0.0.1:" << options_.port << "\"\n"
+         << "threads = " << options_.threads << "\n";
+  for (const auto& line : options_.server_settings) config << line << "\n";
+  config << "\n[storage]\n"
+         << "path = \"" << (work_dir_ / "log").string() << "\"\n"
+         << "durability = \"" << options_.durability << "\"\n"
+         << "\n[log]\nlevel = \"info\"\n"
+         << "\n[[sources]]\nname = \"website\"\nwrite_keys = [\"test_write_key\"]\n";
+  config << options_.extra_config;
+  if (!config) throw std::runtime_error("cannot write " + config_path_.string());
+}
+
+void ServerProcess::spawn() {
   for (int n = 1;; ++n) {
     output_path_ = work_dir_ / ("server-" + std::to_string(n) + ".log");
     if (!fs::exists(output_path_)) break;
@@ -182,25 +212,31 @@ bool ServerProcess::spawn_and_wait_ready(std::string* failure) {
     throw std::runtime_error("cannot start " + std::string(SLUICE_BINARY) + ": " +
                              std::strerror(error));
   }
+}
 
-  if (!options_.wait_until_ready) return true;
-  auto deadline = Clock::now() + kStartupTimeout;
+void ServerProcess::wait_until_ready() {
+  const auto deadline = Clock::now() + kStartupTimeout;
   while (Clock::now() < deadline) {
     if (!running()) {
-      *failure = "sluice exited during startup (" + status_.describe() + "):\n" + output();
-      return false;
+      throw std::runtime_error("sluice exited during startup (" + status_.describe() + "):\n" +
+                               output());
     }
-    try {
-      HttpClient client(port_, 2s);
-      if (client.request("GET", "/health").status == 200) return true;
-    } catch (const std::exception&) {
-      // Not listening yet.
+    const ListeningPorts ports = listening_ports(output());
+    if (ports.tracking) {
+      port_ = *ports.tracking;
+      admin_port_ = ports.admin;
+      try {
+        HttpClient client(port_, 2s);
+        if (client.request("GET", "/health").status == 200) return;
+      } catch (const std::exception&) {
+        // Listening, but not answering yet; ask again.
+      }
     }
     std::this_thread::sleep_for(kPollInterval);
   }
   kill();
-  *failure = "sluice did not answer /health within the startup timeout:\n" + output();
-  return false;
+  throw std::runtime_error("sluice did not answer /health within the startup timeout:\n" +
+                           output());
 }
 
 std::string ServerProcess::output() const {

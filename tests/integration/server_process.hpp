@@ -6,10 +6,12 @@
 // ServerProcess starts the binary (posix_spawn) with a config written into a work directory
 // the caller owns: `<work>/sluice.toml`, the event log in `<work>/log`, and the server's
 // output in `<work>/server-<n>.log`. Starting a second ServerProcess on the same work
-// directory restarts the server on the same data (on a new port). The port is the one in
-// ServerOptions or a free ephemeral loopback port found by binding port 0; the constructor
-// returns once GET /health answers 200, and throws std::runtime_error (with the server's
-// output) if it never does.
+// directory restarts the server on the same data (on a new port). The server listens on the
+// port in ServerOptions or, by default, on port 0: the kernel picks a free port while the
+// server binds it, so tests running side by side never race for one, and ServerProcess reads
+// the bound port from the server's start-up line (as it does the admin API's, when the config
+// enables it). The constructor returns once GET /health answers 200, and throws
+// std::runtime_error (with the server's output) if it never does.
 //
 // The destructor SIGKILLs a server still running; terminate() is the graceful path. Only the
 // process this object started is ever signalled. Not thread-safe.
@@ -41,7 +43,7 @@ class TempDir {
 };
 
 struct ServerOptions {
-  std::uint16_t port = 0;            // 0: a free ephemeral port
+  std::uint16_t port = 0;            // 0: the ephemeral port the kernel picks
   std::string durability = "fsync";  // [storage] durability: "fsync" or "wal"
   unsigned threads = 2;
   // Extra `key = value` lines for the [server] table.
@@ -49,7 +51,8 @@ struct ServerOptions {
   // TOML appended after the generated config: destinations, [admin], ...
   std::string extra_config;
   // false: the constructor returns once the process is spawned, for a start-up that is meant
-  // to fail (a server already on the port would answer the health check in its place).
+  // to fail (a server already on the port would answer the health check in its place). The
+  // ports are then unknown unless fixed: port() returns `port`, admin_port() 0.
   bool wait_until_ready = true;
 };
 
@@ -69,7 +72,11 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
+  // The tracking API's bound port.
   std::uint16_t port() const { return port_; }
+  // The admin API's bound port; 0 when the config has no [admin] listener. Put
+  // `listen = "127.0.0.1:0"` in [admin] to have the kernel pick it.
+  std::uint16_t admin_port() const { return admin_port_; }
   pid_t pid() const { return pid_; }
   const fs::path& config_path() const { return config_path_; }
   const fs::path& output_path() const { return output_path_; }
@@ -87,7 +94,9 @@ class ServerProcess {
   ExitStatus kill();
 
  private:
-  bool spawn_and_wait_ready(std::string* failure);
+  void write_config() const;
+  void spawn();
+  void wait_until_ready();
   bool reap(int options);
 
   fs::path work_dir_;
@@ -95,12 +104,10 @@ class ServerProcess {
   fs::path config_path_;
   fs::path output_path_;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
   pid_t pid_ = -1;
   ExitStatus status_;
 };
-
-// A free TCP port on 127.0.0.1 (bound to port 0, then released).
-std::uint16_t free_loopback_port();
 
 // The events in a stored log, as printed by `sluice log cat --config FILE`.
 struct StoredLog {

@@ -94,15 +94,14 @@ TEST_CASE("A refused batch is dead-lettered, and redelivered through the admin A
     return test::SinkAnswer{poison && !accept_poison ? 400u : 200u, {}, "{}"};
   });
   TempDir dir;
-  const std::uint16_t admin_port = free_loopback_port();
   ServerOptions options;
   options.durability = "wal";
   options.extra_config = webhook_destination_toml("hook", sink.url("/collect"), 5) +
-                         "\n[admin]\nlisten = \"127.0.0.1:" + std::to_string(admin_port) +
-                         "\"\ntoken = \"" + std::string(kAdminToken) + "\"\n";
+                         "\n[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"" +
+                         std::string(kAdminToken) + "\"\n";
   ServerProcess server(dir.path(), options);
   HttpClient intake(server.port(), 5s);
-  HttpClient admin(admin_port, 5s);
+  HttpClient admin(server.admin_port(), 5s);
   const Headers bearer{{"Authorization", "Bearer " + std::string(kAdminToken)}};
 
   std::vector<std::string> expected;
