@@ -1,6 +1,7 @@
 #include "router/backoff.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace sluice::router {
 
@@ -23,6 +24,11 @@ std::chrono::milliseconds Backoff::delay(std::uint64_t retry,
   std::chrono::milliseconds pause(uniform(random_));
   if (retry_after) pause = std::max(pause, std::min(*retry_after, max_));
   return pause;
+}
+
+std::uint64_t backoff_seed(const std::string& name, std::size_t index) {
+  return (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
+         std::hash<std::string>{}(name) ^ index;
 }
 
 }  // namespace sluice::router

@@ -8,9 +8,11 @@
 // Not thread-safe; one per delivery loop.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <string>
 
 namespace sluice::router {
 
@@ -29,5 +31,9 @@ class Backoff {
   std::chrono::milliseconds max_;
   std::mt19937_64 random_;
 };
+
+// A seed for the Backoff of one user (index) of destination name: random, and different for
+// every lane of a destination, so that they do not retry in lockstep either.
+std::uint64_t backoff_seed(const std::string& name, std::size_t index);
 
 }  // namespace sluice::router

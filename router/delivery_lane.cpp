@@ -13,10 +13,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-std::string describe(const DeliveryResult& result) {
-  return result.detail.empty() ? result.reason : result.reason + ": " + result.detail;
-}
-
 // The batch's events as dead-letter contents: stored records, so they redeliver as they were.
 std::vector<storage::DeadLetterEvent> contents_of(const Batch& batch) {
   std::vector<storage::DeadLetterEvent> contents;
@@ -52,7 +48,7 @@ void DeliveryLane::start() {
 
 void DeliveryLane::submit(LaneJob job) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     next_.emplace(std::move(job));
   }
   job_ready_.notify_one();
@@ -67,8 +63,8 @@ void DeliveryLane::join() {
 }
 
 void DeliveryLane::run(const std::stop_token& stop) {
-  std::unique_lock lock(mutex_);
-  while (job_ready_.wait(lock, stop, [this] { return next_.has_value(); })) {
+  MutexLock lock(mutex_);
+  while (job_ready_.wait(lock, stop, [this]() REQUIRES(mutex_) { return next_.has_value(); })) {
     LaneJob job = std::move(*next_);
     next_.reset();
     lock.unlock();
@@ -117,7 +113,7 @@ void DeliveryLane::deliver(LaneJob& job, const std::stop_token& stop) {
     metrics_.retry_scheduled();
     spdlog::warn("destination {}: attempt {} for events {}..{} failed ({}); retrying in {} ms",
                  config_.name, attempt, job.batch.first_sequence(), job.batch.last_sequence(),
-                 describe(result), delay.count());
+                 result.describe(), delay.count());
     if (!host_.hold(delay, job.epoch, stop)) {
       job.outcome = LaneJob::Outcome::kAbandoned;
       return;
@@ -158,7 +154,7 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
     letter.attempts = attempts;
   }
   letter.dead_lettered_at_ms = now_ms();
-  letter.reason = describe(result);
+  letter.reason = result.describe();
   letter.contents = contents_of(job.batch);
   // The batch must not be dropped without its dead letter, so a failed write is retried; the
   // cursor moves past the batch only once the host hears it is saved.
@@ -166,7 +162,8 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
     const Status saved = log_.delivery_state().save_dead_letter(letter, std::nullopt);
     if (saved.is_ok()) break;
     spdlog::error("destination {}: {}", config_.name, saved.message());
-    if (!log_.records().is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return false;
+    if (!log_.records().is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop))
+      return false;
   }
   spdlog::error("destination {}: dead-lettered {} events ({}..{}) after {} attempts: {}",
                 config_.name, letter.events, letter.first_sequence, letter.last_sequence,
@@ -178,7 +175,8 @@ bool DeliveryLane::dead_letter(LaneJob& job, const DeliveryResult& result, std::
 void DeliveryLane::forget_dead_letter(const LaneJob& job, const std::stop_token& stop) {
   // Failing to erase it only means it shows (and may be redelivered) again.
   for (std::uint64_t failures = 1;; ++failures) {
-    const Status erased = log_.delivery_state().erase_dead_letter(config_.name, job.letter.first_sequence);
+    const Status erased =
+        log_.delivery_state().erase_dead_letter(config_.name, job.letter.first_sequence);
     if (erased.is_ok()) break;
     spdlog::error("destination {}: {}", config_.name, erased.message());
     if (!log_.records().is_open() || !host_.hold(backoff_.delay(failures), job.epoch, stop)) return;

@@ -3,21 +3,25 @@
 // One lane of a delivery loop: a thread with its own Destination instance that delivers one
 // job at a time: a batch from the log (retried with backoff until acknowledged, refused for
 // good, or out of attempts, then dead-lettered), a dead letter to deliver again, or an idle
-// tick. A loop has max_in_flight lanes (DeliveryLoop); each destination instance is driven by
+// tick. A loop has max_in_flight lanes (LaneDispatcher); each destination instance is driven by
 // exactly one lane, so destinations need no locks.
 //
 // The lane reports to its LaneHost (the loop): failed attempts, and the end of each job. While
 // the host is paused a lane holds off its next attempt; when the host starts a new epoch (a
 // replay), a lane abandons its job at the next attempt boundary.
+//
+// Threading: start(), request_stop() and join() from the owner (LaneDispatcher); submit() from
+// the loop's thread, only while the lane is idle. The LaneHost's methods are called on the
+// lane's thread. The config, EventLog, metrics and host must outlive the lane.
 
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <thread>
 
+#include "common/mutex.hpp"
 #include "config/config.hpp"
 #include "router/backoff.hpp"
 #include "router/batch.hpp"
@@ -68,14 +72,14 @@ class DeliveryLane {
 
   void start();
   // Hands the lane its next job; the host calls it only while the lane is idle.
-  void submit(LaneJob job);
+  void submit(LaneJob job) EXCLUDES(mutex_);
   // A job in progress ends as kAbandoned at its next attempt boundary.
   void request_stop();
   // Waits for the thread, which closes the destination before it ends.
   void join();
 
  private:
-  void run(const std::stop_token& stop);
+  void run(const std::stop_token& stop) EXCLUDES(mutex_);
   void deliver(LaneJob& job, const std::stop_token& stop);
   DeliveryResult attempt(const Batch& batch);
   void acknowledged(const Batch& batch);
@@ -93,9 +97,9 @@ class DeliveryLane {
   LaneHost& host_;
   Backoff backoff_;
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable_any job_ready_;
-  std::optional<LaneJob> next_;  // guarded by mutex_
+  std::optional<LaneJob> next_ GUARDED_BY(mutex_);
   std::jthread thread_;
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // The one interface every kind of destination implements (router/destinations/), and what
-// flows through it. A destination is driven by exactly one DeliveryLoop, on that loop's thread:
+// flows through it. A destination instance is driven by exactly one DeliveryLane, on its thread:
 // it never needs a lock of its own for the calls below.
 
 #include <chrono>
@@ -47,6 +47,9 @@ struct DeliveryResult {
   static DeliveryResult permanent(std::string reason, std::string detail = {}) {
     return {Kind::kPermanent, std::move(reason), std::move(detail), std::nullopt};
   }
+
+  // "reason: detail", or the reason alone: for logs, status and dead letters.
+  std::string describe() const { return detail.empty() ? reason : reason + ": " + detail; }
 };
 
 class Destination {

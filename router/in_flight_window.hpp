@@ -6,7 +6,7 @@
 // of the last slot of the completed prefix. A batch acknowledged early waits for the ones
 // before it, so a crash redelivers from the oldest unacknowledged batch, never skips one.
 //
-// Not thread-safe: the delivery loop guards it with its mutex.
+// Not thread-safe: a CursorKeeper guards it with its mutex.
 
 #include <cstdint>
 #include <deque>

@@ -15,7 +15,7 @@
 // directory must not be shared with another destination or process (config/ checks the
 // former).
 //
-// Not thread-safe; driven by one DeliveryLoop.
+// Not thread-safe; driven by one DeliveryLane.
 
 #include <chrono>
 #include <filesystem>

@@ -13,7 +13,7 @@
 // producer error (the idempotent producer lost its guarantees) replaces the producer and is a
 // retry. A retried batch is produced again: Kafka may then hold some events twice, in order.
 //
-// Not thread-safe; driven by one DeliveryLoop.
+// Not thread-safe; driven by one DeliveryLane.
 
 #include <chrono>
 #include <cstdint>

@@ -17,7 +17,7 @@
 // Each request, from connecting to the end of the answer, is bounded by config.timeout; the
 // connection is kept alive between requests (http_connection.hpp).
 //
-// Not thread-safe; driven by one DeliveryLoop.
+// Not thread-safe; driven by one DeliveryLane.
 
 #include <memory>
 #include <span>
