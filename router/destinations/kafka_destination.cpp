@@ -149,7 +149,7 @@ DeliveryResult KafkaDestination::deliver(std::span<const OutgoingEvent> events) 
       return DeliveryResult::retry("kafka_error", started.message());
     }
   }
-  if (auto fatal = producer_->fatal_error()) return restart_producer(*fatal);
+  if (Status fatal = producer_->fatal_error(); !fatal.is_ok()) return restart_producer(fatal);
   // Checked before anything is sent, so that a batch that is refused is not half in Kafka.
   if (auto refused = check_topics(events)) return *refused;
   const Clock::time_point deadline = Clock::now() + producer_->message_timeout() + kReportMargin;
@@ -182,15 +182,15 @@ Status KafkaDestination::start_producer() {
   return Status::ok();
 }
 
-DeliveryResult KafkaDestination::restart_producer(const std::string& fatal_error) {
+DeliveryResult KafkaDestination::restart_producer(const Status& fatal_error) {
   spdlog::error("kafka destination {}: the producer failed ({}); starting a new one", name_,
-                fatal_error);
+                fatal_error.message());
   producer_.reset();
   if (Status started = start_producer(); !started.is_ok()) {
     spdlog::error("kafka destination {}: {}; trying again at the next attempt", name_,
                   started.message());
   }
-  return DeliveryResult::retry("kafka_fatal", fatal_error);
+  return DeliveryResult::retry("kafka_fatal", fatal_error.message());
 }
 
 std::optional<DeliveryResult> KafkaDestination::check_topics(
@@ -226,7 +226,7 @@ std::optional<DeliveryResult> KafkaDestination::produce(std::span<const Outgoing
       producer_->poll(kQueueFullPause);
     }
     if (error == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    if (auto fatal = producer_->fatal_error()) return restart_producer(*fatal);
+    if (Status fatal = producer_->fatal_error(); !fatal.is_ok()) return restart_producer(fatal);
     // What was queued already may still arrive: the retry then sends it again, after it.
     return failed(classify(error), describe(events[index], error));
   }
@@ -240,7 +240,7 @@ DeliveryResult KafkaDestination::await_reports(std::span<const OutgoingEvent> ev
   if (reports_.pending > 0 && now < deadline) {
     producer_->flush(std::chrono::ceil<milliseconds>(deadline - now));
   }
-  if (auto fatal = producer_->fatal_error()) return restart_producer(*fatal);
+  if (Status fatal = producer_->fatal_error(); !fatal.is_ok()) return restart_producer(fatal);
   const std::string context = producer_->last_error().empty()
                                   ? ""
                                   : " (last client error: " + producer_->last_error() + ")";

@@ -64,7 +64,7 @@ class KafkaDestination final : public Destination {
 
   Status start_producer();
   // Replaces a producer that hit a fatal error; the batch is retried.
-  DeliveryResult restart_producer(const std::string& fatal_error);
+  DeliveryResult restart_producer(const Status& fatal_error);
   // The first event whose topic the template cannot make, or nullopt.
   std::optional<DeliveryResult> check_topics(std::span<const OutgoingEvent> events);
   // Queues every event, waiting while librdkafka's queue is full. nullopt when all are queued.

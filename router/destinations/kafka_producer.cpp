@@ -171,12 +171,12 @@ int KafkaProducer::outstanding() const {
   return rd_kafka_outq_len(handle_.get());
 }
 
-std::optional<std::string> KafkaProducer::fatal_error() const {
+Status KafkaProducer::fatal_error() const {
   std::array<char, 512> reason{};
   const rd_kafka_resp_err_t error =
       rd_kafka_fatal_error(handle_.get(), reason.data(), reason.size());
-  if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
-  return std::string(rd_kafka_err2name(error)) + ": " + reason.data();
+  if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::ok();
+  return Status::unavailable(std::string(rd_kafka_err2name(error)) + ": " + reason.data());
 }
 
 rd_kafka_topic_t* KafkaProducer::topic_handle(const std::string& topic) {

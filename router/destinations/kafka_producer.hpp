@@ -58,9 +58,10 @@ class KafkaProducer {
   // Messages produced and not yet reported.
   int outstanding() const;
 
-  // Set once librdkafka raised a fatal error (for example the idempotent producer lost its
-  // guarantees): the handle can deliver nothing more and must be replaced.
-  std::optional<std::string> fatal_error() const;
+  // kUnavailable, with librdkafka's reason, once it raised a fatal error (for example the
+  // idempotent producer lost its guarantees): the handle can deliver nothing more and must be
+  // replaced. Ok before.
+  Status fatal_error() const;
 
   // The effective message.timeout.ms: librdkafka reports every message within about this long.
   std::chrono::milliseconds message_timeout() const { return message_timeout_; }
