@@ -25,7 +25,9 @@ std::string error_body(std::string_view code, std::string_view message) {
   std::string body = R"({"code":)";
   append_json_string(body, code, InvalidUtf8::kKeep);
   body += R"(,"message":)";
-  append_json_string(body, message, InvalidUtf8::kKeep);
+  // Messages may quote what the client sent (a path, a parser's complaint): bytes that are not
+  // UTF-8 must not make the answer itself invalid JSON.
+  append_json_string(body, message, InvalidUtf8::kReplace);
   body += '}';
   return body;
 }

@@ -151,7 +151,7 @@ void TrackingApi::finish(const Request& request, Response& response) const {
   response.set(http::field::server, "sluice");
 }
 
-boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, const Peer& peer) {
+boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer peer) {
   if (transfer_coding_refused(request)) {
     Answer refused{error(request.version(), http::status::bad_request, "bad_request",
                          "Transfer-Encoding must be chunked alone"),

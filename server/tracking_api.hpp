@@ -63,8 +63,9 @@ class TrackingApi {
  public:
   explicit TrackingApi(const TrackingApiContext& context);
 
-  // The answer to a request read whole, body included.
-  boost::asio::awaitable<Answer> answer(const Request& request, const Peer& peer);
+  // The answer to a request read whole, body included. The request must outlive the answer;
+  // peer is taken by value, so a temporary may be passed to a coroutine started later.
+  boost::asio::awaitable<Answer> answer(const Request& request, Peer peer);
 
   // The answer when the request's header could not be read (ec from the header read, not a
   // disconnect): malformed HTTP, or a Content-Length over the request limit.

@@ -19,6 +19,11 @@ TEST_CASE("error_body carries code and message as valid JSON", "[api]") {
   CHECK(json.size_at("") == 2);
 }
 
+TEST_CASE("error_body stays valid JSON when the message quotes bytes that are not UTF-8", "[api]") {
+  const auto json = parse_json(error_body("method_not_allowed", "/v1/projects/\x8c\x97k/settings"));
+  CHECK(json.string_at("/message") == "/v1/projects/\xef\xbf\xbd\xef\xbf\xbdk/settings");
+}
+
 TEST_CASE("success_body reports rejected messages", "[api]") {
   SECTION("nothing rejected: exactly {\"success\":true}") {
     CHECK(success_body() == R"({"success":true})");

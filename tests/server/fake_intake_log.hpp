@@ -47,6 +47,7 @@ class FakeIntakeLog : public storage::IntakeLog {
   }
 
   const std::vector<std::string>& stored() const { return stored_; }
+  void forget_stored() { stored_.clear(); }
 
  private:
   storage::Admission admission_ = storage::Admission::kAccepted;
