@@ -13,6 +13,7 @@ std::vector<std::unique_ptr<DeliveryLane>> make_lanes(
     std::vector<std::unique_ptr<Destination>> destinations, DestinationMetrics& metrics,
     LaneHost& host) {
   std::vector<std::unique_ptr<DeliveryLane>> lanes;
+  lanes.reserve(destinations.size());
   for (auto& destination : destinations) {
     lanes.push_back(std::make_unique<DeliveryLane>(config, log, std::move(destination), metrics,
                                                    host, backoff_seed(config.name, lanes.size())));

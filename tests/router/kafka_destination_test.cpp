@@ -366,10 +366,10 @@ TEST_CASE("Kafka: a delivery loop drains the log into Kafka in per-key order", "
     }
     auto done = std::make_shared<std::promise<storage::AppendResult>>();
     auto result = done->get_future();
-    REQUIRE(
-        log->records().append(std::move(records), [done](const storage::AppendResult& appended) {
-          done->set_value(appended);
-        }) == storage::Admission::kAccepted);
+    const storage::Admission admission = log->records().append(
+        std::move(records),
+        [done](const storage::AppendResult& appended) { done->set_value(appended); });
+    REQUIRE(admission == storage::Admission::kAccepted);
     REQUIRE(result.get().ok);
   };
 

@@ -70,7 +70,7 @@ struct RouterFixture : LoopFixture {
   std::shared_ptr<Calls> calls = std::make_shared<Calls>();
   Router router{*log, metrics};
 
-  explicit RouterFixture(config::DestinationConfig config = destination_config()) {
+  explicit RouterFixture(const config::DestinationConfig& config = destination_config()) {
     router.add(config, std::make_unique<FakeDestination>(calls), timing);
   }
   ~RouterFixture() { router.stop(); }

@@ -91,9 +91,10 @@ inline std::uint64_t append(storage::EventLog& log, const std::vector<TestEvent>
   for (const TestEvent& event : events) records.push_back(encoded(event));
   auto promise = std::make_shared<std::promise<storage::AppendResult>>();
   auto future = promise->get_future();
-  REQUIRE(log.records().append(std::move(records), [promise](const storage::AppendResult& result) {
-    promise->set_value(result);
-  }) == storage::Admission::kAccepted);
+  const storage::Admission admission = log.records().append(
+      std::move(records),
+      [promise](const storage::AppendResult& result) { promise->set_value(result); });
+  REQUIRE(admission == storage::Admission::kAccepted);
   const storage::AppendResult result = future.get();
   REQUIRE(result.ok);
   return result.first_sequence;

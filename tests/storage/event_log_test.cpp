@@ -40,9 +40,9 @@ std::unique_ptr<EventLog> open_log(const config::StorageConfig& config) {
 AppendResult append_and_wait(EventLog& log, std::vector<std::string> records) {
   auto promise = std::make_shared<std::promise<AppendResult>>();
   auto future = promise->get_future();
-  REQUIRE(log.records().append(std::move(records), [promise](const AppendResult& result) {
-    promise->set_value(result);
-  }) == Admission::kAccepted);
+  const Admission admission = log.records().append(
+      std::move(records), [promise](const AppendResult& result) { promise->set_value(result); });
+  REQUIRE(admission == Admission::kAccepted);
   return future.get();
 }
 

@@ -30,9 +30,10 @@ std::unique_ptr<EventLog> open_log(const std::string& path, config::Durability d
 void append_and_wait(EventLog& log, std::vector<std::string> records) {
   std::promise<bool> committed;
   auto future = committed.get_future();
-  REQUIRE(log.records().append(std::move(records), [&committed](const AppendResult& result) {
-    committed.set_value(result.ok);
-  }) == Admission::kAccepted);
+  const Admission admission = log.records().append(
+      std::move(records),
+      [&committed](const AppendResult& result) { committed.set_value(result.ok); });
+  REQUIRE(admission == Admission::kAccepted);
   REQUIRE(future.get());
 }
 
