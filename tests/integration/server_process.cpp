@@ -177,8 +177,9 @@ void ServerProcess::write_config() const {
   for (const auto& line : options_.server_settings) config << line << "\n";
   config << "\n[storage]\n"
          << "path = \"" << (work_dir_ / "log").string() << "\"\n"
-         << "durability = \"" << options_.durability << "\"\n"
-         << "\n[log]\nlevel = \"info\"\n"
+         << "durability = \"" << options_.durability << "\"\n";
+  for (const auto& line : options_.storage_settings) config << line << "\n";
+  config << "\n[log]\nlevel = \"info\"\n"
          << "\n[[sources]]\nname = \"website\"\nwrite_keys = [\"test_write_key\"]\n";
   config << options_.extra_config;
   if (!config) throw std::runtime_error("cannot write " + config_path_.string());
@@ -201,11 +202,17 @@ void ServerProcess::spawn() {
   posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
 
   std::vector<std::string> args = {SLUICE_BINARY, "--config", config_path_.string()};
+  if (options_.open_file_limit > 0) {
+    // prlimit sets the limit on itself and then executes the server in its place (same pid).
+    const std::string limit = std::to_string(options_.open_file_limit);
+    args.insert(args.begin(), {"/usr/bin/prlimit", "--nofile=" + limit + ":" + limit, "--"});
+  }
   std::vector<std::string> env = server_environment();
   auto argv = c_strings(args);
   auto envp = c_strings(env);
   status_ = ExitStatus{};
-  int error = ::posix_spawn(&pid_, SLUICE_BINARY, &actions, nullptr, argv.data(), envp.data());
+  int error =
+      ::posix_spawn(&pid_, args.front().c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (error != 0) {
     pid_ = -1;

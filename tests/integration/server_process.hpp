@@ -46,14 +46,17 @@ struct ServerOptions {
   std::uint16_t port = 0;            // 0: the ephemeral port the kernel picks
   std::string durability = "fsync";  // [storage] durability: "fsync" or "wal"
   unsigned threads = 2;
-  // Extra `key = value` lines for the [server] table.
+  // Extra `key = value` lines for the [server] and [storage] tables.
   std::vector<std::string> server_settings;
+  std::vector<std::string> storage_settings;
   // TOML appended after the generated config: destinations, [admin], ...
   std::string extra_config;
   // false: the constructor returns once the process is spawned, for a start-up that is meant
   // to fail (a server already on the port would answer the health check in its place). The
   // ports are then unknown unless fixed: port() returns `port`, admin_port() 0.
   bool wait_until_ready = true;
+  // Soft and hard RLIMIT_NOFILE for the server (set through prlimit(1)); 0: inherited.
+  unsigned open_file_limit = 0;
 };
 
 struct ExitStatus {
