@@ -42,13 +42,18 @@ BatchSource::Fill BatchSource::fill(const std::stop_token& stop, BatchSourceHost
   while (!stop.stop_requested() && log_.is_open()) {
     if (host.request_waiting()) return Fill::kInterrupted;
     bool batch_ready = false;
+    // Past the last record the visitor took (added or filtered out), so that a read that fails
+    // halfway does not hand the same records to the batch twice.
+    std::uint64_t consumed_to = position_;
     const Result<std::uint64_t> next =
         log_.read(position_, timing_.read_chunk, 0,
                   [&](std::uint64_t sequence, const storage::Record& record) {
                     if (batch_ready) return false;
+                    consumed_to = sequence + 1;
                     if (!filter_.matches(record)) return true;
                     if (!batch_.has_room_for(record.json.size())) {
                       batch_ready = true;
+                      consumed_to = sequence;
                       return false;
                     }
                     batch_.add(sequence, record);
@@ -58,6 +63,11 @@ BatchSource::Fill BatchSource::fill(const std::stop_token& stop, BatchSourceHost
     if (!next.is_ok()) {
       spdlog::error("destination {}: cannot read the log: {}", config_.name,
                     next.status().message());
+      position_ = consumed_to;
+      // What was read before the failure is delivered on time, even if the failure persists.
+      if (!batch_.empty() && Clock::now() >= batch_.started_at() + config_.batch_max_wait) {
+        return Fill::kReady;
+      }
       host.pause_after_failure(read_backoff_.delay(++read_failures), stop);
       continue;
     }

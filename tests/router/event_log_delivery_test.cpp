@@ -224,3 +224,44 @@ TEST_CASE("LogReader reads a log that has cursors and dead letters", "[router][s
 }
 
 }  // namespace sluice::router::test
+
+namespace sluice::router::test {
+
+TEST_CASE("A record the log cannot decode stops delivery there, after what precedes it, once",
+          "[router][storage]") {
+  TempDir dir;
+  {
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(storage::log_db_options(), dir.log_path(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (std::uint64_t sequence = 1; sequence <= 3; ++sequence) {
+      REQUIRE(db->Put(rocksdb::WriteOptions(), storage::encode_sequence_key(sequence),
+                      encoded(TestEvent{"good" + std::to_string(sequence)}))
+                  .ok());
+    }
+    REQUIRE(db->Put(rocksdb::WriteOptions(), storage::encode_sequence_key(4), "not a record").ok());
+  }
+  auto log = open_log(dir);
+  prometheus::Registry registry;
+  RouterMetrics metrics(registry);
+  config::DestinationConfig config = destination_config();
+  config.batch_max_events = 100;
+  config.batch_max_wait = 50ms;
+  config.retry_initial = 10ms;
+  config.retry_max = 20ms;
+  auto calls = std::make_shared<FakeDestination::Calls>();
+  DeliveryLoop loop(config, *log, std::make_unique<FakeDestination>(calls),
+                    metrics.destination(config.name), LoopTiming{50ms, 0ms, 4096});
+  loop.start();
+  REQUIRE(calls->wait_acknowledged(3));
+  std::this_thread::sleep_for(300ms);  // many failed reads of record 4 later
+  loop.request_stop();
+  loop.join();
+  // Each record before the undecodable one once, and nothing past it.
+  CHECK(calls->acknowledged() == sequence_range(1, 3));
+  const auto cursor = log->delivery_state().load_cursor(config.name);
+  REQUIRE(cursor.is_ok());
+  CHECK(*cursor == 3);
+}
+
+}  // namespace sluice::router::test
