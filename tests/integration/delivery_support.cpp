@@ -13,6 +13,21 @@ namespace sluice::integration {
 
 using namespace std::chrono_literals;
 
+std::string webhook_destination_toml(std::string_view name, const std::string& url,
+                                     int batch_max_events) {
+  return "\n[[destinations]]\nname = \"" + std::string(name) +
+         "\"\ntype = \"webhook\"\nbatch_max_events = " + std::to_string(batch_max_events) +
+         "\nbatch_max_wait = \"20ms\"\nretry_initial = \"20ms\"\nretry_max = \"200ms\"\n"
+         "[destinations.webhook]\nurl = \"" +
+         url + "\"\ntimeout = \"5s\"\n";
+}
+
+DownableSink::DownableSink() {
+  sink.respond_with([this](const test::SinkRequest&) {
+    return test::SinkAnswer{down ? 503u : 200u, {}, "{}"};
+  });
+}
+
 std::string file_destination_toml(std::string_view name, const fs::path& dir,
                                   int batch_max_events) {
   return "\n[[destinations]]\nname = \"" + std::string(name) +

@@ -3,6 +3,7 @@
 // Helpers for the delivery integration tests: destination config snippets, waiting for a
 // destination to catch up (through /metrics), and reading back what the file destination wrote.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -11,8 +12,21 @@
 #include <vector>
 
 #include "server_process.hpp"
+#include "tests/support/http_sink.hpp"
 
 namespace sluice::integration {
+
+// A [[destinations]] table of type webhook posting to url, batches of batch_max_events, with
+// quick retries.
+std::string webhook_destination_toml(std::string_view name, const std::string& url,
+                                     int batch_max_events);
+
+// A webhook endpoint that is down (503) until the test brings it up.
+struct DownableSink {
+  DownableSink();
+  test::HttpSink sink;
+  std::atomic<bool> down{true};
+};
 
 // A [[destinations]] table of type file writing into dir, batches of batch_max_events.
 std::string file_destination_toml(std::string_view name, const fs::path& dir,

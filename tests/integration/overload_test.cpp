@@ -2,7 +2,6 @@
 // of connections beyond max_connections or the open file limit is refused without harming the
 // log and ends without a restart, and a backlog over its limit answers 503 until it drains.
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,7 +12,6 @@
 
 #include "delivery_support.hpp"
 #include "test_support.hpp"
-#include "tests/support/http_sink.hpp"
 
 namespace sluice::integration {
 namespace {
@@ -159,20 +157,12 @@ TEST_CASE("A connection flood under a low open file limit leaves the log its des
 
 TEST_CASE("A backlog over its limit answers 503 with Retry-After until a destination drains it",
           "[integration][overload]") {
-  test::HttpSink sink;
-  std::atomic<bool> down{true};
-  sink.respond_with([&](const test::SinkRequest&) {
-    return test::SinkAnswer{down ? 503u : 200u, {}, "{}"};
-  });
+  DownableSink hook;
   TempDir dir;
   ServerOptions options;
   options.durability = "wal";
   options.server_settings = {"retry_after = \"2s\""};
-  options.extra_config =
-      "\n[[destinations]]\nname = \"hook\"\ntype = \"webhook\"\nbatch_max_events = 500\n"
-      "batch_max_wait = \"20ms\"\nretry_initial = \"20ms\"\nretry_max = \"100ms\"\n"
-      "[destinations.webhook]\nurl = \"" +
-      sink.url("/collect") + "\"\ntimeout = \"5s\"\n";
+  options.extra_config = webhook_destination_toml("hook", hook.sink.url("/collect"), 500);
   options.storage_settings = {"max_backlog_bytes = \"2MiB\""};
   ServerProcess server(dir.path(), options);
   HttpClient intake(server.port(), 10s);
@@ -193,7 +183,7 @@ TEST_CASE("A backlog over its limit answers 503 with Retry-After until a destina
   CHECK(refused.header("Retry-After") == "2");
   CHECK(intake.request("GET", "/ready").status == 503);
 
-  down = false;
+  hook.down = false;
   REQUIRE(wait_until_delivered(server.port(), "hook", 60s));
   const auto deadline = Clock::now() + 30s;
   unsigned status = 0;

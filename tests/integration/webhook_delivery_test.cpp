@@ -22,15 +22,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kAdminToken = "admin-token-0123456789";
 
-std::string webhook_destination_toml(std::string_view name, const std::string& url,
-                                     int batch_max_events) {
-  return "\n[[destinations]]\nname = \"" + std::string(name) +
-         "\"\ntype = \"webhook\"\nbatch_max_events = " + std::to_string(batch_max_events) +
-         "\nbatch_max_wait = \"20ms\"\nretry_initial = \"20ms\"\nretry_max = \"200ms\"\n"
-         "[destinations.webhook]\nurl = \"" +
-         url + "\"\ntimeout = \"5s\"\n";
-}
-
 // AddressSanitizer holds freed memory in quarantine (256 MB by default) before reusing it, so a
 // sanitized server's resident memory follows how much it has allocated, not how much it keeps.
 #if defined(__SANITIZE_ADDRESS__)
@@ -150,11 +141,8 @@ TEST_CASE("A refused batch is dead-lettered, and redelivered through the admin A
 
 TEST_CASE("A destination that is down grows its backlog on disk, not in memory",
           "[integration][webhook]") {
-  test::HttpSink sink;
-  std::atomic<bool> down{true};
-  sink.respond_with([&](const test::SinkRequest&) {
-    return test::SinkAnswer{down ? 503u : 200u, {}, "{}"};
-  });
+  DownableSink hook;
+  test::HttpSink& sink = hook.sink;
   TempDir dir;
   ServerOptions options;
   options.durability = "wal";
@@ -184,7 +172,7 @@ TEST_CASE("A destination that is down grows its backlog on disk, not in memory",
   INFO("resident KiB after each phase: " << resident[0] << ", " << resident[1]);
   if (kResidentMemoryMeansLiveMemory) CHECK(resident[1] - resident[0] < 48 * 1024);
 
-  down = false;
+  hook.down = false;
   REQUIRE(wait_until_delivered(server.port(), "hook", 120s));
   const auto accepted = accepted_message_ids(sink);
   std::size_t missing = 0;
