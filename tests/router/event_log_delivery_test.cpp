@@ -31,6 +31,17 @@ Result<std::uint64_t> read_all(const storage::EventLog& log, std::uint64_t from,
                             });
 }
 
+// Writes values straight into a log's database, as an earlier version (or a damaged disk) left
+// them, before the log is opened.
+void put_raw(const TempDir& dir, const std::vector<std::pair<std::uint64_t, std::string>>& values) {
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(storage::log_db_options(), dir.log_path(), &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (const auto& [sequence, value] : values) {
+    REQUIRE(db->Put(rocksdb::WriteOptions(), storage::encode_sequence_key(sequence), value).ok());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("RecordLog::read visits committed records from a sequence, within limits",
@@ -183,17 +194,10 @@ TEST_CASE("Destination cursors and dead letters survive a reopen", "[router][sto
 
 TEST_CASE("A log written before cursors existed opens with its records", "[router][storage]") {
   TempDir dir;
-  {
-    // The layout of earlier versions: the default column family only.
-    rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(storage::log_db_options(), dir.log_path(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    for (std::uint64_t sequence = 1; sequence <= 3; ++sequence) {
-      REQUIRE(db->Put(rocksdb::WriteOptions(), storage::encode_sequence_key(sequence),
-                      encoded(TestEvent{"old" + std::to_string(sequence)}))
-                  .ok());
-    }
-  }
+  // The layout of earlier versions: the default column family only.
+  put_raw(dir, {{1, encoded(TestEvent{"old1"})},
+                {2, encoded(TestEvent{"old2"})},
+                {3, encoded(TestEvent{"old3"})}});
   auto log = open_log(dir);
   CHECK(log->records().last_sequence() == 3);
   CHECK(value_of(log->delivery_state().load_cursor("hook")) == 0u);
@@ -223,24 +227,13 @@ TEST_CASE("LogReader reads a log that has cursors and dead letters", "[router][s
   CHECK(sequences == sequence_range(1, 10));
 }
 
-}  // namespace sluice::router::test
-
-namespace sluice::router::test {
-
 TEST_CASE("A record the log cannot decode stops delivery there, after what precedes it, once",
           "[router][storage]") {
   TempDir dir;
-  {
-    rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(storage::log_db_options(), dir.log_path(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    for (std::uint64_t sequence = 1; sequence <= 3; ++sequence) {
-      REQUIRE(db->Put(rocksdb::WriteOptions(), storage::encode_sequence_key(sequence),
-                      encoded(TestEvent{"good" + std::to_string(sequence)}))
-                  .ok());
-    }
-    REQUIRE(db->Put(rocksdb::WriteOptions(), storage::encode_sequence_key(4), "not a record").ok());
-  }
+  put_raw(dir, {{1, encoded(TestEvent{"good1"})},
+                {2, encoded(TestEvent{"good2"})},
+                {3, encoded(TestEvent{"good3"})},
+                {4, "not a record"}});
   auto log = open_log(dir);
   prometheus::Registry registry;
   RouterMetrics metrics(registry);
