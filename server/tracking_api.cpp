@@ -29,32 +29,24 @@ Response json_response(const Request& request, http::status status, std::string 
   return response;
 }
 
-std::string_view error_message(DecodeStatus status) {
-  switch (status) {
-    case DecodeStatus::kUnsupportedEncoding:
-      return "Content-Encoding must be gzip, deflate or identity";
-    case DecodeStatus::kCorrupt:
-      return "the body is not valid data of its Content-Encoding";
-    case DecodeStatus::kTooLarge:
-      return "the decoded body is larger than the request limit";
-    case DecodeStatus::kOk:
-      break;
-  }
-  return "";
-}
+// The error code and message of a body that could not be decoded.
+struct DecodeRefusal {
+  std::string_view code;
+  std::string_view message;
+};
 
-std::string_view error_code(DecodeStatus status) {
+DecodeRefusal refusal_of(DecodeStatus status) {
   switch (status) {
     case DecodeStatus::kUnsupportedEncoding:
-      return "unsupported_encoding";
+      return {"unsupported_encoding", "Content-Encoding must be gzip, deflate or identity"};
     case DecodeStatus::kCorrupt:
-      return "bad_encoding";
+      return {"bad_encoding", "the body is not valid data of its Content-Encoding"};
     case DecodeStatus::kTooLarge:
-      return "payload_too_large";
+      return {"payload_too_large", "the decoded body is larger than the request limit"};
     case DecodeStatus::kOk:
       break;
   }
-  return "";
+  return {};
 }
 
 // The left-most address of X-Forwarded-For: the original client, as a trusted proxy saw it.
@@ -206,9 +198,10 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
       const DecodeStatus status =
           decoder_.decode(request[http::field::content_encoding], request.body(), &body);
       if (status != DecodeStatus::kOk) {
-        context_.metrics.request_refused(error_code(status));
-        Response response = error(request.version(), http::status::bad_request, error_code(status),
-                                  error_message(status));
+        const DecodeRefusal refusal = refusal_of(status);
+        context_.metrics.request_refused(refusal.code);
+        Response response =
+            error(request.version(), http::status::bad_request, refusal.code, refusal.message);
         response.keep_alive(request.keep_alive());
         co_return response;
       }
