@@ -1,5 +1,6 @@
 #include "api/pixel.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <simdjson.h>
@@ -10,6 +11,10 @@
 
 namespace sluice::api {
 namespace {
+
+// Nesting a flat parameter may ask for (`a.b.c` is 3). Deeper paths are no message a client
+// sends, only a way to make the server build and then refuse a deep document.
+constexpr std::size_t kMaxFlatPathDepth = 32;
 
 struct Member;
 
@@ -103,6 +108,9 @@ std::optional<std::string> pixel_message_json(std::string_view query) {
       }
       insert_json(message, root);
     } else if (!key.empty() && key.front() != '.' && key.back() != '.') {
+      if (static_cast<std::size_t>(std::count(key.begin(), key.end(), '.')) >= kMaxFlatPathDepth) {
+        return std::nullopt;
+      }
       flat.emplace_back(std::move(key), std::move(value));
     }
   }

@@ -11,7 +11,8 @@
 namespace sluice::api {
 
 // The message's JSON: the decoded `data` object, with flat parameters applied on top (flat
-// values are strings). nullopt when `data` is present but not base64 of a JSON object text.
+// values are strings). nullopt when `data` is present but not base64 of a JSON object text, or
+// a flat parameter's path is 32 or more levels deep.
 std::optional<std::string> pixel_message_json(std::string_view query);
 
 // The 43-byte transparent GIF every pixel request gets back.

@@ -100,6 +100,17 @@ TEST_CASE("pixel_message_json builds a message from flat dotted parameters", "[a
   }
 }
 
+TEST_CASE("pixel_message_json refuses flat paths 32 or more levels deep", "[api]") {
+  const auto path = [](int dots) {
+    std::string key = "properties";
+    for (int n = 0; n < dots; ++n) key += ".k";
+    return key + "=v&userId=u";
+  };
+  CHECK(pixel_message_json(path(31)).has_value());
+  CHECK_FALSE(pixel_message_json(path(32)).has_value());
+  CHECK_FALSE(pixel_message_json("lia*" + std::string(2000, '.') + "s=v").has_value());
+}
+
 TEST_CASE("pixel_message_json applies flat parameters after data", "[api]") {
   const auto text = pixel_message_json(with_data(kDataUrlSafe) + "&userId=u2&context.ip=1.2.3.4");
   REQUIRE(text.has_value());
