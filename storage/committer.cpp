@@ -1,6 +1,8 @@
 #include "storage/committer.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
 
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +19,21 @@ namespace {
 
 // Above this, the reusable write buffers are released after their group.
 constexpr std::size_t kKeptBufferBytes = 16 << 20;
+
+// The wait before the first Resume() after a failed write, and the longest between two.
+constexpr std::chrono::milliseconds kFirstResumeDelay{100};
+constexpr std::chrono::milliseconds kLongestResumeDelay{1000};
+
+// A key no record uses (record keys are 8 bytes): deleting it puts a tombstone in the default
+// family's memtable, which is harmless, and makes that memtable non-empty.
+constexpr std::string_view kWalSwitchKey{};
+
+// Whether an error can go away by itself (a full disk, no descriptors left) rather than mean
+// the stored data cannot be trusted.
+bool heals(const rocksdb::Status& status) {
+  return !status.IsCorruption() && !status.IsIOFenced() &&
+         status.severity() < rocksdb::Status::Severity::kFatalError;
+}
 
 void add_to_batch(const StatePut& put, rocksdb::WriteBatch& batch) {
   switch (put.op) {
@@ -98,15 +115,23 @@ void Committer::run() {
   std::vector<PendingAppend> group;
   std::vector<StateWrite> state;
   for (;;) {
+    const bool recovering = health_.load(std::memory_order_relaxed) == Health::kRecovering;
     {
       MutexLock lock(mutex_);
-      wake_.wait(lock, [this]() REQUIRES(mutex_) {
+      const auto has_work = [this]() REQUIRES(mutex_) {
         return stopping_ || !queue_.empty() || !state_queue_.empty();
-      });
-      if (queue_.empty() && state_queue_.empty()) return;  // stopping and drained
+      };
+      if (recovering) {
+        wake_.wait_until(lock, resume_at_, has_work);
+      } else {
+        wake_.wait(lock, has_work);
+      }
+      if (stopping_ && queue_.empty() && state_queue_.empty()) return;  // drained
       group.swap(queue_);
       state.swap(state_queue_);
     }
+    if (recovering && std::chrono::steady_clock::now() >= resume_at_) try_resume();
+    if (group.empty() && state.empty()) continue;
     commit_group(group, state);
     group.clear();
     state.clear();
@@ -135,8 +160,11 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
 
   rocksdb::WriteOptions options;
   options.sync = sync_;
-  const rocksdb::Status status =
-      failed_.load() ? rocksdb::Status::IOError("log failed earlier") : db_.Write(options, &batch);
+  // Out of service, the database is not touched: its WAL may hold a failed write.
+  const bool writable = health_.load(std::memory_order_relaxed) == Health::kWritable;
+  const rocksdb::Status status = writable
+                                     ? db_.Write(options, &batch)
+                                     : rocksdb::Status::IOError("the event log is unavailable");
   // The batch and the value buffer keep their memory for the next group: a fresh megabyte
   // batch per group is a realloc chain and a page fault per page. A rare huge group (a
   // backlog of queued requests) does not keep its memory.
@@ -150,10 +178,8 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
     sequence_.publish(next + record_count - 1);
   } else if (status.ok()) {
     // Only destination state was written: no new sequence, nothing for the metrics.
-  } else if (!failed_.exchange(true)) {
-    // A failed WAL write leaves RocksDB in read-only mode; refusing further appends (503) is
-    // the honest answer until an operator looks.
-    spdlog::error("event log write failed, refusing further events: {}", status.ToString());
+  } else if (writable) {
+    write_failed(status);
   }
   pending_bytes_.fetch_sub(group_bytes, std::memory_order_relaxed);
   if (metrics_ && (record_count > 0 || !status.ok())) {
@@ -177,6 +203,63 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
                     : Status::io_error("cannot write to the event log: " + status.ToString()));
   }
   backlog_.refresh();
+}
+
+}  // namespace sluice::storage
+
+namespace sluice::storage {
+
+void Committer::write_failed(const rocksdb::Status& status) {
+  if (metrics_) metrics_->write_failed();
+  if (!heals(status)) {
+    health_.store(Health::kFailed, std::memory_order_release);
+    if (metrics_) metrics_->available(false);
+    spdlog::error("event log write failed, refusing further events for good: {}",
+                  status.ToString());
+    return;
+  }
+  health_.store(Health::kRecovering, std::memory_order_release);
+  if (metrics_) metrics_->available(false);
+  resume_backoff_ = kFirstResumeDelay;
+  resume_at_ = std::chrono::steady_clock::now() + resume_backoff_;
+  spdlog::warn("event log write failed, refusing events until storage recovers: {}",
+               status.ToString());
+}
+
+void Committer::try_resume() {
+  rocksdb::Status status = db_.Resume();
+  if (status.ok()) {
+    // Resume() moves to a new WAL only when some memtable holds data; otherwise the WAL whose
+    // write failed stays current, and the next write to it would abort. So: make the default
+    // memtable non-empty without the WAL, and ask the WAL whether it takes writes (LockWAL
+    // flushes its buffer, and only reports an earlier failure). If it does not, that report
+    // stops RocksDB again, and the next Resume() switches to a new WAL.
+    rocksdb::WriteOptions no_wal;
+    no_wal.disableWAL = true;
+    status = db_.Delete(no_wal, rocksdb::Slice(kWalSwitchKey.data(), kWalSwitchKey.size()));
+    if (status.ok()) {
+      status = db_.LockWAL();
+      db_.UnlockWAL().PermitUncheckedError();
+    }
+  }
+  if (status.ok()) {
+    health_.store(Health::kWritable, std::memory_order_release);
+    if (metrics_) {
+      metrics_->recovered();
+      metrics_->available(true);
+    }
+    spdlog::warn("event log storage recovered, taking events again");
+    return;
+  }
+  if (!heals(status)) {
+    health_.store(Health::kFailed, std::memory_order_release);
+    spdlog::error("event log storage cannot recover, refusing further events for good: {}",
+                  status.ToString());
+    return;
+  }
+  spdlog::debug("event log storage not recovered yet: {}", status.ToString());
+  resume_at_ = std::chrono::steady_clock::now() + resume_backoff_;
+  resume_backoff_ = std::min(resume_backoff_ * 2, kLongestResumeDelay);
 }
 
 }  // namespace sluice::storage

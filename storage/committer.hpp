@@ -8,8 +8,14 @@
 //
 // The committer numbers the records: contiguous sequences after CommittedSequence::last(),
 // published there once the group is written. Then, on its thread, it calls each append's callback
-// exactly once, in queue order, and wakes each waiting write(). A failed write puts it in the
-// failed state: later groups fail too rather than be acknowledged without durability.
+// exactly once, in queue order, and wakes each waiting write().
+//
+// A failed write fails its group (nothing in it is acknowledged) and takes the log out of service:
+// RocksDB has stopped writes, and the WAL file whose write failed must not be written or synced
+// again (RocksDB, built with assertions, aborts). While recovering, the committer fails every
+// group without touching the database and calls DB::Resume() with a backoff (100 ms, doubling to
+// 1 s); once RocksDB has resumed on a fresh WAL, intake goes on. Only errors that cannot heal
+// (corruption, data loss) put it in the failed state for good.
 //
 // Thread-safety: submit(), write() and queue() may be called from any thread; stop() from the
 // owner. Callbacks run on the committer's thread and must not call back into it. The database,
@@ -17,6 +23,7 @@
 // drains the queue, so every accepted append gets its callback.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <future>
@@ -78,14 +85,21 @@ class Committer {
 
   // Bytes of records queued and not yet written.
   std::uint64_t pending_bytes() const { return pending_bytes_.load(std::memory_order_relaxed); }
-  // Whether a write failed: nothing more is written.
-  bool failed() const { return failed_.load(std::memory_order_acquire); }
+  // Whether groups are written now: false while recovering from a failed write and once failed
+  // for good.
+  bool writable() const { return health_.load(std::memory_order_acquire) == Health::kWritable; }
 
   // Refuses further submits and writes, writes everything already queued, completes it and
   // joins the thread. Idempotent.
   void stop() EXCLUDES(mutex_);
 
  private:
+  enum class Health : std::uint8_t {
+    kWritable,
+    kRecovering,  // a write failed; resuming RocksDB until it succeeds
+    kFailed,      // an error that does not heal: nothing more is written
+  };
+
   struct PendingAppend {
     std::vector<std::string> records;
     std::uint64_t bytes = 0;
@@ -101,6 +115,10 @@ class Committer {
   Status enqueue(std::vector<StatePut> puts, std::future<Status>* written) EXCLUDES(mutex_);
   void run() EXCLUDES(mutex_);
   void commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state);
+  // A write failed with status: recover, or fail for good when it cannot heal.
+  void write_failed(const rocksdb::Status& status);
+  // One attempt to bring the database back into service; the committer's thread only.
+  void try_resume();
 
   rocksdb::DB& db_;
   const bool sync_;
@@ -118,8 +136,13 @@ class Committer {
   rocksdb::WriteBatch batch_;
   std::string group_value_;
 
+  // While recovering: when to call Resume() next, and the wait after that; the committer's
+  // thread only.
+  std::chrono::steady_clock::time_point resume_at_;
+  std::chrono::milliseconds resume_backoff_{0};
+
   std::atomic<std::uint64_t> pending_bytes_{0};
-  std::atomic<bool> failed_{false};
+  std::atomic<Health> health_{Health::kWritable};
   std::once_flag stop_once_;
   std::thread thread_;  // last: starts once everything above is built
 };

@@ -22,11 +22,12 @@ std::optional<std::uint64_t> find_last_sequence(rocksdb::DB& db) {
 }  // namespace
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const config::StorageConfig& config,
-                                                 StorageMetrics* metrics) {
+                                                 StorageMetrics* metrics,
+                                                 std::shared_ptr<rocksdb::FileSystem> file_system) {
   std::error_code ec;
   std::filesystem::create_directories(config.path, ec);
   if (ec) return Status::io_error("cannot create " + config.path + ": " + ec.message());
-  Result<std::unique_ptr<LogDb>> opened = LogDb::open(config.path);
+  Result<std::unique_ptr<LogDb>> opened = LogDb::open(config.path, std::move(file_system));
   if (!opened.is_ok()) return opened.status();
   std::unique_ptr<LogDb> db = std::move(opened).value();
   const auto last = find_last_sequence(db->db());
@@ -53,9 +54,9 @@ EventLog::~EventLog() {
 
 void EventLog::close() {
   std::call_once(close_once_, [this] {
-    records_.close();   // refuses appends; wakes readers waiting for a sequence
-    committer_.stop();  // writes what is queued, completes every callback and save
-    db_.close();        // waits for reads in progress, then closes RocksDB
+    records_.close();                  // refuses appends; wakes readers waiting for a sequence
+    committer_.stop();                 // writes what is queued, completes every callback and save
+    db_.close(committer_.writable());  // waits for reads in progress, then closes RocksDB
   });
 }
 

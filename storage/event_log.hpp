@@ -40,7 +40,8 @@
 
 namespace rocksdb {
 class DB;
-}
+class FileSystem;
+}  // namespace rocksdb
 
 namespace sluice::storage {
 
@@ -51,8 +52,10 @@ class EventLog {
  public:
   // Opens (creating if needed) the log at config.path and starts the committer. metrics may be
   // null (tools and tests) and must otherwise outlive the log.
-  static Result<std::unique_ptr<EventLog>> open(const config::StorageConfig& config,
-                                                StorageMetrics* metrics);
+  // file_system, for tests, replaces RocksDB's default one (to inject faults).
+  static Result<std::unique_ptr<EventLog>> open(
+      const config::StorageConfig& config, StorageMetrics* metrics,
+      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
 
   ~EventLog();
   EventLog(const EventLog&) = delete;
@@ -64,7 +67,8 @@ class EventLog {
   const DeliveryState& delivery_state() const { return delivery_state_; }
 
   // Stops taking appends, commits everything already queued, completes its callbacks, stops
-  // the committer and closes RocksDB. Idempotent.
+  // the committer and closes RocksDB (without syncing the WAL after a write RocksDB did not
+  // recover from: log_db.hpp). Idempotent.
   void close();
 
  private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "storage/rocksdb_logger.hpp"
 #include "storage/rocksdb_options.hpp"
 
 namespace sluice::storage {
@@ -19,10 +20,17 @@ rocksdb::ColumnFamilyOptions small_family_options() {
 
 }  // namespace
 
-Result<std::unique_ptr<LogDb>> LogDb::open(const std::string& path) {
+Result<std::unique_ptr<LogDb>> LogDb::open(const std::string& path,
+                                           std::shared_ptr<rocksdb::FileSystem> file_system) {
   const rocksdb::Options log_options = log_db_options();
   rocksdb::DBOptions db_options(log_options);
   db_options.create_missing_column_families = true;
+  db_options.info_log = std::make_shared<RocksdbLogger>();
+  std::unique_ptr<rocksdb::Env> env;
+  if (file_system) {
+    env = rocksdb::NewCompositeEnv(file_system);
+    db_options.env = env.get();
+  }
 
   // Every existing family must be opened; a new database has none yet.
   std::vector<std::string> names;
@@ -53,18 +61,20 @@ Result<std::unique_ptr<LogDb>> LogDb::open(const std::string& path) {
     if (handle->GetName() == kDeadLettersColumnFamily) dead_letters = handle;
   }
   return std::unique_ptr<LogDb>(
-      new LogDb(std::move(db), std::move(handles), cursors, dead_letters));
+      new LogDb(std::move(env), std::move(db), std::move(handles), cursors, dead_letters));
 }
 
-LogDb::LogDb(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+LogDb::LogDb(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
+             std::vector<rocksdb::ColumnFamilyHandle*> handles,
              rocksdb::ColumnFamilyHandle* cursors, rocksdb::ColumnFamilyHandle* dead_letters)
-    : db_(std::move(db)),
+    : env_(std::move(env)),
+      db_(std::move(db)),
       handles_(std::move(handles)),
       cursors_(cursors),
       dead_letters_(dead_letters) {}
 
 LogDb::~LogDb() {
-  db_->FlushWAL(true);
+  if (sync_wal_at_close_) db_->FlushWAL(true).PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_->Close();
 }

@@ -9,12 +9,19 @@
 //
 // Owned by an EventLog, through its SharedLogDb. Not thread-safe itself; RocksDB calls on db()
 // are.
+//
+// Closing syncs the WAL, so that with durability "wal" a clean shutdown leaves everything on the
+// disk, unless a write failed and RocksDB has not resumed since: then the WAL's file writer holds
+// the failure, and RocksDB (built with assertions) aborts on a sync or flush of it. Everything
+// acknowledged was written before the failure, so the log closes without that sync.
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
 #include "common/status.hpp"
 
@@ -25,8 +32,11 @@ inline constexpr const char* kDeadLettersColumnFamily = "dead_letters";
 
 class LogDb {
  public:
-  // Opens (creating if needed) the database at path, adding missing column families.
-  static Result<std::unique_ptr<LogDb>> open(const std::string& path);
+  // Opens (creating if needed) the database at path, adding missing column families. Files are
+  // read and written through file_system when given (tests inject faults this way), else
+  // through RocksDB's default one.
+  static Result<std::unique_ptr<LogDb>> open(
+      const std::string& path, std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
 
   ~LogDb();
   LogDb(const LogDb&) = delete;
@@ -36,14 +46,20 @@ class LogDb {
   rocksdb::ColumnFamilyHandle* cursors() { return cursors_; }
   rocksdb::ColumnFamilyHandle* dead_letters() { return dead_letters_; }
 
- private:
-  LogDb(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-        rocksdb::ColumnFamilyHandle* cursors, rocksdb::ColumnFamilyHandle* dead_letters);
+  // Whether close (the destructor) syncs the WAL; true until told otherwise.
+  void set_sync_wal_at_close(bool sync) { sync_wal_at_close_ = sync; }
 
+ private:
+  LogDb(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
+        std::vector<rocksdb::ColumnFamilyHandle*> handles, rocksdb::ColumnFamilyHandle* cursors,
+        rocksdb::ColumnFamilyHandle* dead_letters);
+
+  std::unique_ptr<rocksdb::Env> env_;  // null: RocksDB's default; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // destroyed before db_ closes
   rocksdb::ColumnFamilyHandle* cursors_;
   rocksdb::ColumnFamilyHandle* dead_letters_;
+  bool sync_wal_at_close_ = true;
 };
 
 }  // namespace sluice::storage

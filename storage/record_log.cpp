@@ -32,7 +32,7 @@ std::uint64_t RecordLog::backlog_bytes() const {
 }
 
 Admission RecordLog::admission(std::uint64_t bytes) const {
-  if (!is_open() || committer_.failed()) return Admission::kClosed;
+  if (!is_open() || !committer_.writable()) return Admission::kClosed;
   if (backlog_.bytes() >= max_backlog_bytes_) return Admission::kBacklogFull;
   if (committer_.pending_bytes() + bytes > max_pending_bytes_) return Admission::kPendingFull;
   return Admission::kAccepted;

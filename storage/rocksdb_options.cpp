@@ -1,6 +1,10 @@
 #include "storage/rocksdb_options.hpp"
 
+#include <memory>
+
 #include <rocksdb/table.h>
+
+#include "storage/resumable_errors.hpp"
 
 namespace sluice::storage {
 
@@ -19,6 +23,10 @@ rocksdb::Options log_db_options() {
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 32 << 10;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // After a failed write only the committer resumes the database (committer.hpp): RocksDB's
+  // own retries would touch the WAL behind its back.
+  options.max_bgerror_resume_count = 0;
+  options.listeners.push_back(std::make_shared<ResumableErrors>());
   return options;
 }
 

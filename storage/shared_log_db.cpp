@@ -21,13 +21,14 @@ SharedLogDb::Lease::~Lease() {
   mutex_.unlock_shared();
 }
 
-void SharedLogDb::close() {
+void SharedLogDb::close(bool sync_wal) {
   std::unique_ptr<LogDb> closing;
   {
     WriterLock lock(mutex_);
     closing = std::move(db_);
   }
-  closing.reset();  // flushes the WAL and closes RocksDB
+  if (closing) closing->set_sync_wal_at_close(sync_wal);
+  closing.reset();  // syncs the WAL (when asked) and closes RocksDB
 }
 
 }  // namespace sluice::storage

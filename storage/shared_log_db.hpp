@@ -45,8 +45,9 @@ class SharedLogDb {
     LogDb* db_;
   };
 
-  // Waits for the leases in progress, then closes the database. Idempotent.
-  void close() EXCLUDES(mutex_);
+  // Waits for the leases in progress, then closes the database, syncing its WAL when sync_wal
+  // (log_db.hpp says when it must not). Idempotent.
+  void close(bool sync_wal = true) EXCLUDES(mutex_);
 
  private:
   mutable SharedMutex mutex_;

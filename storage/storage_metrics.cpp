@@ -39,6 +39,23 @@ StorageMetrics::StorageMetrics(prometheus::Registry& registry)
                            .Help("Group commits that RocksDB refused")
                            .Register(registry)
                            .Add({})),
+      write_errors_(prometheus::BuildCounter()
+                        .Name("sluice_storage_write_errors_total")
+                        .Help("Writes RocksDB refused; each takes the log out of service until "
+                              "it recovers")
+                        .Register(registry)
+                        .Add({})),
+      recoveries_(prometheus::BuildCounter()
+                      .Name("sluice_storage_recoveries_total")
+                      .Help("Times the log took writes again after a failed one")
+                      .Register(registry)
+                      .Add({})),
+      available_(prometheus::BuildGauge()
+                     .Name("sluice_storage_available")
+                     .Help("1 while the log takes writes, 0 after a failed write until it "
+                           "recovers")
+                     .Register(registry)
+                     .Add({})),
       last_sequence_(prometheus::BuildGauge()
                          .Name("sluice_log_last_sequence")
                          .Help("Sequence number of the last committed event")
@@ -53,7 +70,9 @@ StorageMetrics::StorageMetrics(prometheus::Registry& registry)
                          .Name("sluice_log_pending_bytes")
                          .Help("Bytes of records accepted and waiting for the committer")
                          .Register(registry)
-                         .Add({})) {}
+                         .Add({})) {
+  available_.Set(1);
+}
 
 void StorageMetrics::group_committed(std::size_t requests, std::size_t records, double seconds) {
   commits_.Increment();
@@ -64,6 +83,18 @@ void StorageMetrics::group_committed(std::size_t requests, std::size_t records, 
 
 void StorageMetrics::commit_failed() {
   commit_failures_.Increment();
+}
+
+void StorageMetrics::write_failed() {
+  write_errors_.Increment();
+}
+
+void StorageMetrics::recovered() {
+  recoveries_.Increment();
+}
+
+void StorageMetrics::available(bool available) {
+  available_.Set(available ? 1 : 0);
 }
 
 void StorageMetrics::last_sequence(std::uint64_t sequence) {

@@ -18,6 +18,11 @@ class StorageMetrics {
 
   void group_committed(std::size_t requests, std::size_t records, double seconds);
   void commit_failed();
+  // RocksDB refused a write: the log is out of service until it recovers.
+  void write_failed();
+  // The log took writes again after a failed one.
+  void recovered();
+  void available(bool available);
   void last_sequence(std::uint64_t sequence);
   void log_bytes(std::uint64_t bytes);
   void pending_bytes(std::uint64_t bytes);
@@ -28,6 +33,9 @@ class StorageMetrics {
   prometheus::Histogram& commit_seconds_;
   prometheus::Counter& commits_;
   prometheus::Counter& commit_failures_;
+  prometheus::Counter& write_errors_;
+  prometheus::Counter& recoveries_;
+  prometheus::Gauge& available_;
   prometheus::Gauge& last_sequence_;
   prometheus::Gauge& log_bytes_;
   prometheus::Gauge& pending_bytes_;
