@@ -114,7 +114,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
   if (!producer->handle_) {
     return Status::internal(std::string("cannot create the kafka producer: ") + reason.data());
   }
-  conf.release();
+  static_cast<void>(conf.release());
   return producer;
 }
 
@@ -151,6 +151,7 @@ rd_kafka_resp_err_t KafkaProducer::produce(const std::string& topic,
   fields[3].u.mem.ptr = key ? const_cast<char*>(key->data()) : nullptr;
   fields[3].u.mem.size = key ? key->size() : 0;
   fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): never dereferenced, only cast back to the tag.
   fields[4].u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag));
   rd_kafka_error_t* error = rd_kafka_produceva(handle_.get(), fields.data(), fields.size());
   if (error == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;

@@ -189,7 +189,7 @@ std::string SinkRequest::header(std::string_view name) const {
 
 HttpSink::HttpSink() : HttpSink(Options{}) {}
 
-HttpSink::HttpSink(Options options) : state_(std::make_unique<State>()) {
+HttpSink::HttpSink(const Options& options) : state_(std::make_unique<State>()) {
   State& state = *state_;
   if (options.https) {
     const TestCertificates certificates = make_test_certificates(options.certificate_names);

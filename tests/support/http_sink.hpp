@@ -64,7 +64,7 @@ class HttpSink {
 
   // Listening and running when the constructor returns; throws if it cannot start.
   HttpSink();
-  explicit HttpSink(Options options);
+  explicit HttpSink(const Options& options);
   ~HttpSink();
   HttpSink(const HttpSink&) = delete;
   HttpSink& operator=(const HttpSink&) = delete;
