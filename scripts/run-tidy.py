@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Runs clang-tidy 14 over every .cpp of the project in BUILD_DIR/compile_commands.json.
+
+    scripts/run-tidy.py BUILD_DIR [--jobs N]
+
+The checks are those of .clang-tidy (every finding is an error); headers are checked through
+the files that include them (its HeaderFilterRegex). Generated sources in the build directory
+are left out. Exits non-zero when clang-tidy reports anything.
+
+A clean check is remembered: a file is skipped when a clean run already saw exactly its
+preprocessed text (comments kept, so NOLINT counts), its compile flags, the .clang-tidy files
+and the clang-tidy version. Paths inside the clone are recorded relative to it, so a clone in
+another folder reuses the results, as ccache does with CCACHE_BASEDIR. The results live in
+$SLUICE_TIDY_CACHE (default ~/.cache/sluice/tidy); SLUICE_TIDY_CACHE=off checks every file.
+"""
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+MODULES = ("common", "config", "storage", "router", "api", "net", "server", "admin", "bench",
+           "tests")
+CLANG_TIDY = os.environ.get("CLANG_TIDY", "clang-tidy-14")
+RUN_CLANG_TIDY = os.environ.get("RUN_CLANG_TIDY", "run-clang-tidy-14")
+# Preprocesses for the cache key: five times faster than g++ on our sources, and installed with
+# clang-tidy.
+CLANG = os.environ.get("CLANG", "clang++-14")
+
+
+def project_entries(database, root):
+    """The database's entries for the project's own .cpp files."""
+    pattern = re.compile("^" + re.escape(str(root)) + "/(" + "|".join(MODULES) + r")/.*\.cpp$")
+    return [entry for entry in database if pattern.match(entry["file"])]
+
+
+def compile_arguments(entry):
+    if "arguments" in entry:
+        return list(entry["arguments"])
+    return shlex.split(entry["command"])
+
+
+def preprocess_arguments(entry):
+    """The entry's compile command, run by clang, changed to print the preprocessed text with
+    comments kept."""
+    result = [CLANG, "-Wno-unknown-warning-option"]
+    skip = False
+    for argument in compile_arguments(entry)[1:]:
+        if skip:
+            skip = False
+        elif argument == "-o":
+            skip = True
+        elif argument == "-c":
+            result += ["-E", "-C"]
+        else:
+            result.append(argument)
+    return result
+
+
+def cache_key(entry, root, shared):
+    """A digest of everything a clean clang-tidy result for this file depends on; None when
+    the file cannot be preprocessed (then it is always checked)."""
+    preprocessed = subprocess.run(preprocess_arguments(entry), cwd=entry["directory"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if preprocessed.returncode != 0:
+        return None
+    prefix = str(root).encode() + b"/"
+    digest = hashlib.sha256(shared)
+    digest.update(" ".join(compile_arguments(entry)).encode().replace(prefix, b""))
+    digest.update(preprocessed.stdout.replace(prefix, b""))
+    return digest.hexdigest()
+
+
+def shared_inputs(root):
+    """What every file's result depends on: the clang-tidy version and its configuration."""
+    version = subprocess.run([CLANG_TIDY, "--version"], check=True, stdout=subprocess.PIPE).stdout
+    configs = subprocess.run(["git", "ls-files", "-z", "--", ".clang-tidy", "*/.clang-tidy"],
+                             cwd=root, check=True, stdout=subprocess.PIPE).stdout.split(b"\0")
+    parts = [version] + [name + b"\0" + (root / name.decode()).read_bytes()
+                         for name in sorted(configs) if name]
+    return b"\0".join(parts)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build_dir", type=Path)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+
+    root = Path(__file__).resolve().parent.parent
+    database_path = args.build_dir.resolve() / "compile_commands.json"
+    if not database_path.is_file():
+        sys.exit(f"run-tidy: {database_path} is missing; configure {args.build_dir} first")
+    entries = project_entries(json.loads(database_path.read_text()), root)
+
+    cache_setting = os.environ.get("SLUICE_TIDY_CACHE", "")
+    cache_dir = None
+    if cache_setting != "off":
+        cache_dir = Path(cache_setting or Path.home() / ".cache/sluice/tidy")
+        cache_dir.mkdir(parents=True, exist_ok=True)
+
+    # A file compiled by several targets is checked again when any of its commands changed.
+    keys = [None] * len(entries)
+    if cache_dir:
+        shared = shared_inputs(root)
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            keys = list(pool.map(lambda entry: cache_key(entry, root, shared), entries))
+    to_check = sorted({entry["file"] for entry, key in zip(entries, keys)
+                       if key is None or not (cache_dir / key).exists()})
+    total = len({entry["file"] for entry in entries})
+    print(f"run-tidy: {len(to_check)} of {total} files to check"
+          f" ({total - len(to_check)} unchanged since a clean check)", flush=True)
+    if not to_check:
+        return 0
+
+    files = "^(" + "|".join(re.escape(file) for file in to_check) + ")$"
+    clang_tidy = shutil.which(CLANG_TIDY)
+    if clang_tidy is None:
+        sys.exit(f"run-tidy: {CLANG_TIDY} not found")
+    # The database may come from a GCC build: clang does not know GCC-only warning flags such
+    # as -Wno-restrict and would report them.
+    status = subprocess.run([RUN_CLANG_TIDY, "-clang-tidy-binary", clang_tidy,
+                             "-p", str(args.build_dir), "-j", str(args.jobs), "-quiet",
+                             "-extra-arg=-Wno-unknown-warning-option", files]).returncode
+    if status == 0 and cache_dir:
+        for key in keys:
+            if key is not None:
+                (cache_dir / key).touch()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
