@@ -6,6 +6,8 @@ BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 TIDY_BUILD_DIR ?= build-ci
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CLANG_FORMAT ?= clang-format-14
@@ -33,7 +35,7 @@ TSAN_SUITES := storage router server
 TSAN_EXCLUDE := ^Kafka: |^The factory builds every kind of destination
 
 .PHONY: run test deps deps-clang deps-tidy deps-format build build-asan test-asan test-tsan \
-	unit conformance format format-check tidy clean
+	unit conformance format format-check tidy fuzz clean
 
 run: build
 	$(BUILD_DIR)/sluice
@@ -94,6 +96,16 @@ tidy: deps deps-tidy
 		$(CMAKE_FLAGS) >/dev/null
 	scripts/run-tidy.py $(TIDY_BUILD_DIR) --jobs $(JOBS)
 
+# The libFuzzer targets in fuzz/ (clang, ASan, UBSan), each run FUZZ_SECONDS from its corpus,
+# crashes found before included.
+fuzz: deps deps-clang
+	cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_CXX_COMPILER=clang++-14 -DSLUICE_FUZZ=ON -DSLUICE_BUILD_TESTS=OFF \
+		-DSLUICE_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target \
+		ingest_fuzzer pixel_fuzzer body_decoder_fuzzer config_fuzzer answer_fuzzer
+	scripts/run-fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
 format-check: deps-format
 	CLANG_FORMAT=$(CLANG_FORMAT) scripts/check-format.sh
 
@@ -104,4 +116,4 @@ format:
 	$(CLANG_FORMAT) -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(TIDY_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(TIDY_BUILD_DIR) $(FUZZ_BUILD_DIR)
