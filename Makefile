@@ -35,7 +35,7 @@ TSAN_SUITES := storage router server
 TSAN_EXCLUDE := ^Kafka: |^The factory builds every kind of destination
 
 .PHONY: run test deps deps-clang deps-tidy deps-format build build-asan test-asan test-tsan \
-	unit conformance format format-check tidy fuzz clean
+	unit conformance format format-check tidy fuzz soak clean
 
 run: build
 	$(BUILD_DIR)/sluice
@@ -105,6 +105,12 @@ fuzz: deps deps-clang
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target \
 		ingest_fuzzer pixel_fuzzer body_decoder_fuzzer config_fuzzer answer_fuzzer
 	scripts/run-fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
+# Not in CI: 100 rounds of SIGKILL under load in each durability mode (about 10 minutes),
+# then a check that every acknowledged event is in the log; prints the figures.
+soak: build
+	SLUICE_CRASH_ROUNDS=100 $(BUILD_DIR)/tests/integration/integration_tests \
+		"Acknowledged events survive SIGKILL and restart"
 
 format-check: deps-format
 	CLANG_FORMAT=$(CLANG_FORMAT) scripts/check-format.sh
