@@ -2,7 +2,7 @@
 // the six single-message paths, or a batch; client-side or not), the rest is the body. Every
 // record the ingestor produces must decode, its JSON must parse, the header must agree with
 // the JSON, and no member the API reads may occur twice. The protocol keeps integers of any
-// length, which simdjson's DOM refuses past 20 digits: such a record is checked no further. The
+// length, which simdjson's DOM refuses past 64 bits: such a record is checked no further. The
 // protocol keeps integers of any length, which simdjson's DOM refuses past 20 digits: such a record
 // is checked no further.
 
@@ -36,12 +36,13 @@ std::string_view string_at(simdjson::dom::object object, std::string_view key) {
   return text;
 }
 
-// Whether text holds a run of more than 20 digits: an integer simdjson cannot hold.
+// Whether text holds a run of 19 or more digits: perhaps an integer past 64 bits, which
+// simdjson cannot hold.
 bool has_long_digit_run(std::string_view text) {
   std::size_t run = 0;
   for (const char c : text) {
     run = c >= '0' && c <= '9' ? run + 1 : 0;
-    if (run > 20) return true;
+    if (run >= 19) return true;
   }
   return false;
 }
