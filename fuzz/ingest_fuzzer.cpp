@@ -2,9 +2,7 @@
 // the six single-message paths, or a batch; client-side or not), the rest is the body. Every
 // record the ingestor produces must decode, its JSON must parse, the header must agree with
 // the JSON, and no member the API reads may occur twice. The protocol keeps integers of any
-// length, which simdjson's DOM refuses past 64 bits: such a record is checked no further. The
-// protocol keeps integers of any length, which simdjson's DOM refuses past 20 digits: such a record
-// is checked no further.
+// length, which simdjson's DOM refuses past 64 bits: such a record is checked no further.
 
 #include <cstddef>
 #include <cstdint>
