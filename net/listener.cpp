@@ -101,7 +101,7 @@ asio::awaitable<void> run_accept_loop(AcceptLoop loop) {
 }
 
 std::function<void(std::exception_ptr)> log_failure(std::string what) {
-  return [what = std::move(what)](std::exception_ptr failure) {
+  return [what = std::move(what)](const std::exception_ptr& failure) {
     if (!failure) return;
     try {
       std::rethrow_exception(failure);

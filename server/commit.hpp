@@ -27,7 +27,7 @@ auto async_commit(storage::IntakeLog& log, std::vector<std::string> records,
                   CompletionToken&& token) {
   namespace asio = boost::asio;
   return asio::async_initiate<CompletionToken, void(CommitResult)>(
-      [&log](auto handler, std::vector<std::string> records) {
+      [&log](auto handler, std::vector<std::string>&& records) {
         // The storage callback must be copyable and the handler is move-only: share it.
         using Handler = decltype(handler);
         auto shared = std::make_shared<Handler>(std::move(handler));

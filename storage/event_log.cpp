@@ -21,13 +21,13 @@ std::optional<std::uint64_t> find_last_sequence(rocksdb::DB& db) {
 
 }  // namespace
 
-Result<std::unique_ptr<EventLog>> EventLog::open(const config::StorageConfig& config,
-                                                 StorageMetrics* metrics,
-                                                 std::shared_ptr<rocksdb::FileSystem> file_system) {
+Result<std::unique_ptr<EventLog>> EventLog::open(
+    const config::StorageConfig& config, StorageMetrics* metrics,
+    const std::shared_ptr<rocksdb::FileSystem>& file_system) {
   std::error_code ec;
   std::filesystem::create_directories(config.path, ec);
   if (ec) return Status::io_error("cannot create " + config.path + ": " + ec.message());
-  Result<std::unique_ptr<LogDb>> opened = LogDb::open(config.path, std::move(file_system));
+  Result<std::unique_ptr<LogDb>> opened = LogDb::open(config.path, file_system);
   if (!opened.is_ok()) return opened.status();
   std::unique_ptr<LogDb> db = std::move(opened).value();
   const auto last = find_last_sequence(db->db());

@@ -55,7 +55,7 @@ class EventLog {
   // file_system, for tests, replaces RocksDB's default one (to inject faults).
   static Result<std::unique_ptr<EventLog>> open(
       const config::StorageConfig& config, StorageMetrics* metrics,
-      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
+      const std::shared_ptr<rocksdb::FileSystem>& file_system = nullptr);
 
   ~EventLog();
   EventLog(const EventLog&) = delete;

@@ -20,8 +20,8 @@ rocksdb::ColumnFamilyOptions small_family_options() {
 
 }  // namespace
 
-Result<std::unique_ptr<LogDb>> LogDb::open(const std::string& path,
-                                           std::shared_ptr<rocksdb::FileSystem> file_system) {
+Result<std::unique_ptr<LogDb>> LogDb::open(
+    const std::string& path, const std::shared_ptr<rocksdb::FileSystem>& file_system) {
   const rocksdb::Options log_options = log_db_options();
   rocksdb::DBOptions db_options(log_options);
   db_options.create_missing_column_families = true;

@@ -36,7 +36,7 @@ class LogDb {
   // read and written through file_system when given (tests inject faults this way), else
   // through RocksDB's default one.
   static Result<std::unique_ptr<LogDb>> open(
-      const std::string& path, std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
+      const std::string& path, const std::shared_ptr<rocksdb::FileSystem>& file_system = nullptr);
 
   ~LogDb();
   LogDb(const LogDb&) = delete;

@@ -258,7 +258,7 @@ TEST_CASE_METHOD(EndpointFixture, "POST redeliver queues a dead letter with 202"
 }
 
 TEST_CASE_METHOD(AdminFixture, "Text from the router is escaped into valid JSON", "[admin]") {
-  const std::string name = std::string("we\"ird\\na\x01me\n", 14);
+  const std::string name = std::string("we\"ird\\na\x01me\n") + '\0';  // a NUL too
   const std::string error = "tab\there \xff end";
   DestinationStatus status;
   status.name = name;

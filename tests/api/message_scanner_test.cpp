@@ -18,6 +18,8 @@ using sluice::api::ScanStatus;
 // Bodies with what the scanner must slice right (the body, not its minified form, must be
 // JSON: whitespace inside a token is an error, however a minifier would join it): escapes in keys
 // and values, unicode and surrogate pairs, nesting, empty containers, every scalar, wide integers.
+// Long bodies are adjacent literals joined into one.
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 const std::vector<std::string> kBodies = {
     R"({"type":"track","event":"Order \"Completed\"","userId":"u\u00e9\ud83d\ude00",)"
     R"("properties":{"a":[1,-2.5e3,true,false,null,{"b":[]}],"c":{}},"context":{"ip":"1.2.3.4",)"
@@ -28,6 +30,7 @@ const std::vector<std::string> kBodies = {
     R"({"batch":[],"writeKey":"k"})",
     R"({})",
 };
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 const std::string kMutations = "{}[],:\"\\0a-e. u+E1t\x01\xc3\xff";
 

@@ -70,7 +70,7 @@ TEST_CASE("The accept loop serves within its budget and closes what is over it",
       .stopping = [] { return false; },
       .name = "test",
   };
-  asio::co_spawn(io, run_accept_loop(std::move(loop)), [](std::exception_ptr failure) {
+  asio::co_spawn(io, run_accept_loop(std::move(loop)), [](const std::exception_ptr& failure) {
     if (failure) std::rethrow_exception(failure);
   });
 

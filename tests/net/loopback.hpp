@@ -64,7 +64,7 @@ struct Loopback {
 
   // Runs the server side until it has nothing left to do; returns how long that took.
   std::chrono::steady_clock::duration run(asio::awaitable<void> server_side) {
-    asio::co_spawn(io, std::move(server_side), [](std::exception_ptr failure) {
+    asio::co_spawn(io, std::move(server_side), [](const std::exception_ptr& failure) {
       if (failure) std::rethrow_exception(failure);
     });
     const auto started = std::chrono::steady_clock::now();

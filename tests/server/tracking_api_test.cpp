@@ -46,7 +46,7 @@ std::string basic(std::string_view key) {
 }
 
 Request make_request(http::verb verb, std::string_view target, std::string body = {},
-                     std::vector<std::pair<std::string, std::string>> headers = {}) {
+                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   Request request{verb, target, 11};
   request.set(http::field::host, "sluice.test");
   for (const auto& [name, value] : headers) request.set(name, value);

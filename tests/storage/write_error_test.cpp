@@ -33,10 +33,11 @@ config::StorageConfig config_at(const TempDir& dir, config::Durability durabilit
   return config;
 }
 
-std::unique_ptr<EventLog> open_log(const config::StorageConfig& config,
-                                   std::shared_ptr<rocksdb::FileSystem> file_system = nullptr,
-                                   StorageMetrics* metrics = nullptr) {
-  auto log = EventLog::open(config, metrics, std::move(file_system));
+std::unique_ptr<EventLog> open_log(
+    const config::StorageConfig& config,
+    const std::shared_ptr<rocksdb::FileSystem>& file_system = nullptr,
+    StorageMetrics* metrics = nullptr) {
+  auto log = EventLog::open(config, metrics, file_system);
   INFO(log.status().to_string());
   REQUIRE(log.is_ok());
   return std::move(log).value();
