@@ -71,10 +71,11 @@ def cache_key(entry, root, shared):
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     if preprocessed.returncode != 0:
         return None
-    prefix = str(root).encode() + b"/"
+    # The clone's path appears in include flags (-I<clone>) as well as in file names.
+    clone = str(root).encode()
     digest = hashlib.sha256(shared)
-    digest.update(" ".join(compile_arguments(entry)).encode().replace(prefix, b""))
-    digest.update(preprocessed.stdout.replace(prefix, b""))
+    digest.update(" ".join(compile_arguments(entry)).encode().replace(clone, b"<clone>"))
+    digest.update(preprocessed.stdout.replace(clone, b"<clone>"))
     return digest.hexdigest()
 
 
