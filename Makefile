@@ -27,6 +27,9 @@ PACKAGES := build-essential cmake pkg-config python3 curl libboost1.81-dev libsi
 CLANG_PACKAGES := clang-14 libclang-rt-14-dev
 TIDY_PACKAGES := clang-tidy-14
 FORMAT_PACKAGES := clang-format-14
+# What the tests use beyond the build: Prometheus and promtool (the alert rule tests and a real
+# scrape), the openssl tool (certificates made by the TLS tests).
+TEST_PACKAGES := prometheus openssl
 # The unit test suites (tests/<name>) that run under ThreadSanitizer, less the tests that start
 # a Kafka producer: librdkafka starts its threads with C11 thrd_create, which glibc implements
 # without calling pthread_create, so clang 14's ThreadSanitizer never registers those threads
@@ -34,13 +37,13 @@ FORMAT_PACKAGES := clang-format-14
 TSAN_SUITES := storage router server
 TSAN_EXCLUDE := ^Kafka: |^The factory builds every kind of destination
 
-.PHONY: run test deps deps-clang deps-tidy deps-format build build-asan test-asan test-tsan \
+.PHONY: run test deps deps-test deps-clang deps-tidy deps-format build build-asan test-asan test-tsan \
 	unit conformance format format-check tidy fuzz soak clean
 
 run: build
 	$(BUILD_DIR)/sluice
 
-test: build
+test: build deps-test
 	cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
 # Installs only what is missing, so it is quick and quiet when everything is there.
@@ -53,6 +56,9 @@ install_missing = missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $
 
 deps:
 	@$(call install_missing,$(PACKAGES))
+
+deps-test:
+	@$(call install_missing,$(TEST_PACKAGES))
 
 deps-clang:
 	@$(call install_missing,$(CLANG_PACKAGES))
