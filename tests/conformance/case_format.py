@@ -8,7 +8,7 @@ import json
 import re
 
 CASE_KEYS = {"id", "area", "desc", "request", "raw", "pipeline", "expect", "events",
-             "then_health", "timeout"}
+             "then_health", "timeout", "skip_tls"}
 REQUEST_KEYS = {"method", "path", "query", "headers", "json", "text", "base64", "hex", "parts",
                 "compress", "chunked", "expect_continue", "content_length"}
 BODY_KEYS = {"json", "text", "base64", "hex", "parts"}
@@ -112,6 +112,8 @@ def validate_case(case):
         raise CaseError("events must be a list")
     for selection in events:
         validate_selection(selection)
+    if "skip_tls" in case and (not isinstance(case["skip_tls"], str) or not case["skip_tls"]):
+        raise CaseError("skip_tls is the reason the case cannot run over TLS, a non-empty string")
     timeout = case.get("timeout", DEFAULT_TIMEOUT_S)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         raise CaseError("timeout must be a positive number of seconds")

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Runs the Tracking API conformance cases against a sluice binary.
 
-    run_cases.py BUILD/sluice [--cases FILE ...] [--only ID,...] [--list] [--verbose]
+    run_cases.py BUILD/sluice [--tls] [--cases FILE ...] [--only ID,...] [--list] [--verbose]
 
 Starts the binary on 127.0.0.1 port 0 with a config and log in a temporary directory, sends
 every case's request, reads the stored events once with `sluice log cat`, checks answers and
 events, and stops the server with SIGTERM. Prints `PASS id` or `FAIL id: reason` per case and
 `N passed, N failed` last; exits 1 when a case failed or the server did not exit 0.
 The whole run stays within two minutes and talks only to the loopback server it started.
+
+With --tls the server gets [server.tls] with a certificate for localhost and 127.0.0.1 from a
+CA made for the run, and every case goes over TLS, verified against that CA as "localhost".
 """
 
 import argparse
@@ -15,6 +18,7 @@ import fnmatch
 import os
 import secrets
 import signal
+import ssl
 import sys
 import tempfile
 import time
@@ -23,8 +27,9 @@ from case_format import fill_placeholders, load_cases, replace_marker, CaseError
 from event_log import StoredEvents, misses_expected_event, selection_failures, sent_times
 from expectations import check_response
 from sluice_process import ServerError, SluiceServer
-from wire import ExchangeError, exchange, exchange_pipelined, exchange_raw, raw_body, \
-    render_request
+from tls_certificates import CertificateAuthority, CertificateError
+from wire import Connection, Endpoint, ExchangeError, exchange, exchange_pipelined, \
+    exchange_raw, raw_body, render_request
 
 RUN_LIMIT_S = 120
 START_TIMEOUT_S = 15
@@ -34,6 +39,8 @@ STOP_TIMEOUT_S = 15
 RESERVED_S = 20
 DEFAULT_READ_IDLE_S = 1.5
 HEALTH_TIMEOUT_S = 5
+# The name clients verify the server's certificate against (and send as SNI).
+TLS_SERVER_NAME = "localhost"
 
 
 class RunLimitReached(Exception):
@@ -58,6 +65,7 @@ class CaseRun:
         self.window_ms = None  # (before sending, after the last answer), wall clock
         self.sent_bodies = []  # the JSON bodies as sent, for skew checks
         self.finished = False  # answers and stored events both checked
+        self.skipped = None  # why the case is not run over this transport
 
     @property
     def ran(self):
@@ -68,23 +76,38 @@ def wall_ms():
     return time.time() * 1000.0
 
 
-def health_check(host, port, deadline_s):
+def health_check(endpoint, deadline_s):
     """GET /health on a new connection; returns (ok, the client address the server saw)."""
-    rendered = render_request({"method": "GET", "path": "/health"}, host_header(host, port))
+    rendered = render_request({"method": "GET", "path": "/health"}, endpoint.authority)
     try:
-        response, local = exchange(host, port, rendered, "GET", time.monotonic() + deadline_s)
+        response, local = exchange(endpoint, rendered, "GET", time.monotonic() + deadline_s)
     except ExchangeError as error:
         return False, str(error)
     return response.status == 200, local
 
 
-def host_header(host, port):
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+def tls_problems(endpoint, deadline_s):
+    """What is wrong with the TLS listener itself: it must offer TLS 1.2 or later and choose
+    http/1.1 by ALPN (the only protocol it speaks)."""
+    try:
+        connection = Connection(endpoint, time.monotonic() + deadline_s)
+    except ExchangeError as error:
+        return [f"FAIL tls: {error}"]
+    try:
+        version, alpn = connection.tls_details()
+    finally:
+        connection.close()
+    problems = []
+    if version not in ("TLSv1.2", "TLSv1.3"):
+        problems.append(f"FAIL tls: negotiated {version}, expected TLSv1.2 or TLSv1.3")
+    if alpn != "http/1.1":
+        problems.append(f"FAIL tls: ALPN chose {alpn!r}, expected 'http/1.1'")
+    return problems
 
 
-def send_request_case(run, host, port, deadline):
+def send_request_case(run, endpoint, deadline):
     definition = run.definition
-    host_port = host_header(host, port)
+    host_port = endpoint.authority
     expect = definition.get("expect", {})
     count = definition.get("pipeline")
     specs = ([replace_marker(definition["request"], "{n}", str(n)) for n in range(count)]
@@ -93,19 +116,19 @@ def send_request_case(run, host, port, deadline):
     run.sent_bodies = [item.sent_json for item in rendered if item.sent_json is not None]
     methods = [spec.get("method", "POST") for spec in specs]
     if count:
-        responses = exchange_pipelined(host, port, rendered, methods, deadline)
+        responses = exchange_pipelined(endpoint, rendered, methods, deadline)
     else:
-        responses = [exchange(host, port, rendered[0], methods[0], deadline)[0]]
+        responses = [exchange(endpoint, rendered[0], methods[0], deadline)[0]]
     for number, response in enumerate(responses):
         prefix = f"response {number}: " if count else ""
         run.failures += [prefix + failure for failure in check_response(expect, response)]
 
 
-def send_raw_case(run, host, port, deadline):
+def send_raw_case(run, endpoint, deadline):
     raw = run.definition["raw"]
     expect = run.definition.get("expect", {})
-    body = raw_body(raw["parts"], host_header(host, port))
-    responses, closed = exchange_raw(host, port, body, raw.get("shutdown_write", False),
+    body = raw_body(raw["parts"], endpoint.authority)
+    responses, closed = exchange_raw(endpoint, body, raw.get("shutdown_write", False),
                                      raw.get("read_idle", DEFAULT_READ_IDLE_S), deadline)
     if "max_responses" in expect and len(responses) > expect["max_responses"]:
         run.failures.append(f"{len(responses)} responses, at most {expect['max_responses']}")
@@ -117,10 +140,10 @@ def send_raw_case(run, host, port, deadline):
     run.failures += check_response(expect, responses[0], raw=True)
 
 
-def execute(run, host, port, run_deadline):
+def execute(run, endpoint, run_deadline):
     """Sends the case's request(s) and checks the answers; stored events are checked later."""
-    if run.failures:
-        return  # a malformed case is not sent
+    if run.failures or run.skipped:
+        return  # a malformed case is not sent, nor one that does not apply
     case_seconds = min(run.case.timeout, run_deadline.left(RESERVED_S))
     if case_seconds <= 0:
         run.failures.append(f"not run: the {RUN_LIMIT_S} s limit of the whole run was reached")
@@ -129,9 +152,9 @@ def execute(run, host, port, run_deadline):
     started = wall_ms()
     try:
         if "raw" in run.definition:
-            send_raw_case(run, host, port, deadline)
+            send_raw_case(run, endpoint, deadline)
         else:
-            send_request_case(run, host, port, deadline)
+            send_request_case(run, endpoint, deadline)
     except ExchangeError as error:
         if not (error.closed_silently and run.definition.get("expect", {}).get("close_ok")):
             run.failures.append(str(error))
@@ -143,7 +166,7 @@ def execute(run, host, port, run_deadline):
         run.failures.append(f"could not run the exchange: {error!r}")
     run.window_ms = (started, wall_ms())
     if run.definition.get("then_health"):
-        healthy, detail = health_check(host, port, HEALTH_TIMEOUT_S)
+        healthy, detail = health_check(endpoint, HEALTH_TIMEOUT_S)
         if not healthy:
             run.failures.append(f"GET /health afterwards failed: {detail}")
 
@@ -183,6 +206,9 @@ def parse_arguments():
     parser.add_argument("--only", help="comma-separated ids or shell patterns to run")
     parser.add_argument("--list", action="store_true", help="list the selected cases and exit")
     parser.add_argument("--verbose", action="store_true", help="progress on stderr")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve TLS with a certificate from a CA made for the run and send "
+                             "every case over TLS")
     return parser.parse_args()
 
 
@@ -195,34 +221,67 @@ def selected(cases, only):
 
 
 def report(runs, problems):
-    passed = 0
+    passed = skipped = 0
     for run in runs:
         if run.failures:
             print(f"FAIL {run.case.id}: " + "; ".join(run.failures))
+        elif run.skipped:
+            skipped += 1
+            print(f"SKIP {run.case.id}: {run.skipped}")
         else:
             passed += 1
             print(f"PASS {run.case.id}")
     for problem in problems:
         print(problem)
-    print(f"{passed} passed, {len(runs) - passed} failed")
-    return 0 if passed == len(runs) and not problems else 1
+    failed = len(runs) - passed - skipped
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 0 if failed == 0 and not problems else 1
+
+
+def client_tls_context(ca_file):
+    """What a careful client does: verify the chain against the test CA and the name, offer
+    http/1.1 by ALPN, accept nothing older than TLS 1.2."""
+    context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def make_server(arguments, work_dir):
+    """The server for the run and the client context to reach it (None: plaintext)."""
+    binary = os.path.abspath(arguments.binary)
+    if not arguments.tls:
+        return SluiceServer(binary, work_dir), None
+    tls_dir = os.path.join(work_dir, "tls")
+    os.mkdir(tls_dir)
+    authority = CertificateAuthority(tls_dir)
+    certificate = authority.issue("server", [TLS_SERVER_NAME, "127.0.0.1"])
+    return SluiceServer(binary, work_dir, certificate), client_tls_context(authority.ca_file)
 
 
 def run_all(arguments, cases, work_dir, run_deadline):
-    server = SluiceServer(os.path.abspath(arguments.binary), work_dir)
     runs = []
     try:
+        server, tls_context = make_server(arguments, work_dir)
+    except CertificateError as error:
+        return report([], [f"FAIL certificates: {error}"])
+    try:
         host, port = server.start(START_TIMEOUT_S)
-        healthy, client_ip = health_check(host, port, HEALTH_TIMEOUT_S)
+        endpoint = Endpoint(host, port, tls_context, TLS_SERVER_NAME if tls_context else None)
+        healthy, client_ip = health_check(endpoint, HEALTH_TIMEOUT_S)
         if not healthy:
             raise ServerError(f"GET /health failed: {client_ip}")
-        values = {"run": secrets.token_hex(4), "host": host_header(host, port),
+        problems = tls_problems(endpoint, HEALTH_TIMEOUT_S) if tls_context else []
+        values = {"run": secrets.token_hex(4), "host": endpoint.authority,
                   "client_ip": client_ip}
         runs = [CaseRun(case, fill_placeholders(case.definition, values)) for case in cases]
         for run in runs:
-            execute(run, host, port, run_deadline)
+            if tls_context and "skip_tls" in run.definition:
+                run.skipped = "not over TLS: " + run.definition["skip_tls"]
+            execute(run, endpoint, run_deadline)
             if arguments.verbose:
-                print(f"{run.case.id}: sent", file=sys.stderr)
+                print(f"{run.case.id}: {'skipped' if run.skipped else 'sent'}",
+                      file=sys.stderr)
         stored = read_stored_events(server, runs, run_deadline, arguments.verbose)
         for run in runs:
             if run.ran:
@@ -230,13 +289,13 @@ def run_all(arguments, cases, work_dir, run_deadline):
             else:
                 run.finished = True
         server.stop(STOP_TIMEOUT_S)
-        return report(runs, [])
+        return report(runs, problems)
     except (ServerError, RunLimitReached) as error:
         server.kill()
         if not runs:
             runs = [CaseRun(case, case.definition) for case in cases]
         for run in runs:
-            if not run.finished and not run.failures:
+            if not run.finished and not run.failures and not run.skipped:
                 run.failures.append("not finished" if run.ran else "not run")
         return report(runs, [f"FAIL server: {error}"])
 

@@ -1,5 +1,6 @@
 """A sluice server started for the run: its config in a temporary directory, a free loopback
-port chosen by the server itself (port 0), and the port read back from its start-up line."""
+port chosen by the server itself (port 0), and the port read back from its start-up line. With a
+certificate, the port serves TLS only ([server.tls])."""
 
 import os
 import re
@@ -26,20 +27,31 @@ name = "website"
 write_keys = ["{write_key}"]
 """
 
+_TLS_CONFIG = """
+[server.tls]
+cert_file = "{cert_file}"
+key_file = "{key_file}"
+min_version = "1.2"
+"""
+
 
 class ServerError(Exception):
     """The server could not be started, queried or stopped as expected."""
 
 
 class SluiceServer:
-    """Owns the server process from start() to stop(); work_dir must outlive it."""
+    """Owns the server process from start() to stop(); work_dir (and the certificate's files)
+    must outlive it. certificate: a tls_certificates.ServerCertificate, or None for plaintext."""
 
-    def __init__(self, binary, work_dir):
+    def __init__(self, binary, work_dir, certificate=None):
         self.binary = binary
         self.config_path = os.path.join(work_dir, "sluice.toml")
+        text = _CONFIG.format(log_dir=os.path.join(work_dir, "log"), write_key=WRITE_KEY)
+        if certificate is not None:
+            text += _TLS_CONFIG.format(cert_file=certificate.cert_file,
+                                       key_file=certificate.key_file)
         with open(self.config_path, "w", encoding="utf-8") as config:
-            config.write(_CONFIG.format(log_dir=os.path.join(work_dir, "log"),
-                                        write_key=WRITE_KEY))
+            config.write(text)
         self.process = None
         self.output = []  # every line the server printed, for failure reports
         self._listening = threading.Event()

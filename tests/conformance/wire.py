@@ -1,6 +1,6 @@
-"""HTTP/1.1 on a plain socket, byte for byte as a case describes it: the request head exactly as
-given (only Host and Content-Length are added), bodies that may be compressed, chunked or
-streamed from a repeated pattern, `Expect: 100-continue`, several requests on one connection,
+"""HTTP/1.1 on a plain or a TLS socket, byte for byte as a case describes it: the request head
+exactly as given (only Host and Content-Length are added), bodies that may be compressed, chunked
+or streamed from a repeated pattern, `Expect: 100-continue`, several requests on one connection,
 and responses read with their interim (1xx) answers. Every wait has a deadline.
 
 The standard library's http.client would add headers of its own and hides 1xx answers, which
@@ -11,11 +11,12 @@ import base64
 import json
 import select
 import socket
+import ssl
 import time
 import urllib.parse
 import zlib
 
-from case_format import expand_generators
+from case_format import CaseError, expand_generators
 
 _STREAM_BLOCK = 1 << 20  # bytes of a repeated pattern produced (and compressed) at a time
 _DEFAULT_CHUNK = 4096
@@ -203,18 +204,52 @@ class ExchangeError(Exception):
         self.closed_silently = closed_silently
 
 
-class Connection:
-    """One TCP connection with an absolute deadline for everything done on it."""
+class Endpoint:
+    """Where the requests go: an address and port, and for a TLS listener the client context
+    (the CAs it trusts, its versions) and the name the server's certificate must be valid for,
+    which is also sent as SNI."""
 
-    def __init__(self, host, port, deadline):
+    def __init__(self, host, port, tls_context=None, server_name=None):
+        self.host = host
+        self.port = port
+        self.tls_context = tls_context
+        self.server_name = server_name
+
+    @property
+    def authority(self):
+        """host:port as a Host header carries it."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+class Connection:
+    """One TCP connection, TLS when the endpoint says so, with an absolute deadline for
+    everything done on it."""
+
+    def __init__(self, endpoint, deadline):
         self.deadline = deadline
         self.buffer = b""
         self.received = 0
         self.closed_by_peer = False
+        self.tls = endpoint.tls_context is not None
         try:
-            self.sock = socket.create_connection((host, port), timeout=self._left())
+            sock = socket.create_connection((endpoint.host, endpoint.port), timeout=self._left())
         except OSError as error:
             raise ExchangeError(f"cannot connect: {error}") from error
+        if not self.tls:
+            self.sock = sock
+            return
+        try:
+            # The handshake runs here, within the socket's timeout; the certificate chain and
+            # the name are verified as the context says.
+            self.sock = endpoint.tls_context.wrap_socket(
+                sock, server_hostname=endpoint.server_name)
+        except OSError as error:  # ssl.SSLError and socket timeouts are OSErrors
+            sock.close()
+            raise ExchangeError(f"TLS handshake failed: {error}") from error
+
+    def tls_details(self):
+        """(TLS version, ALPN protocol or None) of a TLS connection."""
+        return self.sock.version(), self.sock.selected_alpn_protocol()
 
     def local_address(self):
         return self.sock.getsockname()[0]
@@ -235,13 +270,17 @@ class Connection:
             for block in blocks:
                 self.sock.settimeout(self._left())
                 self.sock.sendall(block)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLZeroReturnError, ssl.SSLEOFError):
             return False
         except socket.timeout as error:
             raise ExchangeError("timed out while sending") from error
         return True
 
     def shutdown_write(self):
+        if self.tls:
+            # Half-closing the TCP stream would end TLS without a close_notify, and Python's ssl
+            # module cannot send one alone; such a case has no TLS equivalent.
+            raise CaseError("shutdown_write has no TLS equivalent: mark the case skip_tls")
         try:
             self.sock.shutdown(socket.SHUT_WR)
         except OSError:
@@ -249,24 +288,50 @@ class Connection:
 
     def readable_within(self, seconds):
         """True when data (or the peer's close) arrives within seconds."""
-        if self.buffer:
-            return True
-        seconds = min(seconds, max(0.0, self.deadline - time.monotonic()))
-        ready, _, _ = select.select([self.sock], [], [], seconds)
-        return bool(ready)
+        end = time.monotonic() + min(seconds, max(0.0, self.deadline - time.monotonic()))
+        while True:
+            if self.buffer or self.closed_by_peer or (self.tls and self.sock.pending()):
+                return True
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, end - time.monotonic()))
+            if not ready:
+                return False
+            if not self.tls:
+                return True
+            # A readable TLS socket may hold only records without application data (TLS 1.3
+            # session tickets, say): only data or the end of the stream count as an answer.
+            data = self._receive(wait=False)
+            if data is not None:
+                self._keep(data)
 
-    def _fill(self):
-        self.sock.settimeout(self._left())
+    def _receive(self, wait):
+        """The next bytes the server sent, b"" at the end of the stream, or, without wait, None
+        when no application data is there yet."""
+        if wait:
+            self.sock.settimeout(self._left())
+        else:
+            self.sock.setblocking(False)
         try:
-            data = self.sock.recv(65536)
+            return self.sock.recv(65536)
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return None
         except socket.timeout as error:
             raise ExchangeError("timed out waiting for the response") from error
         except ConnectionResetError:
-            data = b""
+            return b""
+        except ssl.SSLError as error:
+            raise ExchangeError(f"TLS error while reading: {error}") from error
+
+    def _keep(self, data):
         if not data:
             self.closed_by_peer = True
         self.received += len(data)
         self.buffer += data
+
+    def _fill(self):
+        if self.closed_by_peer:
+            return False
+        data = self._receive(wait=True)
+        self._keep(data)
         return bool(data)
 
     def _read_line(self):
@@ -347,9 +412,9 @@ class Connection:
 _CONTINUE_WAIT_S = 2.0
 
 
-def exchange(host, port, rendered, method, deadline):
+def exchange(endpoint, rendered, method, deadline):
     """Sends one request and reads its response. Returns (response, local address)."""
-    connection = Connection(host, port, deadline)
+    connection = Connection(endpoint, deadline)
     try:
         if not rendered.expect_continue:
             connection.send([rendered.head])
@@ -370,9 +435,9 @@ def exchange(host, port, rendered, method, deadline):
         connection.close()
 
 
-def exchange_pipelined(host, port, rendered_list, methods, deadline):
+def exchange_pipelined(endpoint, rendered_list, methods, deadline):
     """Sends every request back to back on one connection, then reads one response each."""
-    connection = Connection(host, port, deadline)
+    connection = Connection(endpoint, deadline)
     try:
         connection.send([b"".join(rendered.to_bytes() for rendered in rendered_list)])
         return [connection.read_response(method) for method in methods]
@@ -380,10 +445,10 @@ def exchange_pipelined(host, port, rendered_list, methods, deadline):
         connection.close()
 
 
-def exchange_raw(host, port, body, shutdown_write, read_idle, deadline):
+def exchange_raw(endpoint, body, shutdown_write, read_idle, deadline):
     """Sends bytes as they are and reads responses until the server closes or stays silent
     for read_idle seconds. Returns (responses, closed_by_peer)."""
-    connection = Connection(host, port, deadline)
+    connection = Connection(endpoint, deadline)
     try:
         connection.send(body.blocks())
         if shutdown_write:
