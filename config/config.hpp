@@ -21,9 +21,26 @@ enum class Durability {
   kWal,    // WAL written, not fsynced: survives a crash of the process, not of the machine.
 };
 
+enum class TlsVersion { kTls12, kTls13 };
+
+// [server.tls]: the tracking port speaks HTTPS only. The certificate and key are PEM files,
+// re-read on SIGHUP and when they change on disk.
+struct TlsConfig {
+  bool enabled = false;   // true when [server.tls] is given
+  std::string cert_file;  // the server's certificate, followed by its chain
+  std::string key_file;
+  TlsVersion min_version = TlsVersion::kTls12;
+};
+
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;        // 0 picks an ephemeral port (tests).
+  TlsConfig tls;
+  // A second, plaintext listener of the tracking API next to a TLS one (a sidecar on loopback,
+  // say). Only with [server.tls].
+  bool listen_plain = false;
+  std::string listen_plain_host;
+  std::uint16_t listen_plain_port = 0;
   unsigned threads = 0;                    // IO threads; 0 means one per core.
   std::size_t max_request_bytes = 614400;  // after gzip/deflate decoding
   std::size_t max_message_bytes = 32768;   // one message, alone or inside a batch
@@ -134,6 +151,15 @@ struct AdminConfig {
   static constexpr std::size_t kMinTokenChars = 16;
 };
 
+// [ops]: /metrics, /health and /ready on a listener of their own, so that public traffic on the
+// tracking port cannot read them. Off unless listen is set; they then answer 404 on the
+// tracking port.
+struct OpsConfig {
+  bool enabled = false;  // true when ops.listen is set
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 9091;  // 0 picks an ephemeral port (tests).
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -141,6 +167,7 @@ struct Config {
   std::vector<DestinationConfig> destinations;
   LogConfig log;
   AdminConfig admin;
+  OpsConfig ops;
 };
 
 // One problem found while loading. line and column are 1-based; 0 when unknown (for example an
@@ -161,7 +188,9 @@ struct LoadResult {
 };
 
 // The environment seen by the loader: SLUICE_<SECTION>_<KEY> variables override the file, e.g.
-// SLUICE_SERVER_LISTEN=127.0.0.1:9000. Passed in so tests need not touch the real environment.
+// SLUICE_SERVER_LISTEN=127.0.0.1:9000 (SLUICE_SERVER_TLS_CERT_FILE for [server.tls]), and
+// SLUICE_SOURCES="website=key1,key2;ios=key3" adds sources, or replaces the write keys of a
+// source of the same name. Passed in so tests need not touch the real environment.
 using Environment = std::map<std::string, std::string>;
 Environment process_environment();
 

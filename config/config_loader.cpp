@@ -75,7 +75,7 @@ LoadResult load_string(std::string_view toml_text, const std::string& origin,
     }
     Config config;
     read_settings(root, overrides, config, errors);
-    read_sources(root, config, errors);
+    read_sources(root, env, config, errors);
     read_destinations(root, config, errors);  // after sources: checks the names it refers to
     if (!errors.empty()) return LoadResult{std::nullopt, errors.take()};
     return LoadResult{std::move(config), {}};

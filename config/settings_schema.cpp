@@ -17,8 +17,8 @@ namespace {
 // More IO threads than this is a typo, not a machine.
 constexpr std::int64_t kMaxThreads = 1024;
 
-constexpr std::array<std::string_view, 6> kTopLevelNames{"server",  "storage",      "log",
-                                                         "sources", "destinations", "admin"};
+constexpr std::array<std::string_view, 7> kTopLevelNames{
+    "server", "storage", "log", "sources", "destinations", "admin", "ops"};
 
 // Lists of tables, each read by its own reader (sources_schema.hpp, destinations_schema.hpp).
 constexpr std::array<std::string_view, 2> kTableLists{"sources", "destinations"};
@@ -27,32 +27,39 @@ constexpr std::string_view kRequestBytes = "server.max_request_bytes";
 constexpr std::string_view kMessageBytes = "server.max_message_bytes";
 constexpr std::string_view kAdminListen = "admin.listen";
 constexpr std::string_view kAdminToken = "admin.token";
+constexpr std::string_view kListenPlain = "server.listen_plain";
+constexpr std::string_view kOpsListen = "ops.listen";
+constexpr std::string_view kTlsSection = "server.tls";
+constexpr std::string_view kTlsCertFile = "server.tls.cert_file";
+constexpr std::string_view kTlsKeyFile = "server.tls.key_file";
 
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
-std::optional<Mismatch> read_listen(const toml::node& node, ServerConfig& server) {
+// A "host:port" value; example_port shows up in the message when it is malformed.
+std::optional<Mismatch> read_address(const toml::node& node, std::string_view example_port,
+                                     std::string& host, std::uint16_t& port) {
   const auto* text = node.as_string();
   auto address = text != nullptr ? parse_listen_address(text->get()) : std::nullopt;
   if (!address) {
-    return refuse(node,
-                  R"("host:port" such as "127.0.0.1:8080" or "[::1]:8080", with port 0..65535)");
+    const std::string port_text(example_port);
+    return refuse(node, "\"host:port\" such as \"127.0.0.1:" + port_text + "\" or \"[::1]:" +
+                            port_text + "\", with port 0..65535");
   }
-  server.listen_host = std::move(address->host);
-  server.listen_port = address->port;
+  host = std::move(address->host);
+  port = address->port;
   return std::nullopt;
 }
 
-std::optional<Mismatch> read_admin_listen(const toml::node& node, AdminConfig& admin) {
+std::optional<Mismatch> read_tls_version(const toml::node& node, TlsVersion& out) {
   const auto* text = node.as_string();
-  auto address = text != nullptr ? parse_listen_address(text->get()) : std::nullopt;
-  if (!address) {
-    return refuse(node,
-                  R"("host:port" such as "127.0.0.1:9090" or "[::1]:9090", with port 0..65535)");
+  if (text != nullptr && text->get() == "1.2") {
+    out = TlsVersion::kTls12;
+  } else if (text != nullptr && text->get() == "1.3") {
+    out = TlsVersion::kTls13;
+  } else {
+    return refuse(node, R"("1.2" or "1.3")");
   }
-  admin.enabled = true;
-  admin.listen_host = std::move(address->host);
-  admin.listen_port = address->port;
   return std::nullopt;
 }
 
@@ -83,7 +90,15 @@ constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
 
 // Each entry: {key, text_only, reader}.
 const SettingSchema kServerSettings[] = {
-    {"listen", true, [](const toml::node& v, Config& c) { return read_listen(v, c.server); }},
+    {"listen", true,
+     [](const toml::node& v, Config& c) {
+       return read_address(v, "8080", c.server.listen_host, c.server.listen_port);
+     }},
+    {"listen_plain", true,
+     [](const toml::node& v, Config& c) {
+       c.server.listen_plain = true;
+       return read_address(v, "8080", c.server.listen_plain_host, c.server.listen_plain_port);
+     }},
     {"threads", false,
      [](const toml::node& v, Config& c) {
        return read_integer(v, 0, kMaxThreads, c.server.threads);
@@ -118,6 +133,17 @@ const SettingSchema kServerSettings[] = {
      [](const toml::node& v, Config& c) { return read_whole_seconds(v, c.server.retry_after); }},
 };
 
+// The files are checked when the server starts, where a missing or unreadable one is reported
+// with OpenSSL's reason.
+const SettingSchema kTlsSettings[] = {
+    {"cert_file", true,
+     [](const toml::node& v, Config& c) { return read_string(v, false, c.server.tls.cert_file); }},
+    {"key_file", true,
+     [](const toml::node& v, Config& c) { return read_string(v, false, c.server.tls.key_file); }},
+    {"min_version", true,
+     [](const toml::node& v, Config& c) { return read_tls_version(v, c.server.tls.min_version); }},
+};
+
 const SettingSchema kStorageSettings[] = {
     {"path", true,
      [](const toml::node& v, Config& c) { return read_string(v, false, c.storage.path); }},
@@ -138,16 +164,27 @@ const SettingSchema kLogSettings[] = {
 // The token's length is checked once all of [admin] is read (check_admin), so that a refused
 // token is never quoted back into a log.
 const SettingSchema kAdminSettings[] = {
-    {"listen", true, [](const toml::node& v, Config& c) { return read_admin_listen(v, c.admin); }},
+    {"listen", true,
+     [](const toml::node& v, Config& c) {
+       c.admin.enabled = true;
+       return read_address(v, "9090", c.admin.listen_host, c.admin.listen_port);
+     }},
     {"token", true,
      [](const toml::node& v, Config& c) { return read_string(v, false, c.admin.token); }},
 };
 
+const SettingSchema kOpsSettings[] = {
+    {"listen", true,
+     [](const toml::node& v, Config& c) {
+       c.ops.enabled = true;
+       return read_address(v, "9091", c.ops.listen_host, c.ops.listen_port);
+     }},
+};
+
+// A section whose name has a dot is a table inside another: [server.tls] in [server].
 const SectionSchema kSections[] = {
-    {"server", kServerSettings},
-    {"storage", kStorageSettings},
-    {"log", kLogSettings},
-    {"admin", kAdminSettings},
+    {"server", kServerSettings}, {"server.tls", kTlsSettings}, {"storage", kStorageSettings},
+    {"log", kLogSettings},       {"admin", kAdminSettings},    {"ops", kOpsSettings},
 };
 
 // A setting that was given, in the file or the environment: where, and whether it was refused.
@@ -189,14 +226,37 @@ void report_unknown_top_level(const toml::table& root, ErrorSink& errors) {
   }
 }
 
+// The name of a section inside `parent` ("tls" of "server.tls"), or empty.
+std::string_view child_name(std::string_view parent, const SectionSchema& section) {
+  if (section.name.size() <= parent.size() + 1 || !section.name.starts_with(parent) ||
+      section.name[parent.size()] != '.') {
+    return {};
+  }
+  return section.name.substr(parent.size() + 1);
+}
+
 void report_unknown_keys(const SectionSchema& section, const toml::table& table,
                          ErrorSink& errors) {
   std::vector<std::string_view> known;
   for (const SettingSchema& setting : section.settings) known.push_back(setting.key);
+  std::vector<std::string_view> children;
+  for (const SectionSchema& other : kSections) {
+    if (const std::string_view child = child_name(section.name, other); !child.empty()) {
+      children.push_back(child);
+    }
+  }
   for (auto&& [key, node] : table) {
     bool is_known = false;
     for (std::string_view name : known) is_known |= name == key.str();
-    if (!is_known) {
+    bool is_child = false;
+    for (std::string_view name : children) is_child |= name == key.str();
+    if (is_child) {
+      if (!node.is_table()) {
+        const std::string full = qualified(section.name, key.str());
+        errors.at(node.source(), expected_but_got(full, "a table [" + full + "]", node));
+      }
+    } else if (!is_known) {
+      known.insert(known.end(), children.begin(), children.end());
       errors.at(key.source(), unknown_key(key.str(), bracketed(section.name), known));
     }
   }
@@ -217,6 +277,12 @@ void check_byte_limits(const Config& config, const GivenSettings& given, ErrorSi
             "server.max_message_bytes (" + std::to_string(config.server.max_message_bytes) +
                 ") must be <= server.max_request_bytes (" +
                 std::to_string(config.server.max_request_bytes) + ")");
+}
+
+// Caught here with a position rather than at startup as "address already in use".
+bool same_address(const std::string& host_a, std::uint16_t port_a, const std::string& host_b,
+                  std::uint16_t port_b) {
+  return port_a != 0 && port_a == port_b && host_a == host_b;
 }
 
 // The admin API is either off or protected by a token that is hard to guess. The token's value
@@ -242,13 +308,56 @@ void check_admin(const Config& config, const GivenSettings& given, ErrorSink& er
               "admin.token is set but admin.listen is not: set admin.listen to turn the admin "
               "API on, or remove the token");
   }
-  // Caught here with a position rather than at startup as "address already in use".
-  if (listen != nullptr && config.admin.listen_port != 0 &&
-      config.admin.listen_port == config.server.listen_port &&
-      config.admin.listen_host == config.server.listen_host) {
+  if (listen != nullptr &&
+      same_address(config.admin.listen_host, config.admin.listen_port, config.server.listen_host,
+                   config.server.listen_port)) {
     errors.at(listen->value,
               "admin.listen must differ from server.listen: the admin API has "
               "its own listener");
+  }
+}
+
+// [server.tls] needs both files; listen_plain is the plaintext companion of a TLS listener.
+void check_tls(const Config& config, const GivenSettings& given, bool tls_given,
+               ErrorSink& errors) {
+  const GivenSetting* cert = find_given(given, kTlsCertFile);
+  const GivenSetting* key = find_given(given, kTlsKeyFile);
+  if (tls_given && cert == nullptr) {
+    errors.at_file("server.tls.cert_file is required in [server.tls]: the PEM file with the "
+                   "server's certificate and its chain");
+  }
+  if (tls_given && key == nullptr) {
+    errors.at_file("server.tls.key_file is required in [server.tls]: the PEM file with the "
+                   "certificate's private key");
+  }
+  const GivenSetting* plain = find_given(given, kListenPlain);
+  if (plain == nullptr || plain->refused) return;
+  if (!tls_given) {
+    errors.at(plain->value,
+              "server.listen_plain is a second, plaintext listener next to a TLS one: set "
+              "[server.tls], or use server.listen alone");
+  } else if (same_address(config.server.listen_plain_host, config.server.listen_plain_port,
+                          config.server.listen_host, config.server.listen_port)) {
+    errors.at(plain->value, "server.listen_plain must differ from server.listen");
+  }
+}
+
+void check_ops(const Config& config, const GivenSettings& given, ErrorSink& errors) {
+  const GivenSetting* listen = find_given(given, kOpsListen);
+  if (listen == nullptr || listen->refused) return;
+  const auto& ops = config.ops;
+  if (same_address(ops.listen_host, ops.listen_port, config.server.listen_host,
+                   config.server.listen_port) ||
+      (config.server.listen_plain &&
+       same_address(ops.listen_host, ops.listen_port, config.server.listen_plain_host,
+                    config.server.listen_plain_port))) {
+    errors.at(listen->value,
+              "ops.listen must differ from the tracking API's listeners: /metrics, /health and "
+              "/ready move to a listener of their own");
+  } else if (config.admin.enabled && same_address(ops.listen_host, ops.listen_port,
+                                                  config.admin.listen_host,
+                                                  config.admin.listen_port)) {
+    errors.at(listen->value, "ops.listen must differ from admin.listen");
   }
 }
 
@@ -262,8 +371,10 @@ void read_settings(const toml::table& root, const EnvOverrides& overrides, Confi
                    ErrorSink& errors) {
   report_unknown_top_level(root, errors);
   GivenSettings given;
+  bool tls_given = false;
   for (const SectionSchema& section : kSections) {
-    const toml::table* table = root[section.name].as_table();
+    const toml::table* table = root.at_path(section.name).as_table();
+    if (section.name == kTlsSection) tls_given = table != nullptr;
     if (table != nullptr) report_unknown_keys(section, *table, errors);
     for (const SettingSchema& setting : section.settings) {
       ValueRef value = overrides.find(section.name, setting.key);
@@ -281,6 +392,12 @@ void read_settings(const toml::table& root, const EnvOverrides& overrides, Confi
   }
   check_byte_limits(config, given, errors);
   check_admin(config, given, errors);
+  // [server.tls] is on when its table is there or its files are set from the environment.
+  tls_given = tls_given || find_given(given, kTlsCertFile) != nullptr ||
+              find_given(given, kTlsKeyFile) != nullptr;
+  config.server.tls.enabled = tls_given;
+  check_tls(config, given, tls_given, errors);
+  check_ops(config, given, errors);
 }
 
 }  // namespace sluice::config

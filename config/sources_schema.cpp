@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "config/messages.hpp"
+#include "config/sources_env.hpp"
 
 namespace sluice::config {
 namespace {
@@ -112,24 +113,29 @@ class SourcesReader {
 
 }  // namespace
 
-void read_sources(const toml::table& root, Config& config, ErrorSink& errors) {
-  constexpr std::string_view kNoSources =
-      "no sources: add at least one [[sources]] table with a name and write_keys";
+void read_sources(const toml::table& root, const Environment& env, Config& config,
+                  ErrorSink& errors) {
   const toml::node* node = root.get("sources");
-  if (node == nullptr) {
-    errors.at_file(std::string(kNoSources));
-    return;
+  if (node != nullptr) {
+    const auto* sources = node->as_array();
+    if (sources == nullptr) {
+      errors.at(node->source(),
+                expected_but_got("sources", "an array of tables [[sources]]", *node));
+      return;
+    }
+    SourcesReader(config, errors).read(*sources);
   }
-  const auto* sources = node->as_array();
-  if (sources == nullptr) {
-    errors.at(node->source(), expected_but_got("sources", "an array of tables [[sources]]", *node));
-    return;
+  merge_environment_sources(env, config, errors);
+  if (config.sources.empty()) {
+    constexpr std::string_view kNoSources =
+        "no sources: add at least one [[sources]] table with a name and write_keys, or set "
+        "SLUICE_SOURCES=\"name=key1,key2\"";
+    if (node != nullptr) {
+      errors.at(node->source(), std::string(kNoSources));
+    } else {
+      errors.at_file(std::string(kNoSources));
+    }
   }
-  if (sources->empty()) {
-    errors.at(node->source(), std::string(kNoSources));
-    return;
-  }
-  SourcesReader(config, errors).read(*sources);
 }
 
 }  // namespace sluice::config

@@ -10,8 +10,10 @@
 
 namespace sluice::config {
 
-// Appends every [[sources]] table of root to config.sources; reports bad entries, duplicates,
-// unknown keys, and a config without any source.
-void read_sources(const toml::table& root, Config& config, ErrorSink& errors);
+// Appends every [[sources]] table of root to config.sources, then merges SLUICE_SOURCES from env
+// (sources_env.hpp); reports bad entries, duplicates, unknown keys, and a config left without
+// any source.
+void read_sources(const toml::table& root, const Environment& env, Config& config,
+                  ErrorSink& errors);
 
 }  // namespace sluice::config
