@@ -10,10 +10,10 @@ what the Dockerfile says about its last stage:
 
 - the packages of its `apt-get install`: each must be linked, or listed on the comment line
   `#   not-linked: ...` (ca-certificates, curl);
-- the comment line `#   base-image-libs: ...` (anywhere in the file): linked packages the debian:12 image already has,
-  so the Dockerfile does not install them. Each must be linked, and must be in that image: an
-  Essential or Priority required package, or a dependency (Depends, Pre-Depends) of one, which
-  is what a minimal Debian image holds. The closure is computed over this host's installed
+- the comment line `#   base-image-libs: ...` (anywhere in the file): linked packages the
+  debian:12 image already has, so the Dockerfile does not install them. Each must be linked,
+  and must be in that image: an Essential or Priority required package, or a dependency
+  (Depends, Pre-Depends) of one, which is what a minimal Debian image holds. The closure is computed over this host's installed
   packages, so the check must run on Debian 12, the system the binary was built on.
 
 Fails, naming each package, when a linked one is in neither list, when a listed one is not
@@ -102,7 +102,8 @@ def merged_usr_aliases(path):
     """The path, the file it links to, and each under both /lib and /usr/lib."""
     aliases = []
     for candidate in (path, os.path.realpath(path)):
-        for alias in (candidate, candidate[4:] if candidate.startswith("/usr/") else "/usr" + candidate):
+        other_side = candidate[4:] if candidate.startswith("/usr/") else "/usr" + candidate
+        for alias in (candidate, other_side):
             if alias not in aliases:
                 aliases.append(alias)
     return aliases
@@ -124,7 +125,8 @@ def base_image_packages():
     """Essential and Priority required packages and everything they depend on, installed here.
 
     Returns {package: the package that pulls it in, or None for a root}."""
-    fields = "${Package}\t${Essential}\t${Priority}\t${Pre-Depends}\t${Depends}\t${Provides}\t${db:Status-Abbrev}\n"
+    fields = ("${Package}\t${Essential}\t${Priority}\t${Pre-Depends}\t${Depends}\t${Provides}\t"
+              "${db:Status-Abbrev}\n")
     result = subprocess.run(["dpkg-query", "-W", "-f=" + fields], capture_output=True, text=True)
     if result.returncode != 0:
         fail(f"dpkg-query -W failed: {result.stderr.strip()}")
