@@ -13,8 +13,9 @@ what the Dockerfile says about its last stage:
 - the comment line `#   base-image-libs: ...` (anywhere in the file): linked packages the
   debian:12 image already has, so the Dockerfile does not install them. Each must be linked,
   and must be in that image: an Essential or Priority required package, or a dependency
-  (Depends, Pre-Depends) of one, which is what a minimal Debian image holds. The closure is computed over this host's installed
-  packages, so the check must run on Debian 12, the system the binary was built on.
+  (Depends, Pre-Depends) of one, which is what a minimal Debian image holds. The closure is
+  computed over this host's installed packages, so the check must run on Debian 12, the
+  system the binary was built on.
 
 Fails, naming each package, when a linked one is in neither list, when a listed one is not
 linked, when a base-image one is not in the base image, or when a library is not found or
