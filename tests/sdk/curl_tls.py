@@ -118,8 +118,9 @@ def send_accepted(checks, url, ca_file, work_dir, run):
         file.write(gzip.compress(json.dumps({"batch": [{"type": "track", **item}
                                                        for item in batch]}).encode()))
     code, stdout, stderr = curl(["--verbose", "--cacert", ca_file, *auth_and_json(),
-                                 "--header", "Content-Encoding: gzip", "--data-binary", f"@{batch_file}",
-                                 "--write-out", STATUS_FORMAT, f"{url}/v1/batch"])
+                                 "--header", "Content-Encoding: gzip", "--data-binary",
+                                 f"@{batch_file}", "--write-out", STATUS_FORMAT,
+                                 f"{url}/v1/batch"])
     check_accepted(checks, "gzip batch with --cacert", code, stdout, stderr)
     sent.update({item["messageId"]: item["event"] for item in batch})
 
