@@ -77,7 +77,8 @@ asio::awaitable<boost::system::error_code> write_answer(net::HttpConnection& con
 
 asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket socket) {
   const std::string peer = peer_address(socket);
-  net::HttpConnection connection(std::move(socket), env.tracker, connection_limits(env.limits));
+  net::HttpConnection connection(boost::beast::tcp_stream(std::move(socket)), env.tracker,
+                                 connection_limits(env.limits));
   UnauthenticatedConnections::Registration unauthenticated(env.unauthenticated, connection);
 
   while (!connection.stop_requested()) {

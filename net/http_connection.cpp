@@ -21,6 +21,8 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // recv instead of two or three.
 constexpr std::size_t kInitialReadBuffer = 4096;
 
+constexpr auto kTlsShutdownTime = std::chrono::milliseconds(250);
+
 bool expects_continue(const Request& request) {
   return boost::algorithm::iequals(request[http::field::expect], "100-continue");
 }
@@ -33,22 +35,26 @@ bool is_disconnect(const boost::system::error_code& ec) {
          ec == asio::error::connection_reset;
 }
 
-HttpConnection::HttpConnection(tcp::socket socket, SessionTracker& tracker,
-                               const ConnectionLimits& limits)
-    : stream_(std::move(socket)), state_{&stream_}, tracker_(tracker), limits_(limits) {
+template <typename Stream>
+BasicHttpConnection<Stream>::BasicHttpConnection(Stream stream, SessionTracker& tracker,
+                                                 const ConnectionLimits& limits)
+    : stream_(std::move(stream)), state_{&tcp()}, tracker_(tracker), limits_(limits) {
   buffer_.reserve(kInitialReadBuffer);
   tracker_.add(&state_);
 }
 
-HttpConnection::~HttpConnection() {
+template <typename Stream>
+BasicHttpConnection<Stream>::~BasicHttpConnection() {
   tracker_.remove(&state_);
 }
 
-asio::awaitable<boost::system::error_code> HttpConnection::read_header(RequestParser& parser) {
+template <typename Stream>
+asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::read_header(
+    RequestParser& parser) {
   parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
   parser.body_limit(limits_.max_body_bytes);
   state_.idle = true;
-  stream_.expires_after(first_request_ ? limits_.header_timeout : limits_.idle_timeout);
+  tcp().expires_after(first_request_ ? limits_.header_timeout : limits_.idle_timeout);
   auto [ec, bytes] = co_await http::async_read_header(stream_, buffer_, parser, kAwait);
   state_.idle = false;
   first_request_ = false;
@@ -57,14 +63,16 @@ asio::awaitable<boost::system::error_code> HttpConnection::read_header(RequestPa
   co_return ec;
 }
 
-asio::awaitable<boost::system::error_code> HttpConnection::read_body(RequestParser& parser) {
+template <typename Stream>
+asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::read_body(
+    RequestParser& parser) {
   const Request& request = parser.get();
   if (expects_continue(request)) {
     http::response<http::empty_body> go_on{http::status::continue_, request.version()};
-    stream_.expires_after(limits_.body_timeout);
+    tcp().expires_after(limits_.body_timeout);
     co_await http::async_write(stream_, go_on, kAwait);
   }
-  stream_.expires_after(limits_.body_timeout);
+  tcp().expires_after(limits_.body_timeout);
   auto [ec, bytes] = co_await http::async_read(stream_, buffer_, parser, kAwait);
   // Over the limit, the rest of the body is still coming. After any other failure (a deadline,
   // the client gone) there is nobody to answer, and nothing to linger for.
@@ -74,59 +82,83 @@ asio::awaitable<boost::system::error_code> HttpConnection::read_body(RequestPars
   co_return ec;
 }
 
-void HttpConnection::decide_keep_alive(Response& response) const {
+template <typename Stream>
+void BasicHttpConnection<Stream>::decide_keep_alive(Response& response) const {
   response.keep_alive(client_keep_alive_ && !body_unread_ && !state_.stop_requested);
 }
 
-asio::awaitable<boost::system::error_code> HttpConnection::write(Response& response) {
+template <typename Stream>
+asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::write(Response& response) {
   decide_keep_alive(response);
-  stream_.expires_after(limits_.body_timeout);
+  tcp().expires_after(limits_.body_timeout);
   auto [ec, bytes] = co_await http::async_write(stream_, response, kAwait);
   // An answer that could not be written is not read: no reason to linger for it.
   if (ec) body_unread_ = false;
   co_return ec;
 }
 
-asio::awaitable<boost::system::error_code> HttpConnection::write_header(Response& response) {
+template <typename Stream>
+asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::write_header(
+    Response& response) {
   decide_keep_alive(response);
-  stream_.expires_after(limits_.body_timeout);
+  tcp().expires_after(limits_.body_timeout);
   http::response_serializer<http::string_body> serializer(response);
   auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, kAwait);
   if (ec) body_unread_ = false;
   co_return ec;
 }
 
-void HttpConnection::abort() {
+template <typename Stream>
+void BasicHttpConnection<Stream>::abort() {
   boost::system::error_code ignored;
-  stream_.socket().close(ignored);
+  tcp().socket().close(ignored);
 }
 
-asio::awaitable<void> HttpConnection::close() {
+template <typename Stream>
+asio::awaitable<void> BasicHttpConnection<Stream>::close() {
   if (body_unread_) {
     co_await linger_close();
     co_return;
   }
+  co_await shutdown_send();
   boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.socket().close(ec);
+  tcp().socket().close(ec);
 }
 
-asio::awaitable<void> HttpConnection::linger_close() {
-  body_unread_ = false;  // read or given up on below
+template <typename Stream>
+asio::awaitable<void> BasicHttpConnection<Stream>::shutdown_send() {
+  if constexpr (kTls) {
+    // close_notify tells the client the answer ended where it did. async_shutdown then waits
+    // for the client's own close_notify, which few clients send: a short deadline ends it.
+    tcp().expires_after(kTlsShutdownTime);
+    co_await stream_.async_shutdown(kAwait);
+  }
   boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_return;  // a coroutine also where the TLS branch above is compiled out
+}
+
+template <typename Stream>
+asio::awaitable<void> BasicHttpConnection<Stream>::linger_close() {
+  body_unread_ = false;  // read or given up on below
+  co_await shutdown_send();
   const auto deadline = std::chrono::steady_clock::now() + limits_.linger_time;
   std::size_t discarded = 0;
   while (discarded < limits_.linger_bytes) {
     const auto left = deadline - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) break;
-    stream_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+    tcp().expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
     buffer_.consume(buffer_.size());
-    auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(64 * 1024), kAwait);
+    // Raw bytes: what is discarded need not be decrypted.
+    auto [read_ec, n] = co_await tcp().async_read_some(buffer_.prepare(64 * 1024), kAwait);
     if (read_ec) break;
     discarded += n;
   }
-  stream_.socket().close(ec);
+  boost::system::error_code ec;
+  tcp().socket().close(ec);
 }
+
+template class BasicHttpConnection<beast::tcp_stream>;
+template class BasicHttpConnection<TlsStream>;
 
 }  // namespace sluice::net

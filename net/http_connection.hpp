@@ -6,17 +6,20 @@
 // allows, and closes, lingering after an answer that left a body unread. What to answer, and
 // when to read the body, is the session's policy.
 //
-// The connection registers in a SessionTracker for as long as it lives, so the tracker must
-// outlive it; the limits are copied. Used only from the thread that runs the socket's
-// io_context; not thread-safe.
+// The stream is a plain TCP stream or TLS over one (after its handshake: tls_handshake.hpp);
+// both share every rule here. The connection registers in a SessionTracker for as long as it
+// lives, so the tracker must outlive it; the limits are copied. Used only from the thread that
+// runs the socket's io_context; not thread-safe.
 
 #include <chrono>
 #include <cstddef>
+#include <type_traits>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "net/http_types.hpp"
@@ -41,13 +44,16 @@ struct ConnectionLimits {
 // nobody to answer.
 bool is_disconnect(const boost::system::error_code& ec);
 
-class HttpConnection {
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// Stream: boost::beast::tcp_stream or TlsStream.
+template <typename Stream>
+class BasicHttpConnection {
  public:
-  HttpConnection(boost::asio::ip::tcp::socket socket, SessionTracker& tracker,
-                 const ConnectionLimits& limits);
-  ~HttpConnection();
-  HttpConnection(const HttpConnection&) = delete;
-  HttpConnection& operator=(const HttpConnection&) = delete;
+  BasicHttpConnection(Stream stream, SessionTracker& tracker, const ConnectionLimits& limits);
+  ~BasicHttpConnection();
+  BasicHttpConnection(const BasicHttpConnection&) = delete;
+  BasicHttpConnection& operator=(const BasicHttpConnection&) = delete;
 
   // The server is stopping: finish the current answer, then close.
   bool stop_requested() const { return state_.stop_requested; }
@@ -92,7 +98,13 @@ class HttpConnection {
   boost::asio::awaitable<void> linger_close();
 
  private:
-  boost::beast::tcp_stream stream_;
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  // Ends the sending side: TLS's close_notify first, then TCP's FIN.
+  boost::asio::awaitable<void> shutdown_send();
+
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   SessionState state_;
   SessionTracker& tracker_;
@@ -104,5 +116,11 @@ class HttpConnection {
   // Sets the answer's keep-alive as write() describes.
   void decide_keep_alive(Response& response) const;
 };
+
+using HttpConnection = BasicHttpConnection<boost::beast::tcp_stream>;
+using HttpsConnection = BasicHttpConnection<TlsStream>;
+
+extern template class BasicHttpConnection<boost::beast::tcp_stream>;
+extern template class BasicHttpConnection<TlsStream>;
 
 }  // namespace sluice::net

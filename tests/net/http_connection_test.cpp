@@ -19,7 +19,7 @@ Response answer(std::string body) {
 // Reads one request; answers with its body when it could be read, else closes lingering.
 asio::awaitable<void> serve_one(tcp::socket socket, SessionTracker& tracker,
                                 ConnectionLimits limits, Exchange& out) {
-  HttpConnection connection(std::move(socket), tracker, limits);
+  HttpConnection connection(boost::beast::tcp_stream(std::move(socket)), tracker, limits);
   RequestParser parser;
   co_await read_request(connection, parser, out);
   if (out.header_ec || out.body_ec) {
@@ -73,7 +73,7 @@ TEST_CASE("HttpConnection reads a request and writes its answer", "[net]") {
 // Reads a request's header, and its body when told to; answers; closes.
 asio::awaitable<void> answer_one(tcp::socket socket, SessionTracker& tracker, bool read_body,
                                  bool drain, bool& kept_alive) {
-  HttpConnection connection(std::move(socket), tracker, test_limits());
+  HttpConnection connection(boost::beast::tcp_stream(std::move(socket)), tracker, test_limits());
   RequestParser parser;
   if (co_await connection.read_header(parser)) co_return;
   if (read_body && co_await connection.read_body(parser)) co_return;

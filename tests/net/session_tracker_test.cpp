@@ -12,7 +12,7 @@ namespace sluice::net::test {
 namespace {
 
 asio::awaitable<void> read_one(tcp::socket socket, SessionTracker& tracker, Exchange& out) {
-  HttpConnection connection(std::move(socket), tracker, test_limits());
+  HttpConnection connection(boost::beast::tcp_stream(std::move(socket)), tracker, test_limits());
   RequestParser parser;
   co_await read_request(connection, parser, out);
 }

@@ -17,8 +17,7 @@
 namespace sluice::test {
 namespace {
 
-constexpr long kValidFromSeconds = -60;  // a little slack for clocks
-constexpr long kValidForSeconds = 24 * 60 * 60;
+constexpr long kDay = 24 * 60 * 60;
 
 struct Free {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
@@ -51,7 +50,8 @@ void add_extension(X509* certificate, X509* issuer, int nid, const std::string& 
 
 // A certificate for key with subject common_name, not yet signed. issuer is null for the CA
 // itself.
-Certificate new_certificate(EVP_PKEY* key, const std::string& common_name, X509* issuer) {
+Certificate new_certificate(EVP_PKEY* key, const std::string& common_name, X509* issuer,
+                            const CertificateValidity& validity) {
   Certificate certificate(X509_new());
   check(certificate != nullptr, "X509_new");
   check(X509_set_version(certificate.get(), X509_VERSION_3) == 1, "version");
@@ -62,8 +62,10 @@ Certificate new_certificate(EVP_PKEY* key, const std::string& common_name, X509*
   check(number != nullptr && BN_to_ASN1_INTEGER(number, X509_get_serialNumber(certificate.get())),
         "serial");
   BN_free(number);
-  check(X509_gmtime_adj(X509_getm_notBefore(certificate.get()), kValidFromSeconds) != nullptr &&
-            X509_gmtime_adj(X509_getm_notAfter(certificate.get()), kValidForSeconds) != nullptr,
+  check(X509_gmtime_adj(X509_getm_notBefore(certificate.get()), validity.not_before_seconds) !=
+                nullptr &&
+            X509_gmtime_adj(X509_getm_notAfter(certificate.get()), validity.not_after_seconds) !=
+                nullptr,
         "validity");
   check(X509_set_pubkey(certificate.get(), key) == 1, "public key");
   X509_NAME* subject = X509_get_subject_name(certificate.get());
@@ -94,17 +96,19 @@ std::string pem(const std::function<int(BIO*)>& write) {
 
 }  // namespace
 
-TestCertificates make_test_certificates(const std::vector<std::string>& names) {
+TestCertificates make_test_certificates(const std::vector<std::string>& names,
+                                        const CertificateValidity& validity) {
   check(!names.empty(), "no names given");
   const Key ca_key = new_key();
-  const Certificate ca = new_certificate(ca_key.get(), "sluice test CA", nullptr);
+  const Certificate ca =
+      new_certificate(ca_key.get(), "sluice test CA", nullptr, CertificateValidity{-kDay, kDay});
   add_extension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
   add_extension(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
   add_extension(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
   check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()) > 0, "signing the CA");
 
   const Key server_key = new_key();
-  const Certificate server = new_certificate(server_key.get(), names.front(), ca.get());
+  const Certificate server = new_certificate(server_key.get(), names.front(), ca.get(), validity);
   std::string alt_names;
   for (const std::string& name : names) {
     if (!alt_names.empty()) alt_names += ",";

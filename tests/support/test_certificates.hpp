@@ -14,8 +14,16 @@ struct TestCertificates {
   std::string key_pem;          // the server's private key
 };
 
+// When the server certificate is valid, relative to now (the CA is valid for a day around it).
+struct CertificateValidity {
+  long not_before_seconds = -60;  // a little slack for clocks
+  long not_after_seconds = 24 * 60 * 60;
+};
+
 // A CA and a server certificate for names (DNS names, or IP addresses such as "127.0.0.1"),
-// valid from a minute ago for a day, with P-256 keys. Throws std::runtime_error on failure.
-TestCertificates make_test_certificates(const std::vector<std::string>& names);
+// valid from a minute ago for a day unless `validity` says otherwise, with P-256 keys. Throws
+// std::runtime_error on failure.
+TestCertificates make_test_certificates(const std::vector<std::string>& names,
+                                        const CertificateValidity& validity = {});
 
 }  // namespace sluice::test
