@@ -1,13 +1,18 @@
 #pragma once
 
-// The HTTP front of the tracking API: `threads` IO threads, each with its own io_context,
-// TrackingApi and an acceptor on the shared port (SO_REUSEPORT), so a request never crosses
-// threads. bind() fails when another process holds the port, also one that set SO_REUSEPORT.
-// Accepting is net/listener.hpp's; sessions are coroutines tracked per thread, so stop() can
-// drain them.
+// The HTTP front of Sluice: `threads` IO threads, each with its own io_context and TrackingApi
+// and an acceptor on every listener's port (SO_REUSEPORT), so a request never crosses threads.
+// The listeners:
+//   - the tracking port, server.listen: HTTPS when [server.tls] is set, plaintext otherwise;
+//   - with [server.tls] and server.listen_plain, a second, plaintext tracking port;
+//   - with [ops], the ops port: /health, /ready and /metrics, which the tracking ports then
+//     answer 404. It has a small connection budget of its own, so a flood of clients on the
+//     tracking port cannot lock out the health checks and the scrape.
+// bind() fails when another process holds a port, also one that set SO_REUSEPORT. Accepting is
+// net/listener.hpp's; sessions are coroutines tracked per thread, so stop() can drain them.
 //
 // Lifecycle: bind() → start() → (stop() from any thread) → wait(). The config, log,
-// registries and metrics passed in must outlive the server.
+// registries, credentials and metrics passed in must outlive the server.
 
 #include <atomic>
 #include <chrono>
@@ -22,8 +27,11 @@
 #include "common/status.hpp"
 #include "config/config.hpp"
 #include "net/listener.hpp"
+#include "net/tls_credentials.hpp"
 #include "server/cors.hpp"
 #include "server/server_metrics.hpp"
+#include "server/tls_metrics.hpp"
+#include "server/tracking_api.hpp"
 #include "storage/intake_log.hpp"
 
 namespace sluice::server {
@@ -37,6 +45,9 @@ struct ServerDependencies {
   api::ApiMetrics& api_metrics;
   ServerMetrics& server_metrics;
   prometheus::Registry& registry;  // rendered by GET /metrics
+  // Both set when [server.tls] is: the certificate in force and the handshake metrics.
+  const net::TlsCredentials* tls = nullptr;
+  TlsMetrics* tls_metrics = nullptr;
 };
 
 class HttpServer {
@@ -44,10 +55,13 @@ class HttpServer {
   explicit HttpServer(const ServerDependencies& dependencies);
   ~HttpServer();
 
-  // Opens one listening socket per IO thread on server.listen.
+  // Opens one listening socket per IO thread on each listener's address.
   Status bind();
-  // The bound port (the real one when the config asked for port 0).
-  std::uint16_t port() const { return port_; }
+  // The bound ports (the real ones when the config asked for port 0); 0 for a listener the
+  // config does not have.
+  std::uint16_t port() const { return port_of(ListenerKind::kTracking); }
+  std::uint16_t plain_port() const { return port_of(ListenerKind::kTrackingPlain); }
+  std::uint16_t ops_port() const { return port_of(ListenerKind::kOps); }
 
   void start();
   // Stops accepting, lets in-flight requests finish (keep-alive connections close after
@@ -58,12 +72,27 @@ class HttpServer {
   void wait();
 
  private:
+  enum class ListenerKind { kTracking, kTrackingPlain, kOps };
+
+  struct Listener {
+    ListenerKind kind;
+    std::string host;
+    std::uint16_t port = 0;  // the bound one after bind()
+    bool tls = false;
+    PortRoutes routes = PortRoutes::kAll;
+    net::ConnectionBudget* budget = nullptr;
+    std::string name;  // for the log
+  };
+
+  std::uint16_t port_of(ListenerKind kind) const;
+
   ServerDependencies deps_;
   CorsPolicy cors_;
   net::ConnectionBudget connections_;
+  net::ConnectionBudget ops_connections_;
+  std::vector<Listener> listeners_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
-  std::uint16_t port_ = 0;
 };
 
 }  // namespace sluice::server

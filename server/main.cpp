@@ -1,6 +1,8 @@
 // The sluice executable: the server, and the operator commands around it.
 
+#include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,12 +14,15 @@
 #include "api/api_metrics.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
+#include "net/tls_credentials.hpp"
 #include "router/router.hpp"
 #include "router/router_metrics.hpp"
 #include "server/http_server.hpp"
 #include "server/log_cat.hpp"
 #include "server/open_file_limit.hpp"
 #include "server/server_metrics.hpp"
+#include "server/tls_metrics.hpp"
+#include "server/tls_reloader.hpp"
 #include "storage/event_log.hpp"
 #include "storage/retention.hpp"
 #include "storage/storage_metrics.hpp"
@@ -61,6 +66,12 @@ void fit_connections_to_file_limit(config::ServerConfig& server) {
   }
 }
 
+net::TlsFiles tls_files(const config::TlsConfig& tls) {
+  return net::TlsFiles{tls.cert_file, tls.key_file,
+                       tls.min_version == config::TlsVersion::kTls13 ? net::TlsMinVersion::kTls13
+                                                                     : net::TlsMinVersion::kTls12};
+}
+
 int run_server(const std::string& config_path) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
@@ -87,8 +98,19 @@ int run_server(const std::string& config_path) {
   api::SourceRegistry sources(config->sources);
   api::ApiMetrics api_metrics(registry, sources);
   server::ServerMetrics server_metrics(registry);
+  server::TlsMetrics tls_metrics(registry);
+  std::unique_ptr<net::TlsCredentials> tls;
+  if (config->server.tls.enabled) {
+    auto loaded = net::TlsCredentials::load(tls_files(config->server.tls), tls_metrics);
+    if (!loaded.is_ok()) {
+      spdlog::critical("[server.tls]: {}", loaded.status().message());
+      return 1;
+    }
+    tls = std::move(loaded).value();
+  }
   server::HttpServer http(server::ServerDependencies{*config, log->records(), sources, api_metrics,
-                                                     server_metrics, registry});
+                                                     server_metrics, registry, tls.get(),
+                                                     &tls_metrics});
   if (const Status bound = http.bind(); !bound.is_ok()) {
     spdlog::critical("{}", bound.message());
     return 1;
@@ -107,19 +129,34 @@ int run_server(const std::string& config_path) {
 
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  std::optional<server::TlsReloader> tls_reloader;
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}, finishing in-flight requests", signal);
     http.stop();
   });
+  if (tls) {
+    tls_reloader.emplace(signals_io, *tls);
+    tls_reloader->start();
+  } else {
+    // SIGHUP's default action ends the process; with nothing to reload it is ignored.
+    std::signal(SIGHUP, SIG_IGN);
+  }
   http.start();
   delivery->start();
   retention.start();
 
+  if (http.plain_port() != 0) {
+    spdlog::info("plaintext tracking API listening on {}:{}", config->server.listen_plain_host,
+                 http.plain_port());
+  }
+  if (http.ops_port() != 0) {
+    spdlog::info("ops API listening on {}:{}", config->ops.listen_host, http.ops_port());
+  }
   spdlog::info(
-      "sluice {} listening on {}:{} (log {} at sequence {}, durability {}, {} destinations)",
-      SLUICE_VERSION, config->server.listen_host, http.port(), config->storage.path,
-      log->records().last_sequence(),
+      "sluice {} listening on {}:{} ({}log {} at sequence {}, durability {}, {} destinations)",
+      SLUICE_VERSION, config->server.listen_host, http.port(), tls ? "TLS, " : "",
+      config->storage.path, log->records().last_sequence(),
       config->storage.durability == config::Durability::kFsync ? "fsync" : "wal", delivery->size());
   std::thread signal_thread([&] { signals_io.run(); });
   http.wait();

@@ -1,11 +1,21 @@
 #include "server/session.hpp"
 
+#include <array>
 #include <chrono>
+#include <string>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/responses.hpp"
 #include "net/http_connection.hpp"
+#include "net/tls_handshake.hpp"
 
 namespace sluice::server {
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using asio::ip::tcp;
 
 namespace {
@@ -43,12 +53,41 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace
+// The answer to plaintext HTTP on the TLS port, written as it is: the request was never
+// parsed, and the client cannot read anything else.
+std::string plaintext_refusal() {
+  const std::string body = api::error_body(
+      "tls_required", "this port speaks HTTPS: send the request to https:// instead of http://");
+  return "HTTP/1.1 400 Bad Request\r\nServer: sluice\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
 
-asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
-  const std::string peer_address = client_address(socket);
-  net::HttpConnection connection(std::move(socket), env.tracker, connection_limits(env.config));
+// Answers plaintext HTTP on the TLS port, then reads what the client still sends for a moment
+// before closing: closing with its request unread would reset the connection and could destroy
+// the answer on its way.
+asio::awaitable<void> refuse_plaintext(beast::tcp_stream& stream,
+                                       std::chrono::milliseconds timeout) {
+  constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+  const std::string answer = plaintext_refusal();
+  stream.expires_after(timeout);
+  auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(answer), kAwait);
+  if (write_error) co_return;
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTime);
+  std::array<char, 16 * 1024> discard{};
+  for (std::size_t total = 0; total < kLingerBytes;) {
+    auto [read_error, n] = co_await stream.async_read_some(asio::buffer(discard), kAwait);
+    if (read_error) break;
+    total += n;
+  }
+}
 
+template <typename Stream>
+asio::awaitable<void> serve_requests(const SessionEnvironment& env,
+                                     net::BasicHttpConnection<Stream>& connection,
+                                     const std::string& peer_address) {
   while (!connection.stop_requested()) {
     net::RequestParser parser;
     const auto header_ec = co_await connection.read_header(parser);
@@ -71,7 +110,7 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
     } else if (body_ec) {
       break;  // timeout or the client went away mid-body: nobody to answer
     } else {
-      answer = co_await env.api.answer(request, Peer{peer_address});
+      answer = co_await env.api.answer(request, Peer{peer_address}, env.routes);
       if (answer.close) connection.discard_rest();
     }
 
@@ -85,6 +124,36 @@ asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
     if (write_ec || !answer.response.keep_alive()) break;
   }
   co_await connection.close();
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
+  const std::string peer_address = client_address(socket);
+  net::HttpConnection connection(beast::tcp_stream(std::move(socket)), env.tracker,
+                                 connection_limits(env.config));
+  co_await serve_requests(env, connection, peer_address);
+}
+
+asio::awaitable<void> run_tls_session(SessionEnvironment env, TlsEnvironment tls,
+                                      tcp::socket socket) {
+  const std::string peer_address = client_address(socket);
+  // The context in force now: a reload while this connection lives does not touch it.
+  const auto context = tls.credentials.context();
+  net::TlsStream stream(std::move(socket), *context);
+  const net::TlsHandshakeResult handshake =
+      co_await net::tls_server_handshake(stream, env.tracker, env.config.header_timeout);
+  if (!handshake.ok) {
+    tls.metrics.handshake_failed(handshake.failure);
+    spdlog::debug("TLS handshake with {} failed: {} ({})", peer_address, handshake.failure,
+                  handshake.error.message());
+    if (handshake.failure == "plaintext_http") {
+      co_await refuse_plaintext(beast::get_lowest_layer(stream), env.config.body_timeout);
+    }
+    co_return;
+  }
+  net::HttpsConnection connection(std::move(stream), env.tracker, connection_limits(env.config));
+  co_await serve_requests(env, connection, peer_address);
 }
 
 }  // namespace sluice::server

@@ -95,6 +95,19 @@ std::string_view origin_form(std::string_view target) {
   return target;
 }
 
+bool is_ops_route(RouteKind kind) {
+  return kind == RouteKind::kHealth || kind == RouteKind::kReady || kind == RouteKind::kMetrics;
+}
+
+// The route, or no route when the listener does not answer it.
+Route answered_on(const Route& route, PortRoutes routes) {
+  const bool ops = is_ops_route(route.kind);
+  if ((routes == PortRoutes::kTracking && ops) || (routes == PortRoutes::kOps && !ops)) {
+    return Route{};
+  }
+  return route;
+}
+
 Response not_found(const Request& request) {
   Response response = TrackingApi::error(request.version(), http::status::not_found, "not_found",
                                          "no such endpoint");
@@ -143,7 +156,8 @@ void TrackingApi::finish(const Request& request, Response& response) const {
   response.set(http::field::server, "sluice");
 }
 
-boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer peer) {
+boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer peer,
+                                                   PortRoutes routes) {
   if (transfer_coding_refused(request)) {
     Answer refused{error(request.version(), http::status::bad_request, "bad_request",
                          "Transfer-Encoding must be chunked alone"),
@@ -163,7 +177,7 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-  const Route route = match_route(path);
+  const Route route = answered_on(match_route(path), routes);
 
   Answer answer{{}, route.kind};
   if (request.method() == http::verb::options) {

@@ -50,6 +50,13 @@ struct Answer {
   bool close = false;
 };
 
+// The routes a listener answers; the others are 404 there.
+enum class PortRoutes {
+  kAll,       // the tracking port without [ops]: tracking, health, readiness and metrics
+  kTracking,  // the tracking port with [ops]: public traffic cannot read the metrics
+  kOps,       // the ops port: /health, /ready and /metrics only
+};
+
 struct TrackingApiContext {
   const config::ServerConfig& server;
   const api::SourceRegistry& sources;
@@ -63,9 +70,11 @@ class TrackingApi {
  public:
   explicit TrackingApi(const TrackingApiContext& context);
 
-  // The answer to a request read whole, body included. The request must outlive the answer;
-  // peer is taken by value, so a temporary may be passed to a coroutine started later.
-  boost::asio::awaitable<Answer> answer(const Request& request, Peer peer);
+  // The answer to a request read whole, body included, on a listener that answers `routes`.
+  // The request must outlive the answer; peer is taken by value, so a temporary may be passed
+  // to a coroutine started later.
+  boost::asio::awaitable<Answer> answer(const Request& request, Peer peer,
+                                        PortRoutes routes = PortRoutes::kAll);
 
   // The answer when the request's header could not be read (ec from the header read, not a
   // disconnect): malformed HTTP, or a Content-Length over the request limit.

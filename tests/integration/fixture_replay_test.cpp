@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
+#include "tls_support.hpp"
 
 #ifndef SLUICE_FIXTURES_DIR
 #error "SLUICE_FIXTURES_DIR must name tests/fixtures/clients"
@@ -308,10 +309,10 @@ void check_stored_event(const RecordedRequest& request, object envelope, object 
   }
 }
 
-}  // namespace
-
-TEST_CASE_METHOD(ServerFixture, "Requests recorded from real SDKs are answered and stored",
-                 "[integration]") {
+// Replays every recorded request through `client` (HttpClient or HttpsClient) to the server
+// whose config is `config`, and checks the answers and what was stored.
+template <typename Client>
+void replay_recorded_requests(Client& client, const fs::path& config) {
   const std::vector<RecordedRequest> requests = load_recorded_requests();
   REQUIRE(requests.size() >= 16);
 
@@ -324,14 +325,14 @@ TEST_CASE_METHOD(ServerFixture, "Requests recorded from real SDKs are answered a
     INFO("fixture " << request.name << ": " << request.method << " " << request.target);
     Timing timing{now_millis(), 0};
     HttpResponse response =
-        client_.request(request.method, request.target, request.headers, request.wire_body);
+        client.request(request.method, request.target, request.headers, request.wire_body);
     timing.after = now_millis();
     timings[request.name] = timing;
     check_response(request, response);
   }
 
   // Every recorded message is stored at least once, as sent plus the server's enrichment.
-  const StoredLog log = stored();
+  const StoredLog log = read_stored_log(config);
   std::map<std::string, int> expected_copies;
   for (const auto& request : requests) {
     for (const auto& id : request.message_ids) ++expected_copies[id];
@@ -372,6 +373,26 @@ TEST_CASE_METHOD(ServerFixture, "Requests recorded from real SDKs are answered a
     }
   }
   CHECK(explicit_timestamp_events >= 5);
+}
+
+}  // namespace
+
+TEST_CASE("Requests recorded from real SDKs are answered and stored", "[integration]") {
+  TempDir dir;
+  ServerProcess server(dir.path());
+  HttpClient client(server.port());
+  replay_recorded_requests(client, server.config_path());
+}
+
+TEST_CASE("Requests recorded from real SDKs are answered and stored over HTTPS",
+          "[integration][tls]") {
+  TempDir dir;
+  const test::TestCertificates certificates =
+      test::make_test_certificates({"localhost", "127.0.0.1"});
+  install_certificates(dir.path(), certificates);
+  ServerProcess server(dir.path(), tls_server_options(dir.path()));
+  HttpsClient client(server.port(), trusting(certificates.ca_pem));
+  replay_recorded_requests(client, server.config_path());
 }
 
 }  // namespace sluice::integration

@@ -35,11 +35,15 @@ using namespace std::chrono_literals;
 constexpr auto kStartupTimeout = 30s;
 constexpr auto kPollInterval = 20ms;
 
-// server/main.cpp logs one line per listener once it is bound, the admin API's first:
+// server/main.cpp logs one line per listener once it is bound, the tracking API's last:
 //   [...] [info] admin API listening on 127.0.0.1:41771
+//   [...] [info] plaintext tracking API listening on 127.0.0.1:41772   (with listen_plain)
+//   [...] [info] ops API listening on 127.0.0.1:41773                   (with [ops])
 //   [...] [info] sluice 0.1.0 listening on 127.0.0.1:41770 (log ..., durability wal, ...)
-// so once the tracking API's line is there, both ports are known.
+// so once the tracking API's line is there, every port is known.
 constexpr std::string_view kAdminListening = "] admin API listening on ";
+constexpr std::string_view kPlainListening = "] plaintext tracking API listening on ";
+constexpr std::string_view kOpsListening = "] ops API listening on ";
 constexpr std::string_view kTrackingListening = "] sluice ";
 constexpr std::string_view kListeningOn = " listening on ";
 
@@ -99,6 +103,8 @@ std::optional<std::uint16_t> listen_port(std::string_view address) {
 struct ListeningPorts {
   std::optional<std::uint16_t> tracking;
   std::uint16_t admin = 0;
+  std::uint16_t plain = 0;
+  std::uint16_t ops = 0;
 };
 
 ListeningPorts listening_ports(std::string_view output) {
@@ -111,6 +117,10 @@ ListeningPorts listening_ports(std::string_view output) {
     output.remove_prefix(newline + 1);
     if (const std::size_t at = line.find(kAdminListening); at != std::string_view::npos) {
       ports.admin = listen_port(line.substr(at + kAdminListening.size())).value_or(0);
+    } else if (const std::size_t at = line.find(kPlainListening); at != std::string_view::npos) {
+      ports.plain = listen_port(line.substr(at + kPlainListening.size())).value_or(0);
+    } else if (const std::size_t at = line.find(kOpsListening); at != std::string_view::npos) {
+      ports.ops = listen_port(line.substr(at + kOpsListening.size())).value_or(0);
     } else if (const std::size_t at = line.find(kTrackingListening); at != std::string_view::npos) {
       const std::size_t on = line.find(kListeningOn, at);
       if (on != std::string_view::npos) {
@@ -232,8 +242,12 @@ void ServerProcess::wait_until_ready() {
     if (ports.tracking) {
       port_ = *ports.tracking;
       admin_port_ = ports.admin;
+      plain_port_ = ports.plain;
+      ops_port_ = ports.ops;
       try {
-        HttpClient client(port_, 2s);
+        // /health is on the ops port when there is one; a TLS tracking port is asked through
+        // its plaintext companion (TLS tests configure one of the two).
+        HttpClient client(ops_port_ != 0 ? ops_port_ : plain_port_ != 0 ? plain_port_ : port_, 2s);
         if (client.request("GET", "/health").status == 200) return;
       } catch (const std::exception&) {
         // Listening, but not answering yet; ask again.

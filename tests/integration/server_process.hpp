@@ -80,6 +80,12 @@ class ServerProcess {
   // The admin API's bound port; 0 when the config has no [admin] listener. Put
   // `listen = "127.0.0.1:0"` in [admin] to have the kernel pick it.
   std::uint16_t admin_port() const { return admin_port_; }
+  // The plaintext tracking port beside a TLS one (server.listen_plain), and the ops port
+  // ([ops] listen); 0 when the config has none. The constructor waits for /health on the ops
+  // port, else the plaintext one, else the tracking port: a config with [server.tls] needs one
+  // of the first two.
+  std::uint16_t plain_port() const { return plain_port_; }
+  std::uint16_t ops_port() const { return ops_port_; }
   pid_t pid() const { return pid_; }
   const fs::path& config_path() const { return config_path_; }
   const fs::path& output_path() const { return output_path_; }
@@ -108,6 +114,8 @@ class ServerProcess {
   fs::path output_path_;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;
+  std::uint16_t plain_port_ = 0;
+  std::uint16_t ops_port_ = 0;
   pid_t pid_ = -1;
   ExitStatus status_;
 };

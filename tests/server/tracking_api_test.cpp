@@ -68,8 +68,9 @@ class TrackingApiFixture {
         api_(TrackingApiContext{server_, sources_, log_, metrics_, cors_,
                                 [] { return std::string("# metrics text\n"); }}) {}
 
-  Answer send(const Request& request, std::string_view peer = kPeer) {
-    auto answer = asio::co_spawn(io_, api_.answer(request, Peer{peer}), asio::use_future);
+  Answer send(const Request& request, std::string_view peer = kPeer,
+              PortRoutes routes = PortRoutes::kAll) {
+    auto answer = asio::co_spawn(io_, api_.answer(request, Peer{peer}, routes), asio::use_future);
     io_.restart();
     io_.run();
     return answer.get();
@@ -560,6 +561,31 @@ TEST_CASE("health, readiness, metrics and settings", "[server][tracking_api]") {
     CHECK(answer.response.result() == http::status::not_found);
     CHECK(error_code_of(answer.response) == "invalid_write_key");
   }
+}
+
+TEST_CASE("with an ops port, each port answers only its own routes", "[server][tracking_api]") {
+  TrackingApiFixture fixture;
+  for (const char* path : {"/health", "/ready", "/metrics"}) {
+    INFO(path);
+    const Answer on_tracking =
+        fixture.send(make_request(http::verb::get, path), kPeer, PortRoutes::kTracking);
+    CHECK(on_tracking.response.result() == http::status::not_found);
+    CHECK(on_tracking.route == RouteKind::kNotFound);
+    const Answer on_ops =
+        fixture.send(make_request(http::verb::get, path), kPeer, PortRoutes::kOps);
+    CHECK(on_ops.response.result() == http::status::ok);
+  }
+  const Answer track_on_ops =
+      fixture.send(post("/v1/track", R"({"userId":"u","event":"E"})"), kPeer, PortRoutes::kOps);
+  CHECK(track_on_ops.response.result() == http::status::not_found);
+  const Answer preflight_on_ops =
+      fixture.send(make_request(http::verb::options, "/v1/track"), kPeer, PortRoutes::kOps);
+  CHECK(preflight_on_ops.response.result() == http::status::not_found);
+  CHECK(fixture.log().stored().empty());
+  const Answer track_on_tracking = fixture.send(post("/v1/track", R"({"userId":"u","event":"E"})"),
+                                                kPeer, PortRoutes::kTracking);
+  CHECK(track_on_tracking.response.result() == http::status::ok);
+  CHECK(fixture.log().stored().size() == 1);
 }
 
 TEST_CASE("requests interleaved at their commit wait each get their own answer",
