@@ -25,14 +25,19 @@ void Backlog::refresh() {
       floor == 0 ? sst + memtables
                  : approximate_range_bytes(db_, floor, std::numeric_limits<std::uint64_t>::max());
   bytes_.store(backlog, std::memory_order_relaxed);
-  if (metrics_) metrics_->log_bytes(sst + memtables);
+  if (metrics_) {
+    metrics_->log_bytes(sst + memtables);
+    metrics_->backlog_bytes(backlog);
+  }
 }
 
 void Backlog::set_floor(std::uint64_t floor) {
   floor_.store(floor, std::memory_order_relaxed);
   if (floor != 0) {
-    bytes_.store(approximate_range_bytes(db_, floor, std::numeric_limits<std::uint64_t>::max()),
-                 std::memory_order_relaxed);
+    const std::uint64_t backlog =
+        approximate_range_bytes(db_, floor, std::numeric_limits<std::uint64_t>::max());
+    bytes_.store(backlog, std::memory_order_relaxed);
+    if (metrics_) metrics_->backlog_bytes(backlog);
   }
 }
 

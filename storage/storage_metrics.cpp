@@ -66,6 +66,17 @@ StorageMetrics::StorageMetrics(prometheus::Registry& registry)
                      .Help("Approximate size of the event log on disk and in memtables")
                      .Register(registry)
                      .Add({})),
+      backlog_bytes_(prometheus::BuildGauge()
+                         .Name("sluice_log_backlog_bytes")
+                         .Help("Bytes of the log past the lowest destination cursor (all of it "
+                               "without destinations): what storage.max_backlog_bytes limits")
+                         .Register(registry)
+                         .Add({})),
+      backlog_limit_(prometheus::BuildGauge()
+                         .Name("sluice_log_backlog_limit_bytes")
+                         .Help("storage.max_backlog_bytes: above it intake answers 503")
+                         .Register(registry)
+                         .Add({})),
       pending_bytes_(prometheus::BuildGauge()
                          .Name("sluice_log_pending_bytes")
                          .Help("Bytes of records accepted and waiting for the committer")
@@ -103,6 +114,14 @@ void StorageMetrics::last_sequence(std::uint64_t sequence) {
 
 void StorageMetrics::log_bytes(std::uint64_t bytes) {
   log_bytes_.Set(static_cast<double>(bytes));
+}
+
+void StorageMetrics::backlog_bytes(std::uint64_t bytes) {
+  backlog_bytes_.Set(static_cast<double>(bytes));
+}
+
+void StorageMetrics::backlog_limit(std::uint64_t bytes) {
+  backlog_limit_.Set(static_cast<double>(bytes));
 }
 
 void StorageMetrics::pending_bytes(std::uint64_t bytes) {

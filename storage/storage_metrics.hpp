@@ -25,6 +25,9 @@ class StorageMetrics {
   void available(bool available);
   void last_sequence(std::uint64_t sequence);
   void log_bytes(std::uint64_t bytes);
+  // What intake's 503 limit weighs (Backlog::bytes()), and that limit.
+  void backlog_bytes(std::uint64_t bytes);
+  void backlog_limit(std::uint64_t bytes);
   void pending_bytes(std::uint64_t bytes);
 
  private:
@@ -38,6 +41,8 @@ class StorageMetrics {
   prometheus::Gauge& available_;
   prometheus::Gauge& last_sequence_;
   prometheus::Gauge& log_bytes_;
+  prometheus::Gauge& backlog_bytes_;
+  prometheus::Gauge& backlog_limit_;
   prometheus::Gauge& pending_bytes_;
 };
 
