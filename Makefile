@@ -28,7 +28,9 @@ CLANG_PACKAGES := clang-14 libclang-rt-14-dev
 TIDY_PACKAGES := clang-tidy-14
 FORMAT_PACKAGES := clang-format-14
 # What the tests use beyond the build: Prometheus and promtool (the alert rule tests and a real
-# scrape), the openssl tool (certificates made by the TLS tests).
+# scrape), the openssl tool (certificates made by the TLS tests), and Node.js with the Segment
+# Node SDK pinned in tests/sdk/node (Debian's nodejs only when the machine has no Node.js: a
+# newer one may be installed already).
 TEST_PACKAGES := prometheus openssl
 # The unit test suites (tests/<name>) that run under ThreadSanitizer, less the tests that start
 # a Kafka producer: librdkafka starts its threads with C11 thrd_create, which glibc implements
@@ -59,6 +61,9 @@ deps:
 
 deps-test:
 	@$(call install_missing,$(TEST_PACKAGES))
+	@command -v npm >/dev/null || { $(call install_missing,nodejs npm); }
+	@[ tests/sdk/node/node_modules/.package-lock.json -nt tests/sdk/node/package-lock.json ] || \
+		npm ci --prefix tests/sdk/node --no-audit --no-fund
 
 deps-clang:
 	@$(call install_missing,$(CLANG_PACKAGES))
@@ -74,7 +79,7 @@ build: deps
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-asan: deps
+test-asan: deps deps-test
 	cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON \
 		-DSLUICE_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
