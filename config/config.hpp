@@ -34,7 +34,7 @@ struct TlsConfig {
 
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 8080;        // 0 picks an ephemeral port (tests).
+  std::uint16_t listen_port = 8080;  // 0 picks an ephemeral port (tests).
   TlsConfig tls;
   // A second, plaintext listener of the tracking API next to a TLS one (a sidecar on loopback,
   // say). Only with [server.tls].

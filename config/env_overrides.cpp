@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "config/messages.hpp"
-#include "config/sources_env.hpp"
 #include "config/settings_schema.hpp"
+#include "config/sources_env.hpp"
 
 namespace sluice::config {
 namespace {
@@ -103,8 +103,8 @@ EnvOverrides::EnvOverrides(const Environment& env, ErrorSink& errors) {
     }
     if (!found) {
       const std::vector<std::string_view> known(candidates.begin(), candidates.end());
-      errors.at_env(variable, "no setting of [" + std::string(section->name) +
-                                  "] has this name" + did_you_mean(variable, known));
+      errors.at_env(variable, "no setting of [" + std::string(section->name) + "] has this name" +
+                                  did_you_mean(variable, known));
     }
   }
 }

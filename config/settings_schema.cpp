@@ -43,8 +43,8 @@ std::optional<Mismatch> read_address(const toml::node& node, std::string_view ex
   auto address = text != nullptr ? parse_listen_address(text->get()) : std::nullopt;
   if (!address) {
     const std::string port_text(example_port);
-    return refuse(node, "\"host:port\" such as \"127.0.0.1:" + port_text + "\" or \"[::1]:" +
-                            port_text + "\", with port 0..65535");
+    return refuse(node, "\"host:port\" such as \"127.0.0.1:" + port_text +
+                            "\" or \"[::1]:" + port_text + "\", with port 0..65535");
   }
   host = std::move(address->host);
   port = address->port;
@@ -308,9 +308,8 @@ void check_admin(const Config& config, const GivenSettings& given, ErrorSink& er
               "admin.token is set but admin.listen is not: set admin.listen to turn the admin "
               "API on, or remove the token");
   }
-  if (listen != nullptr &&
-      same_address(config.admin.listen_host, config.admin.listen_port, config.server.listen_host,
-                   config.server.listen_port)) {
+  if (listen != nullptr && same_address(config.admin.listen_host, config.admin.listen_port,
+                                        config.server.listen_host, config.server.listen_port)) {
     errors.at(listen->value,
               "admin.listen must differ from server.listen: the admin API has "
               "its own listener");
@@ -323,12 +322,14 @@ void check_tls(const Config& config, const GivenSettings& given, bool tls_given,
   const GivenSetting* cert = find_given(given, kTlsCertFile);
   const GivenSetting* key = find_given(given, kTlsKeyFile);
   if (tls_given && cert == nullptr) {
-    errors.at_file("server.tls.cert_file is required in [server.tls]: the PEM file with the "
-                   "server's certificate and its chain");
+    errors.at_file(
+        "server.tls.cert_file is required in [server.tls]: the PEM file with the "
+        "server's certificate and its chain");
   }
   if (tls_given && key == nullptr) {
-    errors.at_file("server.tls.key_file is required in [server.tls]: the PEM file with the "
-                   "certificate's private key");
+    errors.at_file(
+        "server.tls.key_file is required in [server.tls]: the PEM file with the "
+        "certificate's private key");
   }
   const GivenSetting* plain = find_given(given, kListenPlain);
   if (plain == nullptr || plain->refused) return;
@@ -354,9 +355,9 @@ void check_ops(const Config& config, const GivenSettings& given, ErrorSink& erro
     errors.at(listen->value,
               "ops.listen must differ from the tracking API's listeners: /metrics, /health and "
               "/ready move to a listener of their own");
-  } else if (config.admin.enabled && same_address(ops.listen_host, ops.listen_port,
-                                                  config.admin.listen_host,
-                                                  config.admin.listen_port)) {
+  } else if (config.admin.enabled &&
+             same_address(ops.listen_host, ops.listen_port, config.admin.listen_host,
+                          config.admin.listen_port)) {
     errors.at(listen->value, "ops.listen must differ from admin.listen");
   }
 }

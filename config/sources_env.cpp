@@ -38,8 +38,9 @@ std::optional<SourceConfig> parse_entry(std::string_view entry, std::size_t inde
   const auto equals = entry.find('=');
   const std::string_view name = trimmed(entry.substr(0, equals));
   if (equals == std::string_view::npos || name.empty()) {
-    errors.at_env(kSourcesVariable, ordinal(index) + " must be name=key1,key2 (sources are "
-                                                     "separated by ';')");
+    errors.at_env(kSourcesVariable, ordinal(index) +
+                                        " must be name=key1,key2 (sources are "
+                                        "separated by ';')");
     return std::nullopt;
   }
   SourceConfig source{std::string(name), {}};

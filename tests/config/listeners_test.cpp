@@ -43,13 +43,12 @@ TEST_CASE("[server.tls] turns TLS on", "[config]") {
     CHECK(config.server.tls.min_version == TlsVersion::kTls12);
   }
   SECTION("min_version 1.3") {
-    const Config config =
-        test::require_loaded(load(std::string(kTls) + "min_version = \"1.3\"\n"));
+    const Config config = test::require_loaded(load(std::string(kTls) + "min_version = \"1.3\"\n"));
     CHECK(config.server.tls.min_version == TlsVersion::kTls13);
   }
   SECTION("from the environment alone") {
-    const Config config = test::require_loaded(
-        load("", {{"SLUICE_SERVER_TLS_CERT_FILE", "/c.pem"}, {"SLUICE_SERVER_TLS_KEY_FILE", "/k.pem"}}));
+    const Config config = test::require_loaded(load(
+        "", {{"SLUICE_SERVER_TLS_CERT_FILE", "/c.pem"}, {"SLUICE_SERVER_TLS_KEY_FILE", "/k.pem"}}));
     CHECK(config.server.tls.enabled);
     CHECK(config.server.tls.cert_file == "/c.pem");
     CHECK(config.server.tls.key_file == "/k.pem");
@@ -63,8 +62,8 @@ TEST_CASE("[server.tls] turns TLS on", "[config]") {
 
 TEST_CASE("[server.tls] mistakes are reported with their place", "[config]") {
   SECTION("a missing key file") {
-    const ConfigError error = test::require_one_error(
-        load("[server.tls]\ncert_file = \"/c.pem\"\n"));
+    const ConfigError error =
+        test::require_one_error(load("[server.tls]\ncert_file = \"/c.pem\"\n"));
     CHECK_THAT(error.message, Contains("server.tls.key_file is required"));
   }
   SECTION("a missing certificate file") {
@@ -99,9 +98,8 @@ TEST_CASE("[server.tls] mistakes are reported with their place", "[config]") {
 
 TEST_CASE("server.listen_plain adds a plaintext listener next to TLS", "[config]") {
   SECTION("accepted with TLS") {
-    const Config config =
-        test::require_loaded(load(std::string(kTls).insert(
-            std::string(kTls).find("[server.tls]"), "listen_plain = \"127.0.0.1:8080\"\n")));
+    const Config config = test::require_loaded(load(std::string(kTls).insert(
+        std::string(kTls).find("[server.tls]"), "listen_plain = \"127.0.0.1:8080\"\n")));
     CHECK(config.server.listen_plain);
     CHECK(config.server.listen_plain_host == "127.0.0.1");
     CHECK(config.server.listen_plain_port == 8080);
@@ -113,9 +111,8 @@ TEST_CASE("server.listen_plain adds a plaintext listener next to TLS", "[config]
     CHECK_THAT(error.message, Contains("set [server.tls]"));
   }
   SECTION("refused on the TLS listener's address") {
-    const ConfigError error = test::require_one_error(
-        load(std::string(kTls).insert(std::string(kTls).find("[server.tls]"),
-                                      "listen_plain = \"0.0.0.0:8443\"\n")));
+    const ConfigError error = test::require_one_error(load(std::string(kTls).insert(
+        std::string(kTls).find("[server.tls]"), "listen_plain = \"0.0.0.0:8443\"\n")));
     CHECK_THAT(error.message, Contains("server.listen_plain must differ from server.listen"));
   }
 }
