@@ -69,9 +69,27 @@ struct StorageConfig {
   std::chrono::milliseconds retention{0};
 };
 
+// rate_limit in [sources.settings]: a token bucket counted in events.
+struct RateLimitConfig {
+  double events_per_second = 0;  // refill rate, > 0
+  std::uint64_t burst = 0;       // bucket size, >= 1; defaults to events_per_second
+};
+
+// [sources.settings]: what one source may send. The defaults let everything through.
+struct SourceSettings {
+  std::optional<RateLimitConfig> rate_limit;  // none: no limit
+  // Origins whose browsers may read this source's answers ("*" allows any); none: the
+  // server's cors_allowed_origins.
+  std::optional<std::vector<std::string>> allowed_origins;
+  std::vector<std::string> allowed_types;  // Segment types such as "track"; empty: all
+  // Track event names never stored; "Test *" (a trailing '*') is a prefix.
+  std::vector<std::string> blocked_events;
+};
+
 struct SourceConfig {
   std::string name;
   std::vector<std::string> write_keys;
+  SourceSettings settings;
 };
 
 // [destinations.webhook]: events POSTed to an HTTP(S) endpoint.

@@ -43,7 +43,7 @@ std::optional<SourceConfig> parse_entry(std::string_view entry, std::size_t inde
                                         "separated by ';')");
     return std::nullopt;
   }
-  SourceConfig source{std::string(name), {}};
+  SourceConfig source{std::string(name), {}, {}};  // settings: the defaults
   for (std::string_view key : split(entry.substr(equals + 1), ',')) {
     if (key.empty()) {
       errors.at_env(kSourcesVariable, ordinal(index) + " (source " + quoted(name) +

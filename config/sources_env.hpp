@@ -2,7 +2,8 @@
 
 // Internal to sluice_config. SLUICE_SOURCES: sources from the environment, so that a container
 // needs no config file. The value lists sources as "name=key1,key2;name2=key3"; each one is
-// added to config.sources, or replaces the write keys of the file's source of the same name.
+// added to config.sources with default settings, or replaces the write keys of the file's
+// source of the same name, which keeps its [sources.settings].
 // The rules are those of [[sources]]: a non-empty name, at least one key, and a write key that
 // authenticates exactly one source.
 

@@ -5,12 +5,13 @@
 #include <string_view>
 
 #include "config/messages.hpp"
+#include "config/source_settings_schema.hpp"
 #include "config/sources_env.hpp"
 
 namespace sluice::config {
 namespace {
 
-constexpr std::array<std::string_view, 2> kSourceKeys{"name", "write_keys"};
+constexpr std::array<std::string_view, 3> kSourceKeys{"name", "write_keys", "settings"};
 
 struct FirstUse {
   std::string source;
@@ -45,7 +46,7 @@ class SourcesReader {
  private:
   void read_source(const std::string& name, const toml::table& table) {
     for (auto&& [key, node] : table) {
-      if (key.str() != "name" && key.str() != "write_keys") {
+      if (key.str() != "name" && key.str() != "write_keys" && key.str() != "settings") {
         errors_.at(key.source(), unknown_key(key.str(), "[[sources]]", kSourceKeys));
       }
     }
@@ -70,6 +71,9 @@ class SourcesReader {
       errors_.at(table.source(), name + ": missing required key \"write_keys\"");
     } else {
       read_write_keys(name + ".write_keys", source.name, *write_keys, source.write_keys);
+    }
+    if (const toml::node* settings = table.get("settings")) {
+      read_source_settings(name + ".settings", *settings, source.settings, errors_);
     }
     config_.sources.push_back(std::move(source));
   }
