@@ -13,8 +13,14 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, const SourceRegistry& sou
                        .Register(registry);
   auto& refused = prometheus::BuildCounter()
                       .Name("sluice_requests_refused_total")
-                      .Help("Intake requests refused as a whole, by reason")
+                      .Help("Intake requests refused as a whole, by source and reason")
                       .Register(registry);
+  auto& cors_refused = prometheus::BuildCounter()
+                           .Name("sluice_cors_refused_total")
+                           .Help(
+                               "Answers without CORS headers because the source does not "
+                               "allow the request's Origin, by source")
+                           .Register(registry);
   telemetry_ = &prometheus::BuildCounter()
                     .Name("sluice_sdk_telemetry_requests_total")
                     .Help("SDK self-telemetry requests (/v1/m), answered and discarded")
@@ -38,12 +44,24 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, const SourceRegistry& sou
     }
     row[kReasons.size()] = &rejected.Add({{"source", name}, {"reason", "other"}});
   }
-  std::size_t r = 0;
-  for (auto reason : kReasons) refused_[r++] = &refused.Add({{"reason", std::string(reason)}});
-  for (auto reason : kRequestOnlyReasons) {
-    refused_[r++] = &refused.Add({{"reason", std::string(reason)}});
+  // Requests refused before their key is known have no source: an empty label.
+  std::vector<std::string> refused_sources;
+  for (const auto& source : sources.sources()) refused_sources.push_back(source.name);
+  refused_sources.emplace_back();
+  for (const auto& name : refused_sources) {
+    auto& row = refused_.emplace_back();
+    std::size_t r = 0;
+    for (auto reason : kReasons) {
+      row[r++] = &refused.Add({{"source", name}, {"reason", std::string(reason)}});
+    }
+    for (auto reason : kRequestOnlyReasons) {
+      row[r++] = &refused.Add({{"source", name}, {"reason", std::string(reason)}});
+    }
+    row[r] = &refused.Add({{"source", name}, {"reason", "other"}});
   }
-  refused_[r] = &refused.Add({{"reason", "other"}});
+  for (const auto& source : sources.sources()) {
+    cors_refused_.push_back(&cors_refused.Add({{"source", source.name}}));
+  }
 }
 
 std::size_t ApiMetrics::reason_index(std::string_view reason) {
@@ -63,7 +81,7 @@ void ApiMetrics::event_rejected(const Source* source, std::string_view reason) {
   rejected_[row][reason_index(reason)]->Increment();
 }
 
-void ApiMetrics::request_refused(std::string_view reason) {
+void ApiMetrics::request_refused(const Source* source, std::string_view reason) {
   std::size_t index = reason_index(reason);
   if (index == kReasons.size()) {
     index = kReasons.size() + kRequestOnlyReasons.size();
@@ -71,7 +89,11 @@ void ApiMetrics::request_refused(std::string_view reason) {
       if (kRequestOnlyReasons[i] == reason) index = kReasons.size() + i;
     }
   }
-  refused_[index]->Increment();
+  refused_[source ? source->index : refused_.size() - 1][index]->Increment();
+}
+
+void ApiMetrics::cors_refused(const Source& source) {
+  cors_refused_[source.index]->Increment();
 }
 
 void ApiMetrics::telemetry_received() {

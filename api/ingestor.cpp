@@ -34,6 +34,8 @@ std::string_view to_code(RequestError error) {
       return "payload_too_large";
     case RequestError::kTooManyEvents:
       return "too_many_events";
+    case RequestError::kExceedsBurst:
+      return "exceeds_burst";
   }
   return "unknown";
 }
@@ -54,6 +56,7 @@ Ingestor::Ingestor(const SourceRegistry& sources, const IngestLimits& limits)
 
 bool Ingestor::resolve_source(WriteKeyResolver& keys, std::string_view body_key,
                               IngestOutcome& outcome) const {
+  if (outcome.source != nullptr) return true;  // the Basic key, looked up already
   std::string_view key = keys.resolve(body_key);
   if (key.empty()) {
     fail(outcome, RequestError::kMissingWriteKey,
@@ -71,10 +74,14 @@ bool Ingestor::resolve_source(WriteKeyResolver& keys, std::string_view body_key,
 void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
   outcome.clear();
   WriteKeyResolver keys(request.keys);
-  // A bad header key is refused before any JSON work.
-  if (!keys.basic_key().empty() && !sources_.find_by_write_key(keys.basic_key())) {
-    fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
-    return;
+  // A bad header key is refused before any JSON work. A good one is the request's key whatever
+  // the body says (auth.hpp), so its source is known from here on, for the errors below too.
+  if (!keys.basic_key().empty()) {
+    outcome.source = sources_.find_by_write_key(keys.basic_key());
+    if (outcome.source == nullptr) {
+      fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
+      return;
+    }
   }
   if (request.path_type) {
     if (items_.empty()) items_.emplace_back();
@@ -92,6 +99,7 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
     }
     if (!resolve_source(keys, string_member(message, Field::kWriteKey), outcome)) return;
     accept_or_reject(0, message, request.path_type, nullptr, request, outcome);
+    check_burst(outcome);
     return;
   }
 
@@ -117,6 +125,17 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
     }
     accept_or_reject(i, items_[i], type.type, &envelope_, request, outcome);
   }
+  check_burst(outcome);
+}
+
+void Ingestor::check_burst(IngestOutcome& outcome) const {
+  const RateLimiter* limiter = outcome.source->controls.rate_limiter();
+  if (limiter == nullptr || !limiter->exceeds_burst(outcome.records.size())) return;
+  const std::string burst = std::to_string(limiter->burst());
+  fail(outcome, RequestError::kExceedsBurst,
+       "the request has " + std::to_string(outcome.records.size()) +
+           " events to store, and source \"" + outcome.source->name + "\" takes at most " + burst +
+           " at once (its rate limit's burst): send batches of at most " + burst + " events");
 }
 
 void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,
@@ -124,6 +143,20 @@ void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,
                                 const IngestRequest& request, IngestOutcome& outcome) {
   if (auto violation = check_message(message, *type, message_limits_)) {
     outcome.rejected.push_back(Rejection{index, violation->code, violation->message});
+    return;
+  }
+  // The source's controls come after the message's own checks, so a malformed message is
+  // reported as such whatever the source would have made of it.
+  const SourceControls& controls = outcome.source->controls;
+  if (!controls.allows_type(*type)) {
+    outcome.rejected.push_back(
+        Rejection{index, "type_not_allowed", "the source does not accept messages of this type"});
+    return;
+  }
+  if (*type == storage::EventType::kTrack &&
+      controls.blocks_event(string_member(message, Field::kEvent))) {
+    outcome.rejected.push_back(
+        Rejection{index, "event_blocked", "the source blocks track events of this name"});
     return;
   }
   Enrichment enrichment;

@@ -30,6 +30,9 @@ enum class RequestError : std::uint8_t {
   kInvalidWriteKey,
   kPayloadTooLarge,
   kTooManyEvents,
+  // More events to store than the source's rate limit lets through at once: no wait would
+  // ever let the request pass, so it is refused for good rather than answered 429.
+  kExceedsBurst,
 };
 std::string_view to_code(RequestError error);
 
@@ -76,6 +79,8 @@ class Ingestor {
   // Resolves the source from the request's key (WriteKeyResolver's order).
   bool resolve_source(WriteKeyResolver& keys, std::string_view body_key,
                       IngestOutcome& outcome) const;
+  // Refuses the request when it has more events to store than its source's burst.
+  void check_burst(IngestOutcome& outcome) const;
   void accept_or_reject(std::size_t index, const MessageView& message,
                         std::optional<storage::EventType> type, const MessageView* envelope,
                         const IngestRequest& request, IngestOutcome& outcome);

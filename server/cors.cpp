@@ -25,8 +25,22 @@ bool CorsPolicy::allows(std::string_view origin) const {
 }
 
 void CorsPolicy::apply(const Request& request, Response& response) const {
-  auto origin = request[http::field::origin];
-  if (!allows(origin)) return;
+  const auto origin = request[http::field::origin];
+  if (allows(origin)) add_headers(origin, response);
+}
+
+bool CorsPolicy::apply(const Request& request, Response& response,
+                       const std::vector<std::string>& allowed_origins) const {
+  const auto origin = request[http::field::origin];
+  if (origin.empty()) return true;
+  const bool allowed =
+      std::find(allowed_origins.begin(), allowed_origins.end(), "*") != allowed_origins.end() ||
+      std::find(allowed_origins.begin(), allowed_origins.end(), origin) != allowed_origins.end();
+  if (allowed) add_headers(origin, response);
+  return allowed;
+}
+
+void CorsPolicy::add_headers(std::string_view origin, Response& response) {
   response.set(http::field::access_control_allow_origin, origin);
   response.set(http::field::access_control_allow_credentials, "true");
   response.set(http::field::access_control_expose_headers, "Retry-After, X-RateLimit-Reset");

@@ -151,8 +151,15 @@ Answer TrackingApi::refuse_body(const Request& request) const {
   return answer;
 }
 
-void TrackingApi::finish(const Request& request, Response& response) const {
-  context_.cors.apply(request, response);
+void TrackingApi::finish(const Request& request, Response& response,
+                         const api::Source* source) const {
+  const std::vector<std::string>* origins =
+      source != nullptr ? source->controls.allowed_origins() : nullptr;
+  if (origins == nullptr) {
+    context_.cors.apply(request, response);
+  } else if (!context_.cors.apply(request, response, *origins)) {
+    context_.metrics.cors_refused(*source);
+  }
   response.set(http::field::server, "sluice");
 }
 
@@ -180,6 +187,7 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
   const Route route = answered_on(match_route(path), routes);
 
   Answer answer{{}, route.kind};
+  const api::Source* source = nullptr;
   if (request.method() == http::verb::options) {
     answer.response =
         route.kind == RouteKind::kNotFound ? not_found(request) : context_.cors.preflight(request);
@@ -196,15 +204,16 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
       const auto forwarded = request["X-Forwarded-For"];
       if (!forwarded.empty()) client_ip = forwarded_client(forwarded);
     }
-    answer.response = co_await dispatch(request, route, query, client_ip);
+    answer.response = co_await dispatch(request, route, query, client_ip, source);
   }
-  finish(request, answer.response);
+  finish(request, answer.response, source);
   co_return answer;
 }
 
 boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, const Route& route,
                                                        std::string_view query,
-                                                       std::string_view client_ip) {
+                                                       std::string_view client_ip,
+                                                       const api::Source*& source) {
   switch (route.kind) {
     case RouteKind::kSingle:
     case RouteKind::kBatch: {
@@ -213,21 +222,21 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
           decoder_.decode(request[http::field::content_encoding], request.body(), &body);
       if (status != DecodeStatus::kOk) {
         const DecodeRefusal refusal = refusal_of(status);
-        context_.metrics.request_refused(refusal.code);
+        context_.metrics.request_refused(nullptr, refusal.code);
         Response response =
             error(request.version(), http::status::bad_request, refusal.code, refusal.message);
         response.keep_alive(request.keep_alive());
         co_return response;
       }
-      co_return co_await ingest(request, route, body, query, client_ip);
+      co_return co_await ingest(request, route, body, query, client_ip, source);
     }
     case RouteKind::kTelemetry:
       context_.metrics.telemetry_received();
       co_return json_response(request, http::status::ok, api::success_body());
     case RouteKind::kPixel:
-      co_return co_await pixel(request, route, query, client_ip);
+      co_return co_await pixel(request, route, query, client_ip, source);
     case RouteKind::kSettings:
-      co_return settings(request, route);
+      co_return settings(request, route, source);
     case RouteKind::kHealth:
       co_return json_response(request, http::status::ok, R"({"status":"ok"})");
     case RouteKind::kReady:
@@ -242,7 +251,8 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
 
 boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, const Route& route,
                                                      std::string_view body, std::string_view query,
-                                                     std::string_view client_ip) {
+                                                     std::string_view client_ip,
+                                                     const api::Source*& source) {
   api::IngestRequest ingest_request;
   ingest_request.body = body;
   ingest_request.path_type = route.kind == RouteKind::kSingle ? route.type : std::nullopt;
@@ -256,12 +266,22 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   // waits for its commit.
   api::IngestOutcome outcome;
   ingestor_.ingest(ingest_request, outcome);
+  source = outcome.source;
   auto& metrics = context_.metrics;
   if (outcome.error != api::RequestError::kNone) {
     const auto code = api::to_code(outcome.error);
-    metrics.request_refused(code);
+    metrics.request_refused(outcome.source, code);
     co_return json_response(request, http::status::bad_request,
                             api::error_body(code, outcome.detail));
+  }
+  // Tokens are taken only for a request that is otherwise valid, and only for the events it
+  // would store. Refused, it is refused whole, before its rejections are counted: the client
+  // sends it again later and they would be counted twice.
+  if (api::RateLimiter* limiter = outcome.source->controls.rate_limiter();
+      limiter != nullptr && !outcome.records.empty()) {
+    const api::RateLimiter::Decision decision =
+        limiter->try_take(outcome.records.size(), api::RateLimiter::Clock::now());
+    if (!decision.allowed) co_return rate_limited(request, *outcome.source, decision.retry_after);
   }
   for (const auto& rejection : outcome.rejected) {
     metrics.event_rejected(outcome.source, rejection.code);
@@ -272,9 +292,11 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   const CommitResult commit =
       co_await async_commit(context_.log, std::move(outcome.records), boost::asio::use_awaitable);
   if (commit.admission != storage::Admission::kAccepted) {
-    co_return unavailable(request, commit.admission);
+    co_return unavailable(request, commit.admission, outcome.source);
   }
-  if (!commit.append.ok) co_return unavailable(request, storage::Admission::kClosed);
+  if (!commit.append.ok) {
+    co_return unavailable(request, storage::Admission::kClosed, outcome.source);
+  }
   for (int t = 0; t < storage::kEventTypeCount; ++t) {
     metrics.events_accepted(*outcome.source, static_cast<storage::EventType>(t),
                             outcome.accepted_by_type[t]);
@@ -284,14 +306,15 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
 
 boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, const Route& route,
                                                     std::string_view query,
-                                                    std::string_view client_ip) {
+                                                    std::string_view client_ip,
+                                                    const api::Source*& source) {
   // A pixel always answers with the image: its errors are counted, never shown.
   if (auto message = api::pixel_message_json(query)) {
     Route single = route;
     single.kind = RouteKind::kSingle;
-    co_await ingest(request, single, *message, query, client_ip);
+    co_await ingest(request, single, *message, query, client_ip, source);
   } else {
-    context_.metrics.request_refused("invalid_json");
+    context_.metrics.request_refused(nullptr, "invalid_json");
   }
   Response response{http::status::ok, request.version()};
   response.set(http::field::content_type, "image/gif");
@@ -304,8 +327,10 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
   co_return response;
 }
 
-Response TrackingApi::settings(const Request& request, const Route& route) const {
-  if (!context_.sources.find_by_write_key(route.write_key)) {
+Response TrackingApi::settings(const Request& request, const Route& route,
+                               const api::Source*& source) const {
+  source = context_.sources.find_by_write_key(route.write_key);
+  if (source == nullptr) {
     return json_response(request, http::status::not_found,
                          api::error_body("invalid_write_key", "unknown write key"));
   }
@@ -320,7 +345,7 @@ Response TrackingApi::ready(const Request& request) const {
   if (admission == storage::Admission::kAccepted) {
     return json_response(request, http::status::ok, R"({"status":"ready"})");
   }
-  return unavailable(request, admission);
+  return unavailable(request, admission, nullptr);
 }
 
 Response TrackingApi::metrics(const Request& request) const {
@@ -332,7 +357,8 @@ Response TrackingApi::metrics(const Request& request) const {
   return response;
 }
 
-Response TrackingApi::unavailable(const Request& request, storage::Admission admission) const {
+Response TrackingApi::unavailable(const Request& request, storage::Admission admission,
+                                  const api::Source* source) const {
   std::string_view code = "storage_unavailable";
   std::string_view message = "the event log is not accepting writes";
   if (admission == storage::Admission::kBacklogFull) {
@@ -342,10 +368,26 @@ Response TrackingApi::unavailable(const Request& request, storage::Admission adm
     code = "overloaded";
     message = "too many events are waiting to be stored; retry later";
   }
-  context_.metrics.request_refused(code);
+  context_.metrics.request_refused(source, code);
   Response response =
       json_response(request, http::status::service_unavailable, api::error_body(code, message));
   response.set(http::field::retry_after, std::to_string(context_.server.retry_after.count()));
+  return response;
+}
+
+Response TrackingApi::rate_limited(const Request& request, const api::Source& source,
+                                   std::chrono::seconds retry_after) const {
+  context_.metrics.request_refused(&source, "rate_limited");
+  const std::string seconds = std::to_string(retry_after.count());
+  Response response = json_response(
+      request, http::status::too_many_requests,
+      api::error_body("rate_limited", "source \"" + source.name +
+                                          "\" is over its rate limit; nothing of this request "
+                                          "was stored: send it again in " +
+                                          seconds + " s"));
+  response.set(http::field::retry_after, seconds);
+  // Some SDKs read the reset time rather than Retry-After; both say the same here.
+  response.set("X-RateLimit-Reset", seconds);
   return response;
 }
 

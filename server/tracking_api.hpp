@@ -13,6 +13,7 @@
 //
 // Storage is reached only through storage::IntakeLog, so unit tests give it a fake.
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -87,19 +88,30 @@ class TrackingApi {
                         std::string_view message);
 
  private:
+  // The routes that take a write key set `source` to the source it names, once it is known, so
+  // that finish() applies that source's CORS rule.
   boost::asio::awaitable<Response> dispatch(const Request& request, const Route& route,
-                                            std::string_view query, std::string_view client_ip);
+                                            std::string_view query, std::string_view client_ip,
+                                            const api::Source*& source);
   boost::asio::awaitable<Response> ingest(const Request& request, const Route& route,
                                           std::string_view body, std::string_view query,
-                                          std::string_view client_ip);
+                                          std::string_view client_ip, const api::Source*& source);
   boost::asio::awaitable<Response> pixel(const Request& request, const Route& route,
-                                         std::string_view query, std::string_view client_ip);
-  Response settings(const Request& request, const Route& route) const;
+                                         std::string_view query, std::string_view client_ip,
+                                         const api::Source*& source);
+  Response settings(const Request& request, const Route& route, const api::Source*& source) const;
   Response ready(const Request& request) const;
   Response metrics(const Request& request) const;
-  Response unavailable(const Request& request, storage::Admission admission) const;
-  // CORS headers and the Server header, on every answer to a request that was read.
-  void finish(const Request& request, Response& response) const;
+  // 503; source is null when the request has none (readiness).
+  Response unavailable(const Request& request, storage::Admission admission,
+                       const api::Source* source) const;
+  // 429 for a request over its source's rate limit.
+  Response rate_limited(const Request& request, const api::Source& source,
+                        std::chrono::seconds retry_after) const;
+  // CORS headers and the Server header, on every answer to a request that was read. The CORS
+  // rule is the source's when it has allowed_origins, else the server's.
+  void finish(const Request& request, Response& response,
+              const api::Source* source = nullptr) const;
 
   TrackingApiContext context_;
   api::Ingestor ingestor_;

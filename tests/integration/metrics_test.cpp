@@ -37,8 +37,8 @@ TEST_CASE_METHOD(ServerFixture, "/metrics counts traffic and /ready answers 200"
                      {{"source", "website"}, {"type", "track"}}) == 5.0);
   CHECK(metric_value(samples, "sluice_events_received_total",
                      {{"source", "website"}, {"type", "identify"}}) == 1.0);
-  auto refused =
-      metric_value(samples, "sluice_requests_refused_total", {{"reason", "invalid_write_key"}});
+  auto refused = metric_value(samples, "sluice_requests_refused_total",
+                              {{"source", ""}, {"reason", "invalid_write_key"}});
   REQUIRE(refused.has_value());
   CHECK(*refused >= 1.0);
 

@@ -62,8 +62,11 @@ Request post(std::string_view target, std::string body, std::string_view key = "
 
 class TrackingApiFixture {
  public:
-  explicit TrackingApiFixture(config::ServerConfig config = {})
+  explicit TrackingApiFixture(
+      config::ServerConfig config = {},
+      const std::vector<config::SourceConfig>& sources = {{"web", {"wk_web"}, {}}})
       : server_(std::move(config)),
+        sources_(sources),
         cors_(server_.cors_allowed_origins),
         api_(TrackingApiContext{server_, sources_, log_, metrics_, cors_,
                                 [] { return std::string("# metrics text\n"); }}) {}
@@ -89,6 +92,7 @@ class TrackingApiFixture {
   }
 
   FakeIntakeLog& log() { return log_; }
+  prometheus::Registry& registry() { return registry_; }
   TrackingApi& api() { return api_; }
 
   // The stored records' JSON, decoded.
@@ -104,7 +108,7 @@ class TrackingApiFixture {
 
  private:
   config::ServerConfig server_;
-  api::SourceRegistry sources_{std::vector<config::SourceConfig>{{"web", {"wk_web"}}}};
+  api::SourceRegistry sources_;
   prometheus::Registry registry_;
   api::ApiMetrics metrics_{registry_, sources_};
   CorsPolicy cors_;
