@@ -21,7 +21,7 @@ LoadResult load_with_env(std::string_view text, const std::string& sources) {
 }
 
 ConfigError only_env_error(const LoadResult& result) {
-  const ConfigError error = test::require_one_error(result);
+  ConfigError error = test::require_one_error(result);
   CHECK(error.origin == "environment variable SLUICE_SOURCES");
   CHECK(error.line == 0);
   return error;
