@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "admin/admin_json.hpp"
 #include "admin/admin_routes.hpp"
+#include "admin/json_writer.hpp"
 
 namespace sluice::admin {
 namespace {
@@ -56,7 +58,8 @@ std::optional<std::uint64_t> parse_id(std::string_view text) {
 
 }  // namespace
 
-AdminHandler::AdminHandler(router::RouterControl& control) : control_(control) {}
+AdminHandler::AdminHandler(router::RouterControl& control, ReloadHook reload)
+    : control_(control), reload_(std::move(reload)) {}
 
 Response AdminHandler::error(unsigned version, http::status status, std::string_view code,
                              std::string_view message) {
@@ -75,7 +78,8 @@ Response AdminHandler::handle(const Request& request) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   const AdminRoute route = match_admin_route(path);
-  if (route.kind == AdminRouteKind::kNotFound) {
+  if (route.kind == AdminRouteKind::kNotFound ||
+      (route.kind == AdminRouteKind::kReload && !reload_)) {
     return error(request.version(), http::status::not_found, "not_found",
                  "no such endpoint: " + std::string(path));
   }
@@ -113,6 +117,8 @@ Response AdminHandler::handle(const Request& request) {
       return dead_letter(request, route.destination, *id);
     case AdminRouteKind::kRedeliver:
       return redeliver(request, route.destination, *id);
+    case AdminRouteKind::kReload:
+      return reload(request);
     case AdminRouteKind::kNotFound:
       break;
   }
@@ -157,6 +163,41 @@ Response AdminHandler::redeliver(const Request& request, std::string_view name, 
   const Status result = control_.redeliver(name, id);
   if (!result.is_ok()) return control_failure(request, result);
   return json_response(request.version(), http::status::accepted, R"({"status":"queued"})");
+}
+
+// 200 with what was applied and what needs a restart; 400 invalid_config with every error when
+// the file was refused (nothing changed then).
+Response AdminHandler::reload(const Request& request) {
+  const config::ReloadOutcome outcome = reload_();
+  JsonWriter json;
+  json.begin_object();
+  const auto names = [&json](std::string_view key, const std::vector<std::string>& list) {
+    json.key(key);
+    json.begin_array();
+    for (const auto& item : list) json.string(item);
+    json.end_array();
+  };
+  if (!outcome.ok) {
+    json.key("error");
+    json.begin_object();
+    json.key("code");
+    json.string("invalid_config");
+    json.key("message");
+    json.string("the config file was refused and nothing changed: " +
+                (outcome.errors.empty() ? std::string("no reason given") : outcome.errors.front()));
+    names("errors", outcome.errors);
+    json.end_object();
+    json.key("generation");
+    json.number(outcome.generation);
+    json.end_object();
+    return json_response(request.version(), http::status::bad_request, json.take());
+  }
+  json.key("generation");
+  json.number(outcome.generation);
+  names("applied", outcome.applied);
+  names("restart_required", outcome.restart_required);
+  json.end_object();
+  return json_response(request.version(), http::status::ok, json.take());
 }
 
 }  // namespace sluice::admin

@@ -9,9 +9,11 @@
 // The RouterControl must outlive it. Its calls run on the calling thread and may block briefly
 // (they read the log); only other admin requests wait on them.
 
+#include <functional>
 #include <string_view>
 
 #include "admin/replay_request.hpp"
+#include "config/reload_outcome.hpp"
 #include "net/http_types.hpp"
 #include "router/router_control.hpp"
 
@@ -21,9 +23,12 @@ namespace http = net::http;
 using net::Request;
 using net::Response;
 
+// Re-reads the config file (POST /v1/reload); empty when the server has no reload.
+using ReloadHook = std::function<config::ReloadOutcome()>;
+
 class AdminHandler {
  public:
-  explicit AdminHandler(router::RouterControl& control);
+  explicit AdminHandler(router::RouterControl& control, ReloadHook reload = {});
 
   Response handle(const Request& request);
 
@@ -40,8 +45,10 @@ class AdminHandler {
   Response dead_letters(const Request& request, std::string_view name) const;
   Response dead_letter(const Request& request, std::string_view name, std::uint64_t id) const;
   Response redeliver(const Request& request, std::string_view name, std::uint64_t id);
+  Response reload(const Request& request);
 
   router::RouterControl& control_;
+  ReloadHook reload_;
   ReplayRequestParser replay_parser_;
 };
 

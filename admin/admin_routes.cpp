@@ -35,6 +35,7 @@ AdminRoute route(AdminRouteKind kind, std::string_view method, std::string_view 
 
 AdminRoute match_admin_route(std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path == "/v1/reload") return route(AdminRouteKind::kReload, "POST");
   if (!path.starts_with(kPrefix)) return {};
   path.remove_prefix(kPrefix.size());
   if (path.empty()) return route(AdminRouteKind::kDestinations, "GET");

@@ -16,6 +16,7 @@ enum class AdminRouteKind {
   kDeadLetters,   // GET  /v1/destinations/{name}/dead-letters
   kDeadLetter,    // GET  /v1/destinations/{name}/dead-letters/{id}
   kRedeliver,     // POST /v1/destinations/{name}/dead-letters/{id}/redeliver
+  kReload,        // POST /v1/reload
   kNotFound,
 };
 

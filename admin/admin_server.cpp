@@ -26,10 +26,11 @@ using asio::ip::tcp;
 // the admin thread once it runs (stop() posts its work there).
 class AdminServer::Impl {
  public:
-  Impl(const config::AdminConfig& config, router::RouterControl& control, const AdminLimits& limits)
+  Impl(const config::AdminConfig& config, router::RouterControl& control, const AdminLimits& limits,
+       ReloadHook reload)
       : limits_(limits),
         token_(config.token),
-        handler_(control),
+        handler_(control, std::move(reload)),
         tracker_(io_.get_executor()),
         connections_(limits.max_connections) {}
 
@@ -98,8 +99,8 @@ class AdminServer::Impl {
 
 std::unique_ptr<AdminServer> AdminServer::start(const config::AdminConfig& config,
                                                 router::RouterControl& control, std::string* error,
-                                                const AdminLimits& limits) {
-  auto impl = std::make_unique<Impl>(config, control, limits);
+                                                const AdminLimits& limits, ReloadHook reload) {
+  auto impl = std::make_unique<Impl>(config, control, limits, std::move(reload));
   if (const Status bound = impl->bind(config); !bound.is_ok()) {
     *error = bound.message();
     return nullptr;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "admin/admin_handler.hpp"
 #include "admin/admin_limits.hpp"
 #include "config/config.hpp"
 #include "router/router_control.hpp"
@@ -27,9 +28,10 @@ class AdminServer {
   // Binds config.listen_host:listen_port and starts serving on a new thread. nullptr and
   // *error (for the operator: what could not be done, and why) when it cannot listen.
   // config.token must not be empty (config/ guarantees 16+ characters when enabled).
+  // `reload` serves POST /v1/reload; without one that path is 404.
   static std::unique_ptr<AdminServer> start(const config::AdminConfig& config,
                                             router::RouterControl& control, std::string* error,
-                                            const AdminLimits& limits = {});
+                                            const AdminLimits& limits = {}, ReloadHook reload = {});
 
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;

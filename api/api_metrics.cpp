@@ -1,67 +1,86 @@
 #include "api/api_metrics.hpp"
 
+#include <tuple>
+
 namespace sluice::api {
 
-ApiMetrics::ApiMetrics(prometheus::Registry& registry, const SourceRegistry& sources) {
-  auto& accepted = prometheus::BuildCounter()
-                       .Name("sluice_events_received_total")
-                       .Help("Events accepted and stored, by source and type")
-                       .Register(registry);
-  auto& rejected = prometheus::BuildCounter()
-                       .Name("sluice_events_rejected_total")
-                       .Help("Events not stored, by source and reason")
-                       .Register(registry);
-  auto& refused = prometheus::BuildCounter()
-                      .Name("sluice_requests_refused_total")
-                      .Help("Intake requests refused as a whole, by source and reason")
-                      .Register(registry);
-  auto& cors_refused = prometheus::BuildCounter()
-                           .Name("sluice_cors_refused_total")
-                           .Help(
-                               "Answers without CORS headers because the source does not "
-                               "allow the request's Origin, by source")
-                           .Register(registry);
-  telemetry_ = &prometheus::BuildCounter()
-                    .Name("sluice_sdk_telemetry_requests_total")
-                    .Help("SDK self-telemetry requests (/v1/m), answered and discarded")
-                    .Register(registry)
-                    .Add({});
+namespace {
 
-  for (const auto& source : sources.sources()) {
-    auto& row = accepted_.emplace_back();
+static_assert(std::tuple_size_v<decltype(SourceCounters::rejected)> ==
+              ApiMetrics::kReasons.size() + 1);
+static_assert(std::tuple_size_v<decltype(SourceCounters::refused)> ==
+              ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1);
+
+// The counters of one source label in the three families; cors_refused is left to the caller.
+void add_counters(SourceCounters& counters, const std::string& source,
+                  const std::string& rejected_source,
+                  prometheus::Family<prometheus::Counter>& accepted,
+                  prometheus::Family<prometheus::Counter>& rejected,
+                  prometheus::Family<prometheus::Counter>& refused) {
+  if (!source.empty()) {
     for (int t = 0; t < storage::kEventTypeCount; ++t) {
       auto type = std::string(storage::to_string(static_cast<storage::EventType>(t)));
-      row[t] = &accepted.Add({{"source", source.name}, {"type", type}});
+      counters.accepted[t] = &accepted.Add({{"source", source}, {"type", type}});
     }
   }
-  std::vector<std::string> source_names;
-  for (const auto& source : sources.sources()) source_names.push_back(source.name);
-  source_names.push_back("unknown");
-  for (const auto& name : source_names) {
-    auto& row = rejected_.emplace_back();
-    for (std::size_t r = 0; r < kReasons.size(); ++r) {
-      row[r] = &rejected.Add({{"source", name}, {"reason", std::string(kReasons[r])}});
-    }
-    row[kReasons.size()] = &rejected.Add({{"source", name}, {"reason", "other"}});
+  std::size_t r = 0;
+  for (auto reason : ApiMetrics::kReasons) {
+    counters.rejected[r++] =
+        &rejected.Add({{"source", rejected_source}, {"reason", std::string(reason)}});
   }
+  counters.rejected[r] = &rejected.Add({{"source", rejected_source}, {"reason", "other"}});
+  r = 0;
+  for (auto reason : ApiMetrics::kReasons) {
+    counters.refused[r++] = &refused.Add({{"source", source}, {"reason", std::string(reason)}});
+  }
+  for (auto reason : ApiMetrics::kRequestOnlyReasons) {
+    counters.refused[r++] = &refused.Add({{"source", source}, {"reason", std::string(reason)}});
+  }
+  counters.refused[r] = &refused.Add({{"source", source}, {"reason", "other"}});
+}
+
+}  // namespace
+
+ApiMetrics::ApiMetrics(prometheus::Registry& registry)
+    : accepted_(prometheus::BuildCounter()
+                    .Name("sluice_events_received_total")
+                    .Help("Events accepted and stored, by source and type")
+                    .Register(registry)),
+      rejected_(prometheus::BuildCounter()
+                    .Name("sluice_events_rejected_total")
+                    .Help("Events not stored, by source and reason")
+                    .Register(registry)),
+      refused_(prometheus::BuildCounter()
+                   .Name("sluice_requests_refused_total")
+                   .Help("Intake requests refused as a whole, by source and reason")
+                   .Register(registry)),
+      cors_refused_(prometheus::BuildCounter()
+                        .Name("sluice_cors_refused_total")
+                        .Help("Answers without CORS headers because the source does not "
+                              "allow the request's Origin, by source")
+                        .Register(registry)),
+      telemetry_(&prometheus::BuildCounter()
+                      .Name("sluice_sdk_telemetry_requests_total")
+                      .Help("SDK self-telemetry requests (/v1/m), answered and discarded")
+                      .Register(registry)
+                      .Add({})) {
   // Requests refused before their key is known have no source: an empty label.
-  std::vector<std::string> refused_sources;
-  for (const auto& source : sources.sources()) refused_sources.push_back(source.name);
-  refused_sources.emplace_back();
-  for (const auto& name : refused_sources) {
-    auto& row = refused_.emplace_back();
-    std::size_t r = 0;
-    for (auto reason : kReasons) {
-      row[r++] = &refused.Add({{"source", name}, {"reason", std::string(reason)}});
-    }
-    for (auto reason : kRequestOnlyReasons) {
-      row[r++] = &refused.Add({{"source", name}, {"reason", std::string(reason)}});
-    }
-    row[r] = &refused.Add({{"source", name}, {"reason", "other"}});
+  add_counters(unknown_, "", "unknown", accepted_, rejected_, refused_);
+}
+
+const SourceCounters& ApiMetrics::counters_for(const std::string& source_name) {
+  MutexLock lock(mutex_);
+  auto& counters = by_source_[source_name];
+  if (!counters) {
+    counters = std::make_unique<SourceCounters>();
+    add_counters(*counters, source_name, source_name, accepted_, rejected_, refused_);
+    counters->cors_refused = &cors_refused_.Add({{"source", source_name}});
   }
-  for (const auto& source : sources.sources()) {
-    cors_refused_.push_back(&cors_refused.Add({{"source", source.name}}));
-  }
+  return *counters;
+}
+
+const SourceCounters& ApiMetrics::of(const Source* source) const {
+  return source != nullptr && source->counters != nullptr ? *source->counters : unknown_;
 }
 
 std::size_t ApiMetrics::reason_index(std::string_view reason) {
@@ -73,12 +92,12 @@ std::size_t ApiMetrics::reason_index(std::string_view reason) {
 
 void ApiMetrics::events_accepted(const Source& source, storage::EventType type,
                                  std::uint32_t count) {
-  if (count) accepted_[source.index][static_cast<std::size_t>(type)]->Increment(count);
+  prometheus::Counter* counter = of(&source).accepted[static_cast<std::size_t>(type)];
+  if (count && counter != nullptr) counter->Increment(count);
 }
 
 void ApiMetrics::event_rejected(const Source* source, std::string_view reason) {
-  std::size_t row = source ? source->index : rejected_.size() - 1;
-  rejected_[row][reason_index(reason)]->Increment();
+  of(source).rejected[reason_index(reason)]->Increment();
 }
 
 void ApiMetrics::request_refused(const Source* source, std::string_view reason) {
@@ -89,11 +108,11 @@ void ApiMetrics::request_refused(const Source* source, std::string_view reason) 
       if (kRequestOnlyReasons[i] == reason) index = kReasons.size() + i;
     }
   }
-  refused_[source ? source->index : refused_.size() - 1][index]->Increment();
+  of(source).refused[index]->Increment();
 }
 
 void ApiMetrics::cors_refused(const Source& source) {
-  cors_refused_[source.index]->Increment();
+  if (prometheus::Counter* counter = of(&source).cors_refused) counter->Increment();
 }
 
 void ApiMetrics::telemetry_received() {

@@ -2,10 +2,15 @@
 
 // Prometheus instruments of the Tracking API: events accepted by source and type, events
 // rejected by source and reason, requests refused by source and reason, and answers whose
-// Origin their source does not allow. Every label combination is created up front; the hot
-// path indexes arrays and never touches the registry. Thread-safe.
+// Origin their source does not allow. A source's counters are created when a SourceRegistry
+// naming it is built (at start-up, or when a reload or the admin API adds the source), and the
+// Source points at them: the hot path indexes arrays and never touches the registry. A source
+// removed and added again gets its old counters back, so its series never restart. Thread-safe.
 
 #include <array>
+#include <map>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,9 +18,20 @@
 #include <prometheus/registry.h>
 
 #include "api/sources.hpp"
+#include "common/mutex.hpp"
 #include "storage/event_type.hpp"
 
 namespace sluice::api {
+
+class ApiMetrics;
+
+// One source's counters (or those of requests without a source), owned by ApiMetrics.
+struct SourceCounters {
+  std::array<prometheus::Counter*, storage::kEventTypeCount> accepted{};
+  std::array<prometheus::Counter*, 28> rejected{};  // [ApiMetrics::kReasons..., "other"]
+  std::array<prometheus::Counter*, 34> refused{};  // [kReasons..., kRequestOnlyReasons..., "other"]
+  prometheus::Counter* cors_refused = nullptr;
+};
 
 class ApiMetrics {
  public:
@@ -34,7 +50,11 @@ class ApiMetrics {
       "unsupported_encoding", "bad_encoding", "backlog_full",
       "storage_unavailable",  "overloaded",   "rate_limited"};
 
-  ApiMetrics(prometheus::Registry& registry, const SourceRegistry& sources);
+  explicit ApiMetrics(prometheus::Registry& registry);
+
+  // The counters of the source of this name, created on first use. The reference stays valid
+  // for the life of this object.
+  const SourceCounters& counters_for(const std::string& source_name);
 
   void events_accepted(const Source& source, storage::EventType type, std::uint32_t count);
   // source may be null when the request had no valid write key.
@@ -48,15 +68,19 @@ class ApiMetrics {
 
  private:
   static std::size_t reason_index(std::string_view reason);
+  // The counters a source points at; `unknown_` when it points at none (a registry built
+  // without metrics, in tests).
+  const SourceCounters& of(const Source* source) const;
 
-  std::vector<std::array<prometheus::Counter*, storage::kEventTypeCount>> accepted_;
-  // [source index, or sources.size() for "unknown"][reason]
-  std::vector<std::array<prometheus::Counter*, kReasons.size() + 1>> rejected_;
-  // [source index, or sources.size() for none][reason]
-  std::vector<std::array<prometheus::Counter*, kReasons.size() + kRequestOnlyReasons.size() + 1>>
-      refused_;
-  std::vector<prometheus::Counter*> cors_refused_;  // [source index]
+  prometheus::Family<prometheus::Counter>& accepted_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Family<prometheus::Counter>& refused_;
+  prometheus::Family<prometheus::Counter>& cors_refused_;
   prometheus::Counter* telemetry_;
+  Mutex mutex_;
+  std::map<std::string, std::unique_ptr<SourceCounters>, std::less<>> by_source_ GUARDED_BY(mutex_);
+  // Messages without a source are counted as source "unknown", refused requests as source "".
+  SourceCounters unknown_;
 };
 
 }  // namespace sluice::api

@@ -49,13 +49,12 @@ void IngestOutcome::clear() {
   accepted_by_type.fill(0);
 }
 
-Ingestor::Ingestor(const SourceRegistry& sources, const IngestLimits& limits)
-    : sources_(sources), limits_(limits) {
+Ingestor::Ingestor(const IngestLimits& limits) : limits_(limits) {
   message_limits_.max_message_bytes = limits.max_message_bytes;
 }
 
-bool Ingestor::resolve_source(WriteKeyResolver& keys, std::string_view body_key,
-                              IngestOutcome& outcome) const {
+bool Ingestor::resolve_source(const SourceRegistry& sources, WriteKeyResolver& keys,
+                              std::string_view body_key, IngestOutcome& outcome) const {
   if (outcome.source != nullptr) return true;  // the Basic key, looked up already
   std::string_view key = keys.resolve(body_key);
   if (key.empty()) {
@@ -63,7 +62,7 @@ bool Ingestor::resolve_source(WriteKeyResolver& keys, std::string_view body_key,
          "no write key: send it as the Basic auth user name or as writeKey in the body");
     return false;
   }
-  outcome.source = sources_.find_by_write_key(key);
+  outcome.source = sources.find_by_write_key(key);
   if (!outcome.source) {
     fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
     return false;
@@ -71,13 +70,14 @@ bool Ingestor::resolve_source(WriteKeyResolver& keys, std::string_view body_key,
   return true;
 }
 
-void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
+void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& request,
+                      IngestOutcome& outcome) {
   outcome.clear();
   WriteKeyResolver keys(request.keys);
   // A bad header key is refused before any JSON work. A good one is the request's key whatever
   // the body says (auth.hpp), so its source is known from here on, for the errors below too.
   if (!keys.basic_key().empty()) {
-    outcome.source = sources_.find_by_write_key(keys.basic_key());
+    outcome.source = sources.find_by_write_key(keys.basic_key());
     if (outcome.source == nullptr) {
       fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
       return;
@@ -97,7 +97,7 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
                " bytes");
       return;
     }
-    if (!resolve_source(keys, string_member(message, Field::kWriteKey), outcome)) return;
+    if (!resolve_source(sources, keys, string_member(message, Field::kWriteKey), outcome)) return;
     accept_or_reject(0, message, request.path_type, nullptr, request, outcome);
     check_burst(outcome);
     return;
@@ -116,7 +116,7 @@ void Ingestor::ingest(const IngestRequest& request, IngestOutcome& outcome) {
   }
   std::string_view body_key = string_member(envelope_, Field::kWriteKey);
   if (body_key.empty() && count > 0) body_key = string_member(items_[0], Field::kWriteKey);
-  if (!resolve_source(keys, body_key, outcome)) return;
+  if (!resolve_source(sources, keys, body_key, outcome)) return;
   for (std::size_t i = 0; i < count; ++i) {
     TypeOrViolation type = batch_item_type(items_[i]);
     if (!type.type) {

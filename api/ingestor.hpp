@@ -70,22 +70,22 @@ struct IngestLimits {
 
 class Ingestor {
  public:
-  Ingestor(const SourceRegistry& sources, const IngestLimits& limits);
+  explicit Ingestor(const IngestLimits& limits);
 
   // Fills outcome (cleared first) for one request.
-  void ingest(const IngestRequest& request, IngestOutcome& outcome);
+  // `sources` is the registry in force for this request; outcome.source points into it.
+  void ingest(const SourceRegistry& sources, const IngestRequest& request, IngestOutcome& outcome);
 
  private:
   // Resolves the source from the request's key (WriteKeyResolver's order).
-  bool resolve_source(WriteKeyResolver& keys, std::string_view body_key,
-                      IngestOutcome& outcome) const;
+  bool resolve_source(const SourceRegistry& sources, WriteKeyResolver& keys,
+                      std::string_view body_key, IngestOutcome& outcome) const;
   // Refuses the request when it has more events to store than its source's burst.
   void check_burst(IngestOutcome& outcome) const;
   void accept_or_reject(std::size_t index, const MessageView& message,
                         std::optional<storage::EventType> type, const MessageView* envelope,
                         const IngestRequest& request, IngestOutcome& outcome);
 
-  const SourceRegistry& sources_;
   IngestLimits limits_;
   MessageLimits message_limits_;
   MessageScanner scanner_;

@@ -6,6 +6,8 @@
 #include <openssl/rand.h>
 #include <stdexcept>
 
+#include "api/api_metrics.hpp"
+
 namespace sluice::api {
 namespace {
 
@@ -33,14 +35,16 @@ bool SourceRegistry::DigestEqual::operator()(const KeyDigest& a, const KeyDigest
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-SourceRegistry::SourceRegistry(const std::vector<config::SourceConfig>& sources) {
+SourceRegistry::SourceRegistry(const std::vector<config::SourceConfig>& sources,
+                               ApiMetrics* metrics) {
   if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1 || sha256() == nullptr) {
     throw std::runtime_error("cannot set up the write-key lookup: OpenSSL's RNG or SHA-256 failed");
   }
   sources_.reserve(sources.size());
   for (const auto& source : sources) {
     const std::size_t index = sources_.size();
-    sources_.push_back(Source{source.name, index, SourceControls(source.settings)});
+    sources_.push_back(Source{source.name, SourceControls(source.settings),
+                              metrics != nullptr ? &metrics->counters_for(source.name) : nullptr});
     for (const auto& key : source.write_keys) {
       const auto digest = digest_of(key);
       if (!digest) throw std::runtime_error("cannot set up the write-key lookup: out of memory");

@@ -1,8 +1,8 @@
 #pragma once
 
-// Write key → source lookup. Built once from the config; immutable afterwards, so it is
-// shared by all IO threads without locking (a source's rate limiter is the one mutable part,
-// and it is thread-safe).
+// Write key → source lookup. Built from the config (and again on a reload, published through
+// a SourceDirectory); immutable afterwards, so it is shared by all IO threads without locking (a
+// source's rate limiter is the one mutable part, and it is thread-safe).
 //
 // The lookup's time does not depend on how much of a real key a guess shares: the map is keyed
 // by a keyed digest of the write key (SHA-256 over a secret drawn from the OpenSSL CSPRNG when
@@ -24,16 +24,22 @@
 
 namespace sluice::api {
 
+class ApiMetrics;
+struct SourceCounters;  // api_metrics.hpp
+
 struct Source {
   std::string name;
-  std::size_t index = 0;  // position in config order; used to index per-source metrics
   SourceControls controls;
+  // Its counters in ApiMetrics; null for a registry built without metrics.
+  const SourceCounters* counters = nullptr;
 };
 
 class SourceRegistry {
  public:
-  // Throws std::runtime_error when the CSPRNG cannot supply the secret (a startup error).
-  explicit SourceRegistry(const std::vector<config::SourceConfig>& sources);
+  // Attaches each source's counters from `metrics` (optional in tests). Throws
+  // std::runtime_error when the CSPRNG cannot supply the secret.
+  explicit SourceRegistry(const std::vector<config::SourceConfig>& sources,
+                          ApiMetrics* metrics = nullptr);
 
   SourceRegistry(const SourceRegistry&) = delete;
   SourceRegistry& operator=(const SourceRegistry&) = delete;

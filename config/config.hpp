@@ -1,7 +1,8 @@
 #pragma once
 
 // The whole server configuration as plain, immutable-after-load structs. Loaded and validated
-// once at startup by load_file(); every module takes the part it needs by const reference or
+// at startup by load_file(), and again by a reload, which compares the new config with the one
+// in force (hence the comparisons); every module takes the part it needs by const reference or
 // by value in its constructor. Nothing here is global.
 
 #include <chrono>
@@ -30,6 +31,8 @@ struct TlsConfig {
   std::string cert_file;  // the server's certificate, followed by its chain
   std::string key_file;
   TlsVersion min_version = TlsVersion::kTls12;
+
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct ServerConfig {
@@ -56,6 +59,8 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout{75'000};    // keep-alive wait for the next request
   std::size_t max_connections = 20'000;
   std::chrono::seconds retry_after{5};  // Retry-After sent with 503
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct StorageConfig {
@@ -67,12 +72,16 @@ struct StorageConfig {
   // Delivered events are kept at least this long (for replays); 0: deleted once every
   // destination has them. Without destinations, only this deletes anything.
   std::chrono::milliseconds retention{0};
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 // rate_limit in [sources.settings]: a token bucket counted in events.
 struct RateLimitConfig {
   double events_per_second = 0;  // refill rate, > 0
   std::uint64_t burst = 0;       // bucket size, >= 1; defaults to events_per_second
+
+  bool operator==(const RateLimitConfig&) const = default;
 };
 
 // [sources.settings]: what one source may send. The defaults let everything through.
@@ -84,12 +93,16 @@ struct SourceSettings {
   std::vector<std::string> allowed_types;  // Segment types such as "track"; empty: all
   // Track event names never stored; "Test *" (a trailing '*') is a prefix.
   std::vector<std::string> blocked_events;
+
+  bool operator==(const SourceSettings&) const = default;
 };
 
 struct SourceConfig {
   std::string name;
   std::vector<std::string> write_keys;
   SourceSettings settings;
+
+  bool operator==(const SourceConfig&) const = default;
 };
 
 // [destinations.webhook]: events POSTed to an HTTP(S) endpoint.
@@ -104,6 +117,8 @@ struct WebhookDestinationConfig {
   WebhookMode mode = WebhookMode::kBatch;
   std::chrono::milliseconds timeout{10'000};  // one request, connect to response
   std::string ca_file;                        // extra CA certificates (PEM); empty: system store
+
+  bool operator==(const WebhookDestinationConfig&) const = default;
 };
 
 // A file destination's batch limits when its table sets none (each batch costs an fsync).
@@ -116,6 +131,8 @@ struct FileDestinationConfig {
   std::uint64_t rotate_bytes = 256ull << 20;             // a file is completed at this size...
   std::chrono::milliseconds rotate_interval{3'600'000};  // ...or at this age
   bool gzip = false;                                     // files end in .ndjson.gz
+
+  bool operator==(const FileDestinationConfig&) const = default;
 };
 
 // [destinations.kafka]: a Kafka producer.
@@ -123,6 +140,8 @@ struct KafkaDestinationConfig {
   std::string brokers;  // bootstrap servers, "host:port,host:port", required
   std::string topic;    // required; may use {source} and {type}
   std::map<std::string, std::string> properties;  // passed through to librdkafka
+
+  bool operator==(const KafkaDestinationConfig&) const = default;
 };
 
 // The kinds of destination, in the order of DestinationConfig::settings' alternatives.
@@ -151,10 +170,14 @@ struct DestinationConfig {
   std::uint64_t max_attempts = 0;  // 0: retry forever; else dead-letter after this many attempts
 
   DestinationType type() const { return static_cast<DestinationType>(settings.index()); }
+
+  bool operator==(const DestinationConfig&) const = default;
 };
 
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 // [admin]: the operator HTTP API (admin/) on its own listener. Off unless listen is set; a
@@ -167,6 +190,8 @@ struct AdminConfig {
   std::string token;
 
   static constexpr std::size_t kMinTokenChars = 16;
+
+  bool operator==(const AdminConfig&) const = default;
 };
 
 // [ops]: /metrics, /health and /ready on a listener of their own, so that public traffic on the
@@ -176,6 +201,8 @@ struct OpsConfig {
   bool enabled = false;  // true when ops.listen is set
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 9091;  // 0 picks an ephemeral port (tests).
+
+  bool operator==(const OpsConfig&) const = default;
 };
 
 struct Config {
@@ -186,6 +213,8 @@ struct Config {
   LogConfig log;
   AdminConfig admin;
   OpsConfig ops;
+
+  bool operator==(const Config&) const = default;
 };
 
 // One problem found while loading. line and column are 1-based; 0 when unknown (for example an

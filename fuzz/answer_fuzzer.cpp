@@ -24,9 +24,10 @@ using server::http::field;
 
 struct World {
   config::ServerConfig config;
-  api::SourceRegistry sources{std::vector<config::SourceConfig>{{"fuzz", {"fuzz_key"}}}};
   prometheus::Registry registry;
-  api::ApiMetrics metrics{registry, sources};
+  api::ApiMetrics metrics{registry};
+  api::SourceDirectory sources{std::make_shared<const api::SourceRegistry>(
+      std::vector<config::SourceConfig>{{"fuzz", {"fuzz_key"}}}, &metrics)};
   server::CorsPolicy cors{config.cors_allowed_origins};
   server::test::FakeIntakeLog log;
   server::TrackingApi api{server::TrackingApiContext{config, sources, log, metrics, cors,

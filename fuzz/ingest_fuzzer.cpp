@@ -67,7 +67,7 @@ void check_record(const std::string& bytes, simdjson::dom::parser& parser) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  static api::Ingestor ingestor(sources(), api::IngestLimits{});
+  static api::Ingestor ingestor(api::IngestLimits{});
   static simdjson::dom::parser parser;
   const std::uint8_t route = data[0];
   api::IngestRequest request;
@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.received_at_ms = 1'700'000'000'000;
 
   api::IngestOutcome outcome;
-  ingestor.ingest(request, outcome);
+  ingestor.ingest(sources(), request, outcome);
   if (outcome.error != api::RequestError::kNone) {
     SLUICE_FUZZ_CHECK(outcome.records.empty(), "a refused request stores nothing");
     return 0;

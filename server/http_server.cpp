@@ -62,9 +62,13 @@ HttpServer::HttpServer(const ServerDependencies& dependencies)
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   prometheus::Registry& registry = deps_.registry;
   const TrackingApiContext context{
-      deps_.config.server, deps_.sources, deps_.log, deps_.api_metrics, cors_, [&registry] {
-        return prometheus::TextSerializer().Serialize(registry.Collect());
-      }};
+      deps_.config.server,
+      deps_.sources,
+      deps_.log,
+      deps_.api_metrics,
+      cors_,
+      [&registry] { return prometheus::TextSerializer().Serialize(registry.Collect()); },
+      deps_.config_generation};
   for (unsigned i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(context));
   }

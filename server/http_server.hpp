@@ -23,7 +23,7 @@
 #include <prometheus/registry.h>
 
 #include "api/api_metrics.hpp"
-#include "api/sources.hpp"
+#include "api/source_directory.hpp"
 #include "common/status.hpp"
 #include "config/config.hpp"
 #include "net/listener.hpp"
@@ -41,13 +41,15 @@ class Worker;
 struct ServerDependencies {
   const config::Config& config;
   storage::IntakeLog& log;
-  const api::SourceRegistry& sources;
+  const api::SourceDirectory& sources;  // the sources in force
   api::ApiMetrics& api_metrics;
   ServerMetrics& server_metrics;
   prometheus::Registry& registry;  // rendered by GET /metrics
   // Both set when [server.tls] is: the certificate in force and the handshake metrics.
   const net::TlsCredentials* tls = nullptr;
   TlsMetrics* tls_metrics = nullptr;
+  // The config generation in force, shown by /ready; null: not shown.
+  const std::atomic<std::uint64_t>* config_generation = nullptr;
 };
 
 class HttpServer {

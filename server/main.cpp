@@ -1,7 +1,9 @@
 // The sluice executable: the server, and the operator commands around it.
 
 #include <csignal>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 #include <CLI/CLI.hpp>
@@ -12,11 +14,13 @@
 
 #include "admin/admin_server.hpp"
 #include "api/api_metrics.hpp"
+#include "api/source_directory.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
 #include "net/tls_credentials.hpp"
 #include "router/router.hpp"
 #include "router/router_metrics.hpp"
+#include "server/config_reloader.hpp"
 #include "server/http_server.hpp"
 #include "server/log_cat.hpp"
 #include "server/open_file_limit.hpp"
@@ -75,6 +79,8 @@ net::TlsFiles tls_files(const config::TlsConfig& tls) {
 int run_server(const std::string& config_path) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
+  // A reload compares the file with the config as it was loaded, before start-up adjusted it.
+  const config::Config as_loaded = *config;
   spdlog::set_level(spdlog::level::from_str(config->log.level));
   fit_connections_to_file_limit(config->server);
 
@@ -95,8 +101,10 @@ int run_server(const std::string& config_path) {
   std::unique_ptr<router::Router> delivery = std::move(created).value();
   storage::Retention retention(log->records(), log->delivery_state(), delivery->names(),
                                config->storage.retention);
-  api::SourceRegistry sources(config->sources);
-  api::ApiMetrics api_metrics(registry, sources);
+  api::ApiMetrics api_metrics(registry);
+  api::SourceDirectory sources(
+      std::make_shared<const api::SourceRegistry>(config->sources, &api_metrics));
+  server::ConfigReloader reloader(config_path, as_loaded, sources, api_metrics, registry);
   server::ServerMetrics server_metrics(registry);
   server::TlsMetrics tls_metrics(registry);
   std::unique_ptr<net::TlsCredentials> tls;
@@ -110,7 +118,7 @@ int run_server(const std::string& config_path) {
   }
   server::HttpServer http(server::ServerDependencies{*config, log->records(), sources, api_metrics,
                                                      server_metrics, registry, tls.get(),
-                                                     &tls_metrics});
+                                                     &tls_metrics, &reloader.generation_counter()});
   if (const Status bound = http.bind(); !bound.is_ok()) {
     spdlog::critical("{}", bound.message());
     return 1;
@@ -119,28 +127,42 @@ int run_server(const std::string& config_path) {
   std::unique_ptr<admin::AdminServer> admin_api;
   if (config->admin.enabled) {
     std::string error;
-    admin_api = admin::AdminServer::start(config->admin, *delivery, &error);
+    admin_api = admin::AdminServer::start(config->admin, *delivery, &error, admin::AdminLimits{},
+                                          [&reloader] { return reloader.reload(); });
     if (!admin_api) {
       spdlog::critical("{}", error);
       return 1;
     }
-    spdlog::info("admin API listening on {}:{}", config->admin.listen_host, admin_api->port());
   }
 
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  std::optional<server::TlsReloader> tls_reloader;
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}, finishing in-flight requests", signal);
     http.stop();
   });
+  // SIGHUP: the config file again, and the TLS certificate.
+  boost::asio::signal_set hangup(signals_io, SIGHUP);
+  std::function<void()> wait_for_hangup = [&] {
+    hangup.async_wait([&](boost::system::error_code ec, int /*signal*/) {
+      if (ec) return;
+      spdlog::info("received SIGHUP: reloading the config{}",
+                   tls ? " and the TLS certificate" : "");
+      (void)reloader.reload();  // logs what it did
+      if (tls) {
+        if (const Status reloaded = tls->reload(); !reloaded.is_ok()) {
+          spdlog::warn("TLS: certificate reload refused: {}", reloaded.message());
+        }
+      }
+      wait_for_hangup();
+    });
+  };
+  wait_for_hangup();
+  std::optional<server::TlsReloader> tls_reloader;
   if (tls) {
     tls_reloader.emplace(signals_io, *tls);
     tls_reloader->start();
-  } else {
-    // SIGHUP's default action ends the process; with nothing to reload it is ignored.
-    std::signal(SIGHUP, SIG_IGN);
   }
   http.start();
   delivery->start();

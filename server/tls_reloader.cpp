@@ -1,38 +1,19 @@
 #include "server/tls_reloader.hpp"
 
-#include <csignal>
-
 #include <spdlog/spdlog.h>
 
 namespace sluice::server {
 
 TlsReloader::TlsReloader(boost::asio::io_context& io, net::TlsCredentials& credentials,
                          std::chrono::milliseconds poll_interval)
-    : credentials_(credentials),
-      hangup_(io, SIGHUP),
-      poll_timer_(io),
-      poll_interval_(poll_interval) {}
+    : credentials_(credentials), poll_timer_(io), poll_interval_(poll_interval) {}
 
 void TlsReloader::start() {
-  wait_for_signal();
   wait_for_poll();
 }
 
 void TlsReloader::stop() {
-  boost::system::error_code ignored;
-  hangup_.cancel(ignored);
   poll_timer_.cancel();
-}
-
-void TlsReloader::wait_for_signal() {
-  hangup_.async_wait([this](const boost::system::error_code& ec, int /*signal*/) {
-    if (ec) return;
-    spdlog::info("received SIGHUP: reloading the TLS certificate");
-    if (const Status reloaded = credentials_.reload(); !reloaded.is_ok()) {
-      spdlog::warn("TLS: certificate reload refused: {}", reloaded.message());
-    }
-    wait_for_signal();
-  });
 }
 
 void TlsReloader::wait_for_poll() {

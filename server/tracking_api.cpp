@@ -119,8 +119,9 @@ Response not_found(const Request& request) {
 
 TrackingApi::TrackingApi(const TrackingApiContext& context)
     : context_(context),
-      ingestor_(context.sources, api::IngestLimits{context.server.max_message_bytes,
-                                                   context.server.max_batch_events}),
+      sources_(context.sources),
+      ingestor_(
+          api::IngestLimits{context.server.max_message_bytes, context.server.max_batch_events}),
       decoder_(context.server.max_request_bytes) {}
 
 Response TrackingApi::error(unsigned version, http::status status, std::string_view code,
@@ -187,7 +188,7 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
   const Route route = answered_on(match_route(path), routes);
 
   Answer answer{{}, route.kind};
-  const api::Source* source = nullptr;
+  RequestSources sources;
   if (request.method() == http::verb::options) {
     answer.response =
         route.kind == RouteKind::kNotFound ? not_found(request) : context_.cors.preflight(request);
@@ -204,16 +205,17 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
       const auto forwarded = request["X-Forwarded-For"];
       if (!forwarded.empty()) client_ip = forwarded_client(forwarded);
     }
-    answer.response = co_await dispatch(request, route, query, client_ip, source);
+    sources.registry = sources_.get();
+    answer.response = co_await dispatch(request, route, query, client_ip, sources);
   }
-  finish(request, answer.response, source);
+  finish(request, answer.response, sources.source);
   co_return answer;
 }
 
 boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, const Route& route,
                                                        std::string_view query,
                                                        std::string_view client_ip,
-                                                       const api::Source*& source) {
+                                                       RequestSources& sources) {
   switch (route.kind) {
     case RouteKind::kSingle:
     case RouteKind::kBatch: {
@@ -228,15 +230,15 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
         response.keep_alive(request.keep_alive());
         co_return response;
       }
-      co_return co_await ingest(request, route, body, query, client_ip, source);
+      co_return co_await ingest(request, route, body, query, client_ip, sources);
     }
     case RouteKind::kTelemetry:
       context_.metrics.telemetry_received();
       co_return json_response(request, http::status::ok, api::success_body());
     case RouteKind::kPixel:
-      co_return co_await pixel(request, route, query, client_ip, source);
+      co_return co_await pixel(request, route, query, client_ip, sources);
     case RouteKind::kSettings:
-      co_return settings(request, route, source);
+      co_return settings(request, route, sources);
     case RouteKind::kHealth:
       co_return json_response(request, http::status::ok, R"({"status":"ok"})");
     case RouteKind::kReady:
@@ -252,7 +254,7 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
 boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, const Route& route,
                                                      std::string_view body, std::string_view query,
                                                      std::string_view client_ip,
-                                                     const api::Source*& source) {
+                                                     RequestSources& sources) {
   api::IngestRequest ingest_request;
   ingest_request.body = body;
   ingest_request.path_type = route.kind == RouteKind::kSingle ? route.type : std::nullopt;
@@ -265,8 +267,8 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   // In this coroutine's frame, not a member: other sessions of the thread run while this one
   // waits for its commit.
   api::IngestOutcome outcome;
-  ingestor_.ingest(ingest_request, outcome);
-  source = outcome.source;
+  ingestor_.ingest(*sources.registry, ingest_request, outcome);
+  sources.source = outcome.source;
   auto& metrics = context_.metrics;
   if (outcome.error != api::RequestError::kNone) {
     const auto code = api::to_code(outcome.error);
@@ -307,12 +309,12 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
 boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, const Route& route,
                                                     std::string_view query,
                                                     std::string_view client_ip,
-                                                    const api::Source*& source) {
+                                                    RequestSources& sources) {
   // A pixel always answers with the image: its errors are counted, never shown.
   if (auto message = api::pixel_message_json(query)) {
     Route single = route;
     single.kind = RouteKind::kSingle;
-    co_await ingest(request, single, *message, query, client_ip, source);
+    co_await ingest(request, single, *message, query, client_ip, sources);
   } else {
     context_.metrics.request_refused(nullptr, "invalid_json");
   }
@@ -328,9 +330,9 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
 }
 
 Response TrackingApi::settings(const Request& request, const Route& route,
-                               const api::Source*& source) const {
-  source = context_.sources.find_by_write_key(route.write_key);
-  if (source == nullptr) {
+                               RequestSources& sources) const {
+  sources.source = sources.registry->find_by_write_key(route.write_key);
+  if (sources.source == nullptr) {
     return json_response(request, http::status::not_found,
                          api::error_body("invalid_write_key", "unknown write key"));
   }
@@ -343,7 +345,13 @@ Response TrackingApi::settings(const Request& request, const Route& route,
 Response TrackingApi::ready(const Request& request) const {
   const storage::Admission admission = context_.log.admission();
   if (admission == storage::Admission::kAccepted) {
-    return json_response(request, http::status::ok, R"({"status":"ready"})");
+    if (context_.config_generation == nullptr) {
+      return json_response(request, http::status::ok, R"({"status":"ready"})");
+    }
+    return json_response(
+        request, http::status::ok,
+        R"({"status":"ready","config_generation":)" +
+            std::to_string(context_.config_generation->load(std::memory_order_acquire)) + "}");
   }
   return unavailable(request, admission, nullptr);
 }

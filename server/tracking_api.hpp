@@ -13,8 +13,11 @@
 //
 // Storage is reached only through storage::IntakeLog, so unit tests give it a fake.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -23,6 +26,7 @@
 
 #include "api/api_metrics.hpp"
 #include "api/ingestor.hpp"
+#include "api/source_directory.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
 #include "net/http_types.hpp"
@@ -60,11 +64,13 @@ enum class PortRoutes {
 
 struct TrackingApiContext {
   const config::ServerConfig& server;
-  const api::SourceRegistry& sources;
+  const api::SourceDirectory& sources;  // the sources in force, replaced by reloads
   storage::IntakeLog& log;
   api::ApiMetrics& metrics;
   const CorsPolicy& cors;
   std::function<std::string()> render_metrics;  // the body of GET /metrics
+  // The config generation in force, shown by GET /ready; null: not shown.
+  const std::atomic<std::uint64_t>* config_generation = nullptr;
 };
 
 class TrackingApi {
@@ -88,18 +94,25 @@ class TrackingApi {
                         std::string_view message);
 
  private:
-  // The routes that take a write key set `source` to the source it names, once it is known, so
-  // that finish() applies that source's CORS rule.
+  // What one request answers with, in its coroutine's frame: the sources in force when it
+  // started (kept alive until it is answered, whatever a reload publishes meanwhile) and, for
+  // the routes that take a write key, the source it names once that is known, so that finish()
+  // applies that source's CORS rule.
+  struct RequestSources {
+    std::shared_ptr<const api::SourceRegistry> registry;
+    const api::Source* source = nullptr;
+  };
+
   boost::asio::awaitable<Response> dispatch(const Request& request, const Route& route,
                                             std::string_view query, std::string_view client_ip,
-                                            const api::Source*& source);
+                                            RequestSources& sources);
   boost::asio::awaitable<Response> ingest(const Request& request, const Route& route,
                                           std::string_view body, std::string_view query,
-                                          std::string_view client_ip, const api::Source*& source);
+                                          std::string_view client_ip, RequestSources& sources);
   boost::asio::awaitable<Response> pixel(const Request& request, const Route& route,
                                          std::string_view query, std::string_view client_ip,
-                                         const api::Source*& source);
-  Response settings(const Request& request, const Route& route, const api::Source*& source) const;
+                                         RequestSources& sources);
+  Response settings(const Request& request, const Route& route, RequestSources& sources) const;
   Response ready(const Request& request) const;
   Response metrics(const Request& request) const;
   // 503; source is null when the request has none (readiness).
@@ -114,6 +127,7 @@ class TrackingApi {
               const api::Source* source = nullptr) const;
 
   TrackingApiContext context_;
+  api::SourceView sources_;
   api::Ingestor ingestor_;
   BodyDecoder decoder_;
 };

@@ -45,7 +45,7 @@ std::string hundred_event_batch() {
 }
 
 void run(benchmark::State& state, const std::string& body, bool batch, int events) {
-  api::Ingestor ingestor(sources(), api::IngestLimits{});
+  api::Ingestor ingestor(api::IngestLimits{});
   api::IngestOutcome outcome;
   api::IngestRequest request;
   request.body = body;
@@ -54,7 +54,7 @@ void run(benchmark::State& state, const std::string& body, bool batch, int event
   request.client_ip = "127.0.0.1";
   request.received_at_ms = 1'790'000'000'000;
   for (auto _ : state) {
-    ingestor.ingest(request, outcome);
+    ingestor.ingest(sources(), request, outcome);
     if (outcome.records.size() != static_cast<std::size_t>(events)) {
       state.SkipWithError("events were rejected");
       break;

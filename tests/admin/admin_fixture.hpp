@@ -37,9 +37,9 @@ inline config::AdminConfig admin_config() {
 
 class AdminFixture {
  public:
-  explicit AdminFixture(const AdminLimits& limits = {}) {
+  explicit AdminFixture(const AdminLimits& limits = {}, ReloadHook reload = {}) {
     std::string error;
-    server_ = AdminServer::start(admin_config(), control_, &error, limits);
+    server_ = AdminServer::start(admin_config(), control_, &error, limits, std::move(reload));
     INFO(error);
     REQUIRE(server_ != nullptr);
     client_ = std::make_unique<HttpClient>(server_->port());

@@ -29,6 +29,8 @@ TEST_CASE("Admin paths map to their endpoint, method, name and id", "[admin]") {
       {"/v1/destinations/web/dead-letters/x", AdminRouteKind::kDeadLetter, "GET", "web", "x"},
       {"/v1/destinations/web/dead-letters/17/redeliver", AdminRouteKind::kRedeliver, "POST", "web",
        "17"},
+      {"/v1/reload", AdminRouteKind::kReload, "POST", "", ""},
+      {"/v1/reload/", AdminRouteKind::kReload, "POST", "", ""},
   };
   for (const Expected& c : kCases) {
     DYNAMIC_SECTION(c.path) {
@@ -47,7 +49,7 @@ TEST_CASE("Other admin paths are not found", "[admin]") {
         "/v1/destinations/web//", "/v1/destinations/web/stop", "/v1/destinations/web/pause/now",
         "/v1/destinations/web/dead-letters/1/retry",
         "/v1/destinations/web/dead-letters/1/redeliver/x", "/v1/destinations/web/replay/1",
-        "/v1/destinations/web/letters/1", "/metrics"}) {
+        "/v1/destinations/web/letters/1", "/metrics", "/v1/reload/now", "/v1/reloads"}) {
     INFO(path);
     const AdminRoute route = match_admin_route(path);
     CHECK(route.kind == AdminRouteKind::kNotFound);

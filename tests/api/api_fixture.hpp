@@ -110,8 +110,7 @@ inline constexpr std::int64_t kReceivedAt = 1704164645678;
 // An Ingestor over test_sources() with the given limits, and helpers to run requests.
 class IngestFixture {
  public:
-  explicit IngestFixture(IngestLimits limits = {})
-      : registry_(test_sources()), ingestor_(registry_, limits) {}
+  explicit IngestFixture(IngestLimits limits = {}) : registry_(test_sources()), ingestor_(limits) {}
 
   // A single message posted to the route of `type`, with the body's own key.
   IngestOutcome single(storage::EventType type, std::string_view body) {
@@ -130,7 +129,7 @@ class IngestFixture {
   IngestOutcome run(IngestRequest request) {
     if (request.received_at_ms == 0) request.received_at_ms = kReceivedAt;
     IngestOutcome outcome;
-    ingestor_.ingest(request, outcome);
+    ingestor_.ingest(registry_, request, outcome);
     return outcome;
   }
 

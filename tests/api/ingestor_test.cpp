@@ -674,13 +674,13 @@ TEST_CASE("an IngestOutcome is cleared between requests", "[api]") {
       R"({"writeKey":"wk_web","batch":[{"type":"identify","userId":"u"},{"type":"track"}]})";
   request.body = first;
   request.received_at_ms = kReceivedAt;
-  Ingestor ingestor(fixture.registry(), IngestLimits{});
-  ingestor.ingest(request, outcome);
+  Ingestor ingestor(IngestLimits{});
+  ingestor.ingest(fixture.registry(), request, outcome);
   REQUIRE(outcome.records.size() == 1);
   REQUIRE(outcome.rejected.size() == 1);
   const std::string second = R"({"writeKey":"wk_nope","batch":[]})";
   request.body = second;
-  ingestor.ingest(request, outcome);
+  ingestor.ingest(fixture.registry(), request, outcome);
   CHECK(outcome.error == RequestError::kInvalidWriteKey);
   CHECK(outcome.records.empty());
   CHECK(outcome.rejected.empty());

@@ -66,7 +66,7 @@ class ControlledSource {
  public:
   explicit ControlledSource(const config::SourceSettings& settings)
       : registry_({config::SourceConfig{"shop", {"wk_shop"}, settings}}),
-        ingestor_(registry_, IngestLimits{}) {}
+        ingestor_(IngestLimits{}) {}
 
   IngestOutcome run(std::string_view body, std::optional<EventType> path_type = std::nullopt) {
     IngestRequest request;
@@ -74,7 +74,7 @@ class ControlledSource {
     request.path_type = path_type;
     request.received_at_ms = test::kReceivedAt;
     IngestOutcome outcome;
-    ingestor_.ingest(request, outcome);
+    ingestor_.ingest(registry_, request, outcome);
     return outcome;
   }
 

@@ -65,7 +65,7 @@ std::string batch_of(int events) {
 class ControlsFixture {
  public:
   ControlsFixture()
-      : sources_(controlled_sources()),
+      : sources_(std::make_shared<const api::SourceRegistry>(controlled_sources(), &metrics_)),
         cors_(server_.cors_allowed_origins),
         api_(TrackingApiContext{server_, sources_, log_, metrics_, cors_, {}}) {}
 
@@ -93,9 +93,9 @@ class ControlsFixture {
 
  private:
   config::ServerConfig server_;  // cors_allowed_origins: "*"
-  api::SourceRegistry sources_;
   prometheus::Registry registry_;
-  api::ApiMetrics metrics_{registry_, sources_};
+  api::ApiMetrics metrics_{registry_};
+  api::SourceDirectory sources_;
   CorsPolicy cors_;
   FakeIntakeLog log_;
   TrackingApi api_;

@@ -66,7 +66,7 @@ class TrackingApiFixture {
       config::ServerConfig config = {},
       const std::vector<config::SourceConfig>& sources = {{"web", {"wk_web"}, {}}})
       : server_(std::move(config)),
-        sources_(sources),
+        sources_(std::make_shared<const api::SourceRegistry>(sources, &metrics_)),
         cors_(server_.cors_allowed_origins),
         api_(TrackingApiContext{server_, sources_, log_, metrics_, cors_,
                                 [] { return std::string("# metrics text\n"); }}) {}
@@ -108,9 +108,9 @@ class TrackingApiFixture {
 
  private:
   config::ServerConfig server_;
-  api::SourceRegistry sources_;
   prometheus::Registry registry_;
-  api::ApiMetrics metrics_{registry_, sources_};
+  api::ApiMetrics metrics_{registry_};
+  api::SourceDirectory sources_;
   CorsPolicy cors_;
   FakeIntakeLog log_;
   TrackingApi api_;

@@ -1,0 +1,136 @@
+#include "server/config_reloader.hpp"
+
+#include <exception>
+#include <memory>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace sluice::server {
+namespace {
+
+config::LoadResult load_again(const std::string& path) {
+  const config::Environment env = config::process_environment();
+  return path.empty()
+             ? config::load_string(config::embedded_default_toml(), "<embedded default>", env)
+             : config::load_file(path, env);
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> settings_needing_restart(const config::Config& in_force,
+                                                  const config::Config& next) {
+  std::vector<std::string> changed;
+  const auto check = [&changed](bool differs, const char* name) {
+    if (differs) changed.emplace_back(name);
+  };
+  const config::ServerConfig& a = in_force.server;
+  const config::ServerConfig& b = next.server;
+  check(a.listen_host != b.listen_host || a.listen_port != b.listen_port, "server.listen");
+  check(a.listen_plain != b.listen_plain || a.listen_plain_host != b.listen_plain_host ||
+            a.listen_plain_port != b.listen_plain_port,
+        "server.listen_plain");
+  check(a.tls != b.tls, "server.tls");
+  check(a.threads != b.threads, "server.threads");
+  check(a.max_request_bytes != b.max_request_bytes, "server.max_request_bytes");
+  check(a.max_message_bytes != b.max_message_bytes, "server.max_message_bytes");
+  check(a.max_batch_events != b.max_batch_events, "server.max_batch_events");
+  check(a.trust_forwarded_for != b.trust_forwarded_for, "server.trust_forwarded_for");
+  check(a.cors_allowed_origins != b.cors_allowed_origins, "server.cors_allowed_origins");
+  check(a.public_host != b.public_host, "server.public_host");
+  check(a.header_timeout != b.header_timeout, "server.header_timeout");
+  check(a.body_timeout != b.body_timeout, "server.body_timeout");
+  check(a.idle_timeout != b.idle_timeout, "server.idle_timeout");
+  check(a.max_connections != b.max_connections, "server.max_connections");
+  check(a.retry_after != b.retry_after, "server.retry_after");
+  check(in_force.storage != next.storage, "storage");
+  check(in_force.ops != next.ops, "ops");
+  check(in_force.admin != next.admin, "admin");
+  check(in_force.destinations != next.destinations, "destinations");
+  return changed;
+}
+
+ConfigReloader::ConfigReloader(std::string config_path, config::Config in_force,
+                               api::SourceDirectory& sources, api::ApiMetrics& api_metrics,
+                               prometheus::Registry& registry)
+    : config_path_(std::move(config_path)),
+      sources_(sources),
+      api_metrics_(api_metrics),
+      reloads_(prometheus::BuildCounter()
+                   .Name("sluice_config_reloads_total")
+                   .Help("Config reloads that were applied (SIGHUP or POST /v1/reload)")
+                   .Register(registry)
+                   .Add({})),
+      failures_(prometheus::BuildCounter()
+                    .Name("sluice_config_reload_failures_total")
+                    .Help("Config reloads refused because the file was invalid; nothing changed")
+                    .Register(registry)
+                    .Add({})),
+      generation_gauge_(prometheus::BuildGauge()
+                            .Name("sluice_config_generation")
+                            .Help("Version of the config in force: 1 at start-up, one more per "
+                                  "applied reload")
+                            .Register(registry)
+                            .Add({})),
+      in_force_(std::move(in_force)) {
+  generation_gauge_.Set(1);
+}
+
+config::ReloadOutcome ConfigReloader::reload() {
+  MutexLock lock(mutex_);
+  config::ReloadOutcome outcome;
+  config::LoadResult loaded = load_again(config_path_);
+  if (!loaded.config) {
+    failures_.Increment();
+    for (const auto& error : loaded.errors) outcome.errors.push_back(error.to_string());
+    outcome.generation = generation();
+    spdlog::error("config reload refused, nothing changed: {}", joined(outcome.errors));
+    return outcome;
+  }
+  config::Config next = std::move(*loaded.config);
+
+  if (next.sources != in_force_.sources) {
+    // Built before it is published: a registry that cannot be built changes nothing.
+    std::shared_ptr<const api::SourceRegistry> registry;
+    try {
+      registry = std::make_shared<const api::SourceRegistry>(next.sources, &api_metrics_);
+    } catch (const std::exception& failure) {
+      failures_.Increment();
+      outcome.errors.emplace_back(failure.what());
+      outcome.generation = generation();
+      spdlog::error("config reload refused, nothing changed: {}", failure.what());
+      return outcome;
+    }
+    sources_.publish(std::move(registry));
+    outcome.applied.emplace_back("sources");
+  }
+  if (next.log.level != in_force_.log.level) {
+    spdlog::set_level(spdlog::level::from_str(next.log.level));
+    outcome.applied.emplace_back("log.level");
+  }
+  outcome.restart_required = settings_needing_restart(in_force_, next);
+
+  // What a restart needs stays as it is in force, so that it is reported again by the next
+  // reload until the server restarts.
+  in_force_.sources = std::move(next.sources);
+  in_force_.log = next.log;
+  const std::uint64_t generation = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  generation_gauge_.Set(static_cast<double>(generation));
+  reloads_.Increment();
+  outcome.ok = true;
+  outcome.generation = generation;
+  spdlog::info("config generation {} in force; applied: {}{}", generation,
+               outcome.applied.empty() ? "nothing changed" : joined(outcome.applied),
+               outcome.restart_required.empty()
+                   ? ""
+                   : "; needs a restart, not applied: " + joined(outcome.restart_required));
+  return outcome;
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,62 @@
+#pragma once
+
+// Applies a changed config file without a restart (SIGHUP, or POST /v1/reload on the admin
+// API). The file is read and validated whole first: an invalid one changes nothing, and its
+// errors come back with file:line:column. A valid one is compared with the config in force:
+//   - applied at once: [[sources]] (names, write keys, [sources.settings]; SLUICE_SOURCES is
+//     read again too) and log.level. A new SourceRegistry is published: requests that start
+//     afterwards use it, requests in progress finish under the one they started with.
+//   - reported as needing a restart, and not applied: everything else that changed ([server],
+//     [server.tls]'s files, [storage], [ops], [admin], [[destinations]]). Applying part of a
+//     listener or storage change would leave the server between two configs.
+// Each reload that applies counts one more config generation (1 at start-up), shown by
+// sluice_config_generation and /ready.
+//
+// Thread-safe: reloads are serialized, so a SIGHUP and an admin request cannot interleave.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include "api/api_metrics.hpp"
+#include "api/source_directory.hpp"
+#include "common/mutex.hpp"
+#include "config/config.hpp"
+#include "config/reload_outcome.hpp"
+
+namespace sluice::server {
+
+class ConfigReloader {
+ public:
+  // config_path: the file the server was started with; empty for the embedded default.
+  // `in_force` is the config as loaded, before start-up adjusted anything.
+  ConfigReloader(std::string config_path, config::Config in_force, api::SourceDirectory& sources,
+                 api::ApiMetrics& api_metrics, prometheus::Registry& registry);
+
+  config::ReloadOutcome reload();
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // The generation counter itself, for /ready (read on the IO threads).
+  const std::atomic<std::uint64_t>& generation_counter() const { return generation_; }
+
+ private:
+  const std::string config_path_;
+  api::SourceDirectory& sources_;
+  api::ApiMetrics& api_metrics_;
+  prometheus::Counter& reloads_;
+  prometheus::Counter& failures_;
+  prometheus::Gauge& generation_gauge_;
+  Mutex mutex_;
+  config::Config in_force_ GUARDED_BY(mutex_);
+  std::atomic<std::uint64_t> generation_{1};
+};
+
+// The settings that differ between two configs and that a reload cannot apply, by name.
+std::vector<std::string> settings_needing_restart(const config::Config& in_force,
+                                                  const config::Config& next);
+
+}  // namespace sluice::server
