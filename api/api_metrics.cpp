@@ -1,45 +1,56 @@
 #include "api/api_metrics.hpp"
 
-#include <tuple>
+#include <algorithm>
+#include <utility>
 
 namespace sluice::api {
 
-namespace {
+static_assert(ApiMetrics::kReasons.size() + 1 == 28);
+static_assert(ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1 == 34);
 
-static_assert(std::tuple_size_v<decltype(SourceCounters::rejected)> ==
-              ApiMetrics::kReasons.size() + 1);
-static_assert(std::tuple_size_v<decltype(SourceCounters::refused)> ==
-              ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1);
+SourceCounters::SourceCounters(ApiMetrics& owner, std::string source, std::string rejected_source)
+    : owner_(owner), source_(std::move(source)), rejected_source_(std::move(rejected_source)) {}
 
-// The counters of one source label in the three families; cors_refused is left to the caller.
-void add_counters(SourceCounters& counters, const std::string& source,
-                  const std::string& rejected_source,
-                  prometheus::Family<prometheus::Counter>& accepted,
-                  prometheus::Family<prometheus::Counter>& rejected,
-                  prometheus::Family<prometheus::Counter>& refused) {
-  if (!source.empty()) {
-    for (int t = 0; t < storage::kEventTypeCount; ++t) {
-      auto type = std::string(storage::to_string(static_cast<storage::EventType>(t)));
-      counters.accepted[t] = &accepted.Add({{"source", source}, {"type", type}});
-    }
+prometheus::Counter& SourceCounters::series(std::atomic<prometheus::Counter*>& slot,
+                                            prometheus::Family<prometheus::Counter>& family,
+                                            const std::map<std::string, std::string>& labels) {
+  prometheus::Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // Family::Add is thread-safe and gives back the series that exists for these labels.
+    counter = &family.Add(labels);
+    slot.store(counter, std::memory_order_release);
   }
-  std::size_t r = 0;
-  for (auto reason : ApiMetrics::kReasons) {
-    counters.rejected[r++] =
-        &rejected.Add({{"source", rejected_source}, {"reason", std::string(reason)}});
-  }
-  counters.rejected[r] = &rejected.Add({{"source", rejected_source}, {"reason", "other"}});
-  r = 0;
-  for (auto reason : ApiMetrics::kReasons) {
-    counters.refused[r++] = &refused.Add({{"source", source}, {"reason", std::string(reason)}});
-  }
-  for (auto reason : ApiMetrics::kRequestOnlyReasons) {
-    counters.refused[r++] = &refused.Add({{"source", source}, {"reason", std::string(reason)}});
-  }
-  counters.refused[r] = &refused.Add({{"source", source}, {"reason", "other"}});
+  return *counter;
 }
 
-}  // namespace
+prometheus::Counter& SourceCounters::accepted(storage::EventType type) {
+  const auto index = static_cast<std::size_t>(type);
+  return series(accepted_[index], owner_.accepted_,
+                {{"source", source_}, {"type", std::string(storage::to_string(type))}});
+}
+
+prometheus::Counter& SourceCounters::rejected(std::size_t reason) {
+  const std::string label =
+      reason < ApiMetrics::kReasons.size() ? std::string(ApiMetrics::kReasons[reason]) : "other";
+  return series(rejected_[std::min(reason, kRejected - 1)], owner_.rejected_,
+                {{"source", rejected_source_}, {"reason", label}});
+}
+
+prometheus::Counter& SourceCounters::refused(std::size_t reason) {
+  constexpr std::size_t kMessageReasons = ApiMetrics::kReasons.size();
+  std::string label = "other";
+  if (reason < kMessageReasons) {
+    label = ApiMetrics::kReasons[reason];
+  } else if (reason - kMessageReasons < ApiMetrics::kRequestOnlyReasons.size()) {
+    label = ApiMetrics::kRequestOnlyReasons[reason - kMessageReasons];
+  }
+  return series(refused_[std::min(reason, kRefused - 1)], owner_.refused_,
+                {{"source", source_}, {"reason", label}});
+}
+
+prometheus::Counter& SourceCounters::cors_refused() {
+  return series(cors_refused_, owner_.cors_refused_, {{"source", source_}});
+}
 
 ApiMetrics::ApiMetrics(prometheus::Registry& registry)
     : accepted_(prometheus::BuildCounter()
@@ -63,23 +74,16 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry)
                       .Name("sluice_sdk_telemetry_requests_total")
                       .Help("SDK self-telemetry requests (/v1/m), answered and discarded")
                       .Register(registry)
-                      .Add({})) {
-  // Requests refused before their key is known have no source: an empty label.
-  add_counters(unknown_, "", "unknown", accepted_, rejected_, refused_);
-}
+                      .Add({})) {}
 
-const SourceCounters& ApiMetrics::counters_for(const std::string& source_name) {
+SourceCounters& ApiMetrics::counters_for(const std::string& source_name) {
   MutexLock lock(mutex_);
   auto& counters = by_source_[source_name];
-  if (!counters) {
-    counters = std::make_unique<SourceCounters>();
-    add_counters(*counters, source_name, source_name, accepted_, rejected_, refused_);
-    counters->cors_refused = &cors_refused_.Add({{"source", source_name}});
-  }
+  if (!counters) counters = std::make_unique<SourceCounters>(*this, source_name, source_name);
   return *counters;
 }
 
-const SourceCounters& ApiMetrics::of(const Source* source) const {
+SourceCounters& ApiMetrics::of(const Source* source) {
   return source != nullptr && source->counters != nullptr ? *source->counters : unknown_;
 }
 
@@ -92,12 +96,11 @@ std::size_t ApiMetrics::reason_index(std::string_view reason) {
 
 void ApiMetrics::events_accepted(const Source& source, storage::EventType type,
                                  std::uint32_t count) {
-  prometheus::Counter* counter = of(&source).accepted[static_cast<std::size_t>(type)];
-  if (count && counter != nullptr) counter->Increment(count);
+  if (count != 0 && source.counters != nullptr) source.counters->accepted(type).Increment(count);
 }
 
 void ApiMetrics::event_rejected(const Source* source, std::string_view reason) {
-  of(source).rejected[reason_index(reason)]->Increment();
+  of(source).rejected(reason_index(reason)).Increment();
 }
 
 void ApiMetrics::request_refused(const Source* source, std::string_view reason) {
@@ -108,11 +111,11 @@ void ApiMetrics::request_refused(const Source* source, std::string_view reason) 
       if (kRequestOnlyReasons[i] == reason) index = kReasons.size() + i;
     }
   }
-  of(source).refused[index]->Increment();
+  of(source).refused(index).Increment();
 }
 
 void ApiMetrics::cors_refused(const Source& source) {
-  if (prometheus::Counter* counter = of(&source).cors_refused) counter->Increment();
+  if (source.counters != nullptr) source.counters->cors_refused().Increment();
 }
 
 void ApiMetrics::telemetry_received() {

@@ -8,6 +8,7 @@
 // removed and added again gets its old counters back, so its series never restart. Thread-safe.
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,12 +26,38 @@ namespace sluice::api {
 
 class ApiMetrics;
 
-// One source's counters (or those of requests without a source), owned by ApiMetrics.
-struct SourceCounters {
-  std::array<prometheus::Counter*, storage::kEventTypeCount> accepted{};
-  std::array<prometheus::Counter*, 28> rejected{};  // [ApiMetrics::kReasons..., "other"]
-  std::array<prometheus::Counter*, 34> refused{};  // [kReasons..., kRequestOnlyReasons..., "other"]
-  prometheus::Counter* cors_refused = nullptr;
+// One source's counters (or those of requests without a source), owned by ApiMetrics. Each
+// series is created the first time it is counted, not up front: a source has 6 types and 33
+// reasons, and creating them all for 10,000 sources would cost about 270 MB and a 50 MB
+// /metrics before the first event. Creation is lock-free for the caller after the first time
+// (an atomic pointer per series); racing first uses get the same series from the family.
+class SourceCounters {
+ public:
+  SourceCounters(ApiMetrics& owner, std::string source, std::string rejected_source);
+
+  prometheus::Counter& accepted(storage::EventType type);
+  prometheus::Counter& rejected(
+      std::size_t reason);                           // an index of ApiMetrics::kReasons, or "other"
+  prometheus::Counter& refused(std::size_t reason);  // kReasons, kRequestOnlyReasons, "other"
+  prometheus::Counter& cors_refused();
+
+ private:
+  static constexpr std::size_t kRejected = 28;  // kReasons and "other"
+  static constexpr std::size_t kRefused = 34;   // kReasons, kRequestOnlyReasons and "other"
+
+  prometheus::Counter& series(std::atomic<prometheus::Counter*>& slot,
+                              prometheus::Family<prometheus::Counter>& family,
+                              const std::map<std::string, std::string>& labels);
+
+  ApiMetrics& owner_;
+  const std::string source_;
+  const std::string rejected_source_;  // "unknown" for messages without a source
+  std::array<std::atomic<prometheus::Counter*>, storage::kEventTypeCount> accepted_{};
+  std::array<std::atomic<prometheus::Counter*>, kRejected> rejected_{};
+  std::array<std::atomic<prometheus::Counter*>, kRefused> refused_{};
+  std::atomic<prometheus::Counter*> cors_refused_{nullptr};
+
+  friend class ApiMetrics;
 };
 
 class ApiMetrics {
@@ -52,9 +79,9 @@ class ApiMetrics {
 
   explicit ApiMetrics(prometheus::Registry& registry);
 
-  // The counters of the source of this name, created on first use. The reference stays valid
-  // for the life of this object.
-  const SourceCounters& counters_for(const std::string& source_name);
+  // The counters of the source of this name (its series appear as they are first counted). The
+  // reference stays valid for the life of this object.
+  SourceCounters& counters_for(const std::string& source_name);
 
   void events_accepted(const Source& source, storage::EventType type, std::uint32_t count);
   // source may be null when the request had no valid write key.
@@ -68,9 +95,11 @@ class ApiMetrics {
 
  private:
   static std::size_t reason_index(std::string_view reason);
+  friend class SourceCounters;
+
   // The counters a source points at; `unknown_` when it points at none (a registry built
   // without metrics, in tests).
-  const SourceCounters& of(const Source* source) const;
+  SourceCounters& of(const Source* source);
 
   prometheus::Family<prometheus::Counter>& accepted_;
   prometheus::Family<prometheus::Counter>& rejected_;
@@ -80,7 +109,7 @@ class ApiMetrics {
   Mutex mutex_;
   std::map<std::string, std::unique_ptr<SourceCounters>, std::less<>> by_source_ GUARDED_BY(mutex_);
   // Messages without a source are counted as source "unknown", refused requests as source "".
-  SourceCounters unknown_;
+  SourceCounters unknown_{*this, "", "unknown"};
 };
 
 }  // namespace sluice::api

@@ -25,13 +25,13 @@
 namespace sluice::api {
 
 class ApiMetrics;
-struct SourceCounters;  // api_metrics.hpp
+class SourceCounters;  // api_metrics.hpp
 
 struct Source {
   std::string name;
   SourceControls controls;
   // Its counters in ApiMetrics; null for a registry built without metrics.
-  const SourceCounters* counters = nullptr;
+  SourceCounters* counters = nullptr;
 };
 
 class SourceRegistry {
