@@ -16,7 +16,7 @@ RateLimiter::Decision RateLimiter::try_take(std::uint64_t events, Clock::time_po
   // The caller refuses such a request before asking: no wait would ever make it pass.
   assert(!exceeds_burst(events));
   const double wanted = static_cast<double>(events);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   // IO threads read the clock before taking the lock, so a later caller may bring an earlier
   // time: time never runs backwards for the bucket.
   if (now > refilled_at_) {

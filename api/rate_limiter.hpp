@@ -13,7 +13,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
+
+#include "common/mutex.hpp"
 
 namespace sluice::api {
 
@@ -43,9 +44,9 @@ class RateLimiter {
  private:
   const double events_per_second_;
   const std::uint64_t burst_;
-  std::mutex mutex_;
-  double tokens_;                  // guarded by mutex_
-  Clock::time_point refilled_at_;  // guarded by mutex_
+  Mutex mutex_;
+  double tokens_ GUARDED_BY(mutex_);
+  Clock::time_point refilled_at_ GUARDED_BY(mutex_);
 };
 
 }  // namespace sluice::api
