@@ -22,6 +22,7 @@ std::string key_number(int n) {
 
 api::SourceRegistry registry_of(int keys) {
   std::vector<config::SourceConfig> sources;
+  sources.reserve(static_cast<std::size_t>(keys));
   for (int i = 0; i < keys; ++i) {
     sources.push_back(config::SourceConfig{"source-" + std::to_string(i), {key_number(i)}, {}});
   }
