@@ -11,45 +11,55 @@ static_assert(ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size
 SourceCounters::SourceCounters(ApiMetrics& owner, std::string source, std::string rejected_source)
     : owner_(owner), source_(std::move(source)), rejected_source_(std::move(rejected_source)) {}
 
-prometheus::Counter& SourceCounters::series(std::atomic<prometheus::Counter*>& slot,
-                                            prometheus::Family<prometheus::Counter>& family,
-                                            const std::map<std::string, std::string>& labels) {
-  prometheus::Counter* counter = slot.load(std::memory_order_acquire);
-  if (counter == nullptr) {
-    // Family::Add is thread-safe and gives back the series that exists for these labels.
-    counter = &family.Add(labels);
-    slot.store(counter, std::memory_order_release);
-  }
+namespace {
+
+using Labels = std::map<std::string, std::string>;
+
+// The series in `slot`, added to `family` with labels() the first time. Only that first time
+// builds the labels: counting is on the request path, and a label map costs allocations.
+// Family::Add is thread-safe and gives back the series that exists for these labels, so racing
+// first uses store the same pointer.
+template <typename MakeLabels>
+prometheus::Counter& series(std::atomic<prometheus::Counter*>& slot,
+                            prometheus::Family<prometheus::Counter>& family,
+                            const MakeLabels& labels) {
+  if (prometheus::Counter* counter = slot.load(std::memory_order_acquire)) return *counter;
+  prometheus::Counter* counter = &family.Add(labels());
+  slot.store(counter, std::memory_order_release);
   return *counter;
 }
 
+}  // namespace
+
 prometheus::Counter& SourceCounters::accepted(storage::EventType type) {
-  const auto index = static_cast<std::size_t>(type);
-  return series(accepted_[index], owner_.accepted_,
-                {{"source", source_}, {"type", std::string(storage::to_string(type))}});
+  return series(accepted_[static_cast<std::size_t>(type)], owner_.accepted_, [&] {
+    return Labels{{"source", source_}, {"type", std::string(storage::to_string(type))}};
+  });
 }
 
 prometheus::Counter& SourceCounters::rejected(std::size_t reason) {
-  const std::string label =
-      reason < ApiMetrics::kReasons.size() ? std::string(ApiMetrics::kReasons[reason]) : "other";
-  return series(rejected_[std::min(reason, kRejected - 1)], owner_.rejected_,
-                {{"source", rejected_source_}, {"reason", label}});
+  return series(rejected_[std::min(reason, kRejected - 1)], owner_.rejected_, [&] {
+    const std::string label =
+        reason < ApiMetrics::kReasons.size() ? std::string(ApiMetrics::kReasons[reason]) : "other";
+    return Labels{{"source", rejected_source_}, {"reason", label}};
+  });
 }
 
 prometheus::Counter& SourceCounters::refused(std::size_t reason) {
-  constexpr std::size_t kMessageReasons = ApiMetrics::kReasons.size();
-  std::string label = "other";
-  if (reason < kMessageReasons) {
-    label = ApiMetrics::kReasons[reason];
-  } else if (reason - kMessageReasons < ApiMetrics::kRequestOnlyReasons.size()) {
-    label = ApiMetrics::kRequestOnlyReasons[reason - kMessageReasons];
-  }
-  return series(refused_[std::min(reason, kRefused - 1)], owner_.refused_,
-                {{"source", source_}, {"reason", label}});
+  return series(refused_[std::min(reason, kRefused - 1)], owner_.refused_, [&] {
+    constexpr std::size_t kMessageReasons = ApiMetrics::kReasons.size();
+    std::string label = "other";
+    if (reason < kMessageReasons) {
+      label = ApiMetrics::kReasons[reason];
+    } else if (reason - kMessageReasons < ApiMetrics::kRequestOnlyReasons.size()) {
+      label = ApiMetrics::kRequestOnlyReasons[reason - kMessageReasons];
+    }
+    return Labels{{"source", source_}, {"reason", label}};
+  });
 }
 
 prometheus::Counter& SourceCounters::cors_refused() {
-  return series(cors_refused_, owner_.cors_refused_, {{"source", source_}});
+  return series(cors_refused_, owner_.cors_refused_, [&] { return Labels{{"source", source_}}; });
 }
 
 ApiMetrics::ApiMetrics(prometheus::Registry& registry)

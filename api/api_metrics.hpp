@@ -45,10 +45,6 @@ class SourceCounters {
   static constexpr std::size_t kRejected = 28;  // kReasons and "other"
   static constexpr std::size_t kRefused = 34;   // kReasons, kRequestOnlyReasons and "other"
 
-  prometheus::Counter& series(std::atomic<prometheus::Counter*>& slot,
-                              prometheus::Family<prometheus::Counter>& family,
-                              const std::map<std::string, std::string>& labels);
-
   ApiMetrics& owner_;
   const std::string source_;
   const std::string rejected_source_;  // "unknown" for messages without a source
@@ -56,8 +52,6 @@ class SourceCounters {
   std::array<std::atomic<prometheus::Counter*>, kRejected> rejected_{};
   std::array<std::atomic<prometheus::Counter*>, kRefused> refused_{};
   std::atomic<prometheus::Counter*> cors_refused_{nullptr};
-
-  friend class ApiMetrics;
 };
 
 class ApiMetrics {
