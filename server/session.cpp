@@ -1,15 +1,10 @@
 #include "server/session.hpp"
 
-#include <array>
 #include <chrono>
 #include <string>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
-#include "api/responses.hpp"
 #include "net/http_connection.hpp"
 #include "net/tls_handshake.hpp"
 
@@ -53,35 +48,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The answer to plaintext HTTP on the TLS port, written as it is: the request was never
-// parsed, and the client cannot read anything else.
-std::string plaintext_refusal() {
-  const std::string body = api::error_body(
-      "tls_required", "this port speaks HTTPS: send the request to https:// instead of http://");
-  return "HTTP/1.1 400 Bad Request\r\nServer: sluice\r\nContent-Type: application/json\r\n"
-         "Content-Length: " +
-         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
-
-// Answers plaintext HTTP on the TLS port, then reads what the client still sends for a moment
-// before closing: closing with its request unread would reset the connection and could destroy
-// the answer on its way.
-asio::awaitable<void> refuse_plaintext(beast::tcp_stream& stream,
-                                       std::chrono::milliseconds timeout) {
-  constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-  const std::string answer = plaintext_refusal();
-  stream.expires_after(timeout);
-  auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(answer), kAwait);
-  if (write_error) co_return;
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(kLingerTime);
-  std::array<char, 16 * 1024> discard{};
-  for (std::size_t total = 0; total < kLingerBytes;) {
-    auto [read_error, n] = co_await stream.async_read_some(asio::buffer(discard), kAwait);
-    if (read_error) break;
-    total += n;
-  }
+// Answers plaintext HTTP sent to the TLS port, in plaintext, on the TCP stream under the TLS
+// one. The request stays unread, so closing lingers: the client reads the answer instead of a
+// reset.
+asio::awaitable<void> refuse_plaintext(const SessionEnvironment& env, beast::tcp_stream stream) {
+  net::HttpConnection connection(std::move(stream), env.tracker, connection_limits(env.config));
+  Response refusal =
+      TrackingApi::error(11, http::status::bad_request, "tls_required",
+                         "this port speaks HTTPS: send the request to https:// instead of http://");
+  refusal.set(http::field::server, "sluice");
+  connection.discard_rest();
+  co_await connection.write(refusal);
+  co_await connection.close();
 }
 
 template <typename Stream>
@@ -148,7 +126,7 @@ asio::awaitable<void> run_tls_session(SessionEnvironment env, TlsEnvironment tls
     spdlog::debug("TLS handshake with {} failed: {} ({})", peer_address, handshake.failure,
                   handshake.error.message());
     if (handshake.failure == "plaintext_http") {
-      co_await refuse_plaintext(beast::get_lowest_layer(stream), env.config.body_timeout);
+      co_await refuse_plaintext(env, std::move(beast::get_lowest_layer(stream)));
     }
     co_return;
   }
