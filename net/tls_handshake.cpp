@@ -41,9 +41,10 @@ class HandshakeRegistration {
   SessionState state_;
 };
 
+// HttpConnection's disconnects, and the ways a TLS client or a stop can end a handshake: a
+// close without close_notify, a socket closed under it.
 bool is_disconnect_error(const boost::system::error_code& error) {
-  return error == asio::error::eof || error == asio::ssl::error::stream_truncated ||
-         error == asio::error::connection_reset || error == asio::error::operation_aborted ||
+  return is_disconnect(error) || error == asio::ssl::error::stream_truncated ||
          error == asio::error::bad_descriptor;
 }
 

@@ -10,11 +10,11 @@ TlsMetrics::TlsMetrics(prometheus::Registry& registry)
                            .Help("Certificate reloads refused; the certificate in force stays")
                            .Register(registry)
                            .Add({})),
-      reloads_(prometheus::BuildCounter()
-                   .Name("sluice_tls_certificate_loads_total")
-                   .Help("Certificates put in force, at start-up and by reloads")
-                   .Register(registry)
-                   .Add({})),
+      loads_(prometheus::BuildCounter()
+                 .Name("sluice_tls_certificate_loads_total")
+                 .Help("Certificates put in force, at start-up and by reloads")
+                 .Register(registry)
+                 .Add({})),
       expiry_(prometheus::BuildGauge()
                   .Name("sluice_tls_certificate_expiry_timestamp_seconds")
                   .Help("When the certificate in force expires (notAfter), in Unix seconds")
@@ -38,7 +38,7 @@ void TlsMetrics::handshake_failed(std::string_view reason) {
 }
 
 void TlsMetrics::certificate_loaded(std::chrono::system_clock::time_point not_after) {
-  reloads_.Increment();
+  loads_.Increment();
   expiry_.Set(static_cast<double>(
       std::chrono::duration_cast<std::chrono::seconds>(not_after.time_since_epoch()).count()));
 }

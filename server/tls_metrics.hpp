@@ -40,7 +40,7 @@ class TlsMetrics : public net::TlsObserver {
 
   std::array<prometheus::Counter*, kReasons.size()> handshake_failures_{};
   prometheus::Counter& reload_failures_;
-  prometheus::Counter& reloads_;
+  prometheus::Counter& loads_;
   prometheus::Gauge& expiry_;
 };
 
