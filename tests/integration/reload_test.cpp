@@ -20,17 +20,6 @@ void append_to(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::app) << text;
 }
 
-// Polls until `condition` holds, for at most `timeout`.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
 unsigned track_with_key(HttpClient& client, std::string_view key, std::string_view id) {
   return client.request("POST", "/v1/track", {{"Authorization", basic_auth(key)}}, track_json(id))
       .status;

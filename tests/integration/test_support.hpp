@@ -3,11 +3,13 @@
 // Helpers shared by the integration test files: JSON comparison, timestamps, gzip, request
 // bodies, Prometheus text parsing, and a fixture that runs one server per test case.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <simdjson.h>
@@ -23,6 +25,17 @@ std::string read_file(const fs::path& path);
 
 // Deep equality of two JSON values; object key order is ignored, numbers compare by value.
 bool json_equal(simdjson::dom::element a, simdjson::dom::element b);
+
+// Polls condition every 20 ms until it holds or timeout passes; its last answer.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
 
 // Milliseconds since the epoch of a `YYYY-MM-DDTHH:MM:SS.mmmZ` timestamp; nullopt for any
 // other form.

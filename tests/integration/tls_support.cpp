@@ -1,26 +1,9 @@
 #include "tls_support.hpp"
 
-#include <fstream>
-#include <stdexcept>
-
 namespace sluice::integration {
-namespace {
-
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".new";
-  {
-    std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-  }
-  fs::rename(temporary, path);
-}
-
-}  // namespace
 
 void install_certificates(const fs::path& dir, const test::TestCertificates& certificates) {
-  write_atomically(dir / "key.pem", certificates.key_pem);
-  write_atomically(dir / "cert.pem", certificates.certificate_pem);
+  test::install_certificate_files(dir / "cert.pem", dir / "key.pem", certificates);
 }
 
 ServerOptions tls_server_options(const fs::path& dir, const std::string& extra) {

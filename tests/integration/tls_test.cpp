@@ -33,17 +33,6 @@ double handshake_failures(const ServerProcess& server, const std::string& reason
   return ops_metric(server, "sluice_tls_handshake_failures_total", {{"reason", reason}});
 }
 
-// Polls until `condition` holds, for at most `timeout`.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
 // The certificate a new connection is given.
 std::string presented_certificate(std::uint16_t port, const HttpsClientOptions& options) {
   HttpsClient client(port, options);

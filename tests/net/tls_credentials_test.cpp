@@ -1,6 +1,5 @@
 #include "net/tls_credentials.hpp"
 
-#include <fstream>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -30,23 +29,30 @@ class RecordingObserver : public TlsObserver {
   std::chrono::system_clock::time_point last_not_after;
 };
 
-void write(const std::filesystem::path& path, const std::string& text) {
-  const auto temporary = path.string() + ".new";
-  std::ofstream(temporary, std::ios::trunc) << text;
-  std::filesystem::rename(temporary, path);
-}
-
 struct Files {
   test::TempDir dir;
   TlsFiles paths{(dir.path() / "cert.pem").string(), (dir.path() / "key.pem").string()};
 
   void install(const test::TestCertificates& certificates) const {
-    write(paths.key_file, certificates.key_pem);
-    write(paths.cert_file, certificates.certificate_pem);
+    test::install_certificate_files(paths.cert_file, paths.key_file, certificates);
   }
 };
 
 const std::vector<std::string> kNames = {"localhost"};
+
+// Credentials loaded from files of fresh certificates, and what they reported.
+struct LoadedCredentials {
+  LoadedCredentials() {
+    files.install(test::make_test_certificates(kNames));
+    auto loaded = TlsCredentials::load(files.paths, observer);
+    REQUIRE(loaded.is_ok());
+    credentials = std::move(loaded).value();
+  }
+
+  Files files;
+  RecordingObserver observer;
+  std::unique_ptr<TlsCredentials> credentials;
+};
 
 TEST_CASE("TLS credentials load a certificate and report when it expires", "[tls]") {
   Files files;
@@ -71,16 +77,16 @@ TEST_CASE("TLS credentials refuse files they cannot use, saying why", "[tls]") {
                Contains("cannot read " + files.paths.cert_file + ": No such file or directory"));
   }
   SECTION("not PEM") {
-    write(files.paths.cert_file, "hello\n");
-    write(files.paths.key_file, test::make_test_certificates(kNames).key_pem);
+    test::write_file_atomically(files.paths.cert_file, "hello\n");
+    test::write_file_atomically(files.paths.key_file, test::make_test_certificates(kNames).key_pem);
     auto credentials = TlsCredentials::load(files.paths, observer);
     REQUIRE_FALSE(credentials.is_ok());
     CHECK_THAT(credentials.status().message(), Contains("as a PEM certificate chain"));
   }
   SECTION("a key of another certificate") {
     const auto certificates = test::make_test_certificates(kNames);
-    write(files.paths.cert_file, certificates.certificate_pem);
-    write(files.paths.key_file, test::make_test_certificates(kNames).key_pem);
+    test::write_file_atomically(files.paths.cert_file, certificates.certificate_pem);
+    test::write_file_atomically(files.paths.key_file, test::make_test_certificates(kNames).key_pem);
     auto credentials = TlsCredentials::load(files.paths, observer);
     REQUIRE_FALSE(credentials.is_ok());
     CHECK_THAT(credentials.status().message(), Contains("does not belong to the certificate"));
@@ -89,12 +95,10 @@ TEST_CASE("TLS credentials refuse files they cannot use, saying why", "[tls]") {
 }
 
 TEST_CASE("A reload replaces the context new connections get, or keeps it", "[tls]") {
-  Files files;
-  files.install(test::make_test_certificates(kNames));
-  RecordingObserver observer;
-  auto loaded = TlsCredentials::load(files.paths, observer);
-  REQUIRE(loaded.is_ok());
-  TlsCredentials& credentials = **loaded;
+  LoadedCredentials loaded;
+  Files& files = loaded.files;
+  RecordingObserver& observer = loaded.observer;
+  TlsCredentials& credentials = *loaded.credentials;
   const auto before = credentials.context();
 
   SECTION("new files: a new context, the old one still usable by whoever holds it") {
@@ -105,7 +109,8 @@ TEST_CASE("A reload replaces the context new connections get, or keeps it", "[tl
     CHECK(observer.loads == 2);
   }
   SECTION("a broken file: the context stays, the failure is counted") {
-    write(files.paths.cert_file, "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n");
+    test::write_file_atomically(files.paths.cert_file,
+                                "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n");
     CHECK_FALSE(credentials.reload().is_ok());
     CHECK(credentials.context() == before);
     CHECK(observer.failures == 1);
@@ -121,12 +126,10 @@ TEST_CASE("A reload replaces the context new connections get, or keeps it", "[tl
 }
 
 TEST_CASE("The file watch reloads once the files have settled", "[tls]") {
-  Files files;
-  files.install(test::make_test_certificates(kNames));
-  RecordingObserver observer;
-  auto loaded = TlsCredentials::load(files.paths, observer);
-  REQUIRE(loaded.is_ok());
-  TlsCredentials& credentials = **loaded;
+  LoadedCredentials loaded;
+  Files& files = loaded.files;
+  RecordingObserver& observer = loaded.observer;
+  TlsCredentials& credentials = *loaded.credentials;
   const auto first = credentials.context();
 
   REQUIRE(credentials.reload_if_changed().is_ok());
@@ -135,10 +138,10 @@ TEST_CASE("The file watch reloads once the files have settled", "[tls]") {
   // The key changes first, the certificate a moment later: neither look is a reload of a
   // mismatched pair.
   const auto next = test::make_test_certificates(kNames);
-  write(files.paths.key_file, next.key_pem);
+  test::write_file_atomically(files.paths.key_file, next.key_pem);
   REQUIRE(credentials.reload_if_changed().is_ok());
   CHECK(credentials.context() == first);
-  write(files.paths.cert_file, next.certificate_pem);
+  test::write_file_atomically(files.paths.cert_file, next.certificate_pem);
   REQUIRE(credentials.reload_if_changed().is_ok());
   CHECK(credentials.context() == first);
   // Unchanged since the last look: now it is read.

@@ -1,6 +1,5 @@
 #include "net/tls_handshake.hpp"
 
-#include <fstream>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -20,8 +19,8 @@ namespace {
 struct TlsServerSide {
   TlsServerSide() {
     const auto certificates = sluice::test::make_test_certificates({"localhost"});
-    std::ofstream(dir.path() / "cert.pem") << certificates.certificate_pem;
-    std::ofstream(dir.path() / "key.pem") << certificates.key_pem;
+    sluice::test::install_certificate_files(dir.path() / "cert.pem", dir.path() / "key.pem",
+                                            certificates);
     auto loaded = TlsCredentials::load(
         TlsFiles{(dir.path() / "cert.pem").string(), (dir.path() / "key.pem").string()}, observer);
     REQUIRE(loaded.is_ok());

@@ -1,6 +1,7 @@
 #include "tests/support/test_certificates.hpp"
 
 #include <arpa/inet.h>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <netinet/in.h>
@@ -128,6 +129,23 @@ TestCertificates make_test_certificates(const std::vector<std::string>& names,
     return PEM_write_bio_PrivateKey(bio, server_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
   });
   return out;
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temporary = path.string() + ".new";
+  {
+    std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+void install_certificate_files(const std::filesystem::path& cert_file,
+                               const std::filesystem::path& key_file,
+                               const TestCertificates& certificates) {
+  write_file_atomically(key_file, certificates.key_pem);
+  write_file_atomically(cert_file, certificates.certificate_pem);
 }
 
 }  // namespace sluice::test

@@ -3,6 +3,7 @@
 // Certificates made at test time, so no test depends on files that expire: a fresh self-signed
 // CA and a server certificate it signed, as PEM.
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,13 @@ struct CertificateValidity {
 // std::runtime_error on failure.
 TestCertificates make_test_certificates(const std::vector<std::string>& names,
                                         const CertificateValidity& validity = {});
+
+// Writes text to a new file beside path and renames it into place, as certificate tools do,
+// so a reader never sees half a file. Throws std::runtime_error on failure.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+// The server's key, then its certificate, each written atomically.
+void install_certificate_files(const std::filesystem::path& cert_file,
+                               const std::filesystem::path& key_file,
+                               const TestCertificates& certificates);
 
 }  // namespace sluice::test
