@@ -248,6 +248,9 @@ LoadResult load_string(std::string_view toml_text, const std::string& origin,
 // The default configuration compiled into the binary (config/sluice.toml).
 std::string_view embedded_default_toml();
 
+// What the server runs on: the file at path, or the embedded default when path is empty.
+LoadResult load_server_config(const std::string& path, const Environment& env);
+
 // Parses "10GiB", "512KiB", "600KB", "1024" into bytes; nullopt when malformed.
 std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 // Parses "200ms", "10s", "5m", "1h" into milliseconds; nullopt when malformed.

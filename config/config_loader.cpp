@@ -96,4 +96,9 @@ LoadResult load_file(const std::string& path, const Environment& env) {
   return load_string(*text, path, env);
 }
 
+LoadResult load_server_config(const std::string& path, const Environment& env) {
+  if (path.empty()) return load_string(embedded_default_toml(), "<embedded default>", env);
+  return load_file(path, env);
+}
+
 }  // namespace sluice::config

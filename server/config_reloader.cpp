@@ -9,13 +9,6 @@
 namespace sluice::server {
 namespace {
 
-config::LoadResult load_again(const std::string& path) {
-  const config::Environment env = config::process_environment();
-  return path.empty()
-             ? config::load_string(config::embedded_default_toml(), "<embedded default>", env)
-             : config::load_file(path, env);
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string text;
   for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
@@ -85,7 +78,8 @@ ConfigReloader::ConfigReloader(std::string config_path, config::Config in_force,
 config::ReloadOutcome ConfigReloader::reload() {
   MutexLock lock(mutex_);
   config::ReloadOutcome outcome;
-  config::LoadResult loaded = load_again(config_path_);
+  config::LoadResult loaded =
+      config::load_server_config(config_path_, config::process_environment());
   if (!loaded.config) {
     failures_.Increment();
     for (const auto& error : loaded.errors) outcome.errors.push_back(error.to_string());

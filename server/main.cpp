@@ -40,10 +40,7 @@ namespace {
 using namespace sluice;
 
 std::optional<config::Config> load_or_report(const std::string& path) {
-  config::Environment env = config::process_environment();
-  config::LoadResult result =
-      path.empty() ? config::load_string(config::embedded_default_toml(), "<embedded default>", env)
-                   : config::load_file(path, env);
+  const config::LoadResult result = config::load_server_config(path, config::process_environment());
   for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
   return result.config;
 }
