@@ -10,6 +10,13 @@ namespace {
 constexpr std::string_view kBaseAllowedHeaders =
     "content-type, authorization, x-retry-count, x-write-key";
 
+// Whether an allow-list lets origin in: "*" or the origin itself.
+bool listed(const std::vector<std::string>& allowed_origins, std::string_view origin) {
+  return std::any_of(
+      allowed_origins.begin(), allowed_origins.end(),
+      [origin](const std::string& allowed) { return allowed == "*" || allowed == origin; });
+}
+
 }  // namespace
 
 CorsPolicy::CorsPolicy(std::vector<std::string> allowed_origins)
@@ -33,9 +40,7 @@ bool CorsPolicy::apply(const Request& request, Response& response,
                        const std::vector<std::string>& allowed_origins) const {
   const auto origin = request[http::field::origin];
   if (origin.empty()) return true;
-  const bool allowed =
-      std::find(allowed_origins.begin(), allowed_origins.end(), "*") != allowed_origins.end() ||
-      std::find(allowed_origins.begin(), allowed_origins.end(), origin) != allowed_origins.end();
+  const bool allowed = listed(allowed_origins, origin);
   if (allowed) add_headers(origin, response);
   return allowed;
 }
