@@ -69,7 +69,7 @@ TEST_CASE("Every event reaches the destination once, in log order, in bounded ba
   CHECK(fixture.metric("sluice_router_cursor", "fake") == 500);
 }
 
-TEST_CASE("Filters route exactly the named events; filtered-out events advance the cursor",
+TEST_CASE("Filters route exactly the named events, and filtered-out events advance the cursor",
           "[router]") {
   LoopFixture fixture;
   using storage::EventType;
@@ -262,7 +262,7 @@ TEST_CASE("The cursor survives a restart", "[router]") {
   }
 }
 
-TEST_CASE("Batches respect batch_max_bytes; a larger event goes alone", "[router]") {
+TEST_CASE("Batches respect batch_max_bytes, and a larger event goes alone", "[router]") {
   LoopFixture fixture;
   auto calls = std::make_shared<Calls>();
   config::DestinationConfig config = destination_config();

@@ -194,7 +194,7 @@ TEST_CASE("The file destination writes NDJSON to a hidden file until it is compl
   CHECK(all_lines(config.path, false) == events.all());
 }
 
-TEST_CASE("Files rotate by size; only complete files are visible", "[router][file]") {
+TEST_CASE("Files rotate by size, and only complete files are visible", "[router][file]") {
   TempDir dir;
   auto config = file_config(dir);
   config.rotate_bytes = 1000;

@@ -471,7 +471,8 @@ TEST_CASE("a transfer coding other than chunked alone is refused and ends the co
   }
 }
 
-TEST_CASE("an HTTP/1.1 request must carry Host; HTTP/1.0 need not", "[server][tracking_api]") {
+TEST_CASE("an HTTP/1.1 request must carry Host, an HTTP/1.0 one need not",
+          "[server][tracking_api]") {
   TrackingApiFixture fixture;
   Request request = make_request(http::verb::get, "/health");
   request.erase(http::field::host);
