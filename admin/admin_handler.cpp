@@ -7,9 +7,12 @@
 
 #include "admin/admin_json.hpp"
 #include "admin/admin_routes.hpp"
-#include "admin/json_writer.hpp"
+#include "admin/source_requests.hpp"
+#include "api/json_writer.hpp"
 
 namespace sluice::admin {
+
+using api::JsonWriter;
 namespace {
 
 Response json_response(unsigned version, http::status status, std::string body) {
@@ -49,6 +52,26 @@ Response control_failure(const Request& request, const Status& status) {
       status.message().empty() ? "the router cannot answer now; try again" : status.message());
 }
 
+// The answer to a SourceCatalog call that failed.
+Response catalog_failure(const Request& request, const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kNotFound:
+      return AdminHandler::error(request.version(), http::status::not_found, "not_found",
+                                 status.message());
+    case StatusCode::kInvalidArgument:
+      return AdminHandler::error(request.version(), http::status::bad_request, "invalid_request",
+                                 status.message());
+    case StatusCode::kAlreadyExists:
+      return AdminHandler::error(request.version(), http::status::conflict, "already_exists",
+                                 status.message());
+    default:
+      break;
+  }
+  return AdminHandler::error(
+      request.version(), http::status::service_unavailable, "unavailable",
+      status.message().empty() ? "the sources cannot be changed now; try again" : status.message());
+}
+
 std::optional<std::uint64_t> parse_id(std::string_view text) {
   std::uint64_t id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -58,8 +81,9 @@ std::optional<std::uint64_t> parse_id(std::string_view text) {
 
 }  // namespace
 
-AdminHandler::AdminHandler(router::RouterControl& control, ReloadHook reload)
-    : control_(control), reload_(std::move(reload)) {}
+AdminHandler::AdminHandler(router::RouterControl& control, ReloadHook reload,
+                           api::SourceCatalog* sources)
+    : control_(control), reload_(std::move(reload)), sources_(sources) {}
 
 Response AdminHandler::error(unsigned version, http::status status, std::string_view code,
                              std::string_view message) {
@@ -78,12 +102,16 @@ Response AdminHandler::handle(const Request& request) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   const AdminRoute route = match_admin_route(path);
+  const bool source_route =
+      route.kind == AdminRouteKind::kSources || route.kind == AdminRouteKind::kSource ||
+      route.kind == AdminRouteKind::kSourceKeys || route.kind == AdminRouteKind::kRevokeKey;
   if (route.kind == AdminRouteKind::kNotFound ||
-      (route.kind == AdminRouteKind::kReload && !reload_)) {
+      (route.kind == AdminRouteKind::kReload && !reload_) ||
+      (source_route && sources_ == nullptr)) {
     return error(request.version(), http::status::not_found, "not_found",
                  "no such endpoint: " + std::string(path));
   }
-  if (request.method_string() != route.method) {
+  if (!route_allows(route, request.method_string())) {
     Response response =
         error(request.version(), http::status::method_not_allowed, "method_not_allowed",
               std::string(path) + " accepts " + std::string(route.method));
@@ -119,6 +147,14 @@ Response AdminHandler::handle(const Request& request) {
       return redeliver(request, route.destination, *id);
     case AdminRouteKind::kReload:
       return reload(request);
+    case AdminRouteKind::kSources:
+      return sources(request);
+    case AdminRouteKind::kSource:
+      return source(request, route.source);
+    case AdminRouteKind::kSourceKeys:
+      return add_key(request, route.source);
+    case AdminRouteKind::kRevokeKey:
+      return revoke_key(request, route.source, route.write_key);
     case AdminRouteKind::kNotFound:
       break;
   }
@@ -198,6 +234,91 @@ Response AdminHandler::reload(const Request& request) {
   names("restart_required", outcome.restart_required);
   json.end_object();
   return json_response(request.version(), http::status::ok, json.take());
+}
+
+std::optional<Response> AdminHandler::refuse_config_source(const Request& request,
+                                                           std::string_view name) const {
+  const auto found = sources_->find(name);
+  if (!found || found->origin != api::SourceOrigin::kConfig) return std::nullopt;
+  return error(request.version(), http::status::conflict, "managed_by_config",
+               "the source " + quoted(name) +
+                   " is declared in the config file; change it there and reload (SIGHUP or POST "
+                   "/v1/reload)");
+}
+
+// GET lists every source; POST creates one and answers 201 with it, its first key included.
+Response AdminHandler::sources(const Request& request) {
+  if (request.method() == http::verb::get) {
+    const std::vector<api::SourceDefinition> all = sources_->list();
+    return json_response(request.version(), http::status::ok,
+                         sources_body(all, sources_->now_ms()));
+  }
+  auto create = parse_create_source(request.body());
+  if (!create.is_ok()) {
+    return error(request.version(), http::status::bad_request, "invalid_body",
+                 create.status().message());
+  }
+  auto created = sources_->create(create->name, std::move(create->settings));
+  if (!created.is_ok()) return catalog_failure(request, created.status());
+  Response response = json_response(request.version(), http::status::created,
+                                    source_body(*created, sources_->now_ms()));
+  response.set(http::field::location, "/v1/sources/" + created->name);
+  return response;
+}
+
+Response AdminHandler::source(const Request& request, std::string_view name) {
+  if (request.method() == http::verb::get) {
+    const auto found = sources_->find(name);
+    if (!found) {
+      return error(request.version(), http::status::not_found, "not_found",
+                   "no source named " + quoted(name));
+    }
+    return json_response(request.version(), http::status::ok,
+                         source_body(*found, sources_->now_ms()));
+  }
+  if (auto refused = refuse_config_source(request, name)) return std::move(*refused);
+  if (request.method() == http::verb::delete_) {
+    if (const Status removed = sources_->remove(name); !removed.is_ok()) {
+      return catalog_failure(request, removed);
+    }
+    Response response{http::status::no_content, request.version()};
+    response.set(http::field::cache_control, "no-store");
+    response.prepare_payload();
+    return response;
+  }
+  auto patch = parse_source_patch(request.body());
+  if (!patch.is_ok()) {
+    return error(request.version(), http::status::bad_request, "invalid_body",
+                 patch.status().message());
+  }
+  auto updated = sources_->update(name, [&patch](api::SourceDefinition& source) {
+    patch->apply_to(source);
+    return Status::ok();
+  });
+  if (!updated.is_ok()) return catalog_failure(request, updated.status());
+  return json_response(request.version(), http::status::ok,
+                       source_body(*updated, sources_->now_ms()));
+}
+
+Response AdminHandler::add_key(const Request& request, std::string_view name) {
+  if (auto refused = refuse_config_source(request, name)) return std::move(*refused);
+  auto key = sources_->add_key(name);
+  if (!key.is_ok()) return catalog_failure(request, key.status());
+  return json_response(request.version(), http::status::created, write_key_body(*key));
+}
+
+Response AdminHandler::revoke_key(const Request& request, std::string_view name,
+                                  std::string_view key) {
+  if (auto refused = refuse_config_source(request, name)) return std::move(*refused);
+  auto after = parse_revoke(request.body());
+  if (!after.is_ok()) {
+    return error(request.version(), http::status::bad_request, "invalid_body",
+                 after.status().message());
+  }
+  auto revoked = sources_->revoke_key(name, key, *after);
+  if (!revoked.is_ok()) return catalog_failure(request, revoked.status());
+  return json_response(request.version(), http::status::ok,
+                       source_body(*revoked, sources_->now_ms()));
 }
 
 }  // namespace sluice::admin

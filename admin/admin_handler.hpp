@@ -6,13 +6,14 @@
 // the session's job.
 //
 // One AdminHandler per admin thread: it holds a reused JSON parser, so it is not thread-safe.
-// The RouterControl must outlive it. Its calls run on the calling thread and may block briefly
-// (they read the log); only other admin requests wait on them.
+// The RouterControl and the SourceCatalog must outlive it. Its calls run on the calling thread and
+// may block briefly (they read the log); only other admin requests wait on them.
 
 #include <functional>
 #include <string_view>
 
 #include "admin/replay_request.hpp"
+#include "api/source_catalog.hpp"
 #include "config/reload_outcome.hpp"
 #include "net/http_types.hpp"
 #include "router/router_control.hpp"
@@ -28,7 +29,9 @@ using ReloadHook = std::function<config::ReloadOutcome()>;
 
 class AdminHandler {
  public:
-  explicit AdminHandler(router::RouterControl& control, ReloadHook reload = {});
+  // Without a catalog the /v1/sources endpoints are 404.
+  explicit AdminHandler(router::RouterControl& control, ReloadHook reload = {},
+                        api::SourceCatalog* sources = nullptr);
 
   Response handle(const Request& request);
 
@@ -46,9 +49,16 @@ class AdminHandler {
   Response dead_letter(const Request& request, std::string_view name, std::uint64_t id) const;
   Response redeliver(const Request& request, std::string_view name, std::uint64_t id);
   Response reload(const Request& request);
+  Response sources(const Request& request);
+  Response source(const Request& request, std::string_view name);
+  Response add_key(const Request& request, std::string_view name);
+  Response revoke_key(const Request& request, std::string_view name, std::string_view key);
+  // 409 managed_by_config when name is a config source; nullopt otherwise.
+  std::optional<Response> refuse_config_source(const Request& request, std::string_view name) const;
 
   router::RouterControl& control_;
   ReloadHook reload_;
+  api::SourceCatalog* sources_;
   ReplayRequestParser replay_parser_;
 };
 

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "admin/json_writer.hpp"
+#include "api/json_writer.hpp"
 #include "api/timestamp.hpp"
+#include "config/source_settings_json.hpp"
 #include "storage/record.hpp"
 
 namespace sluice::admin {
+
+using api::JsonWriter;
 namespace {
 
 void write_status(JsonWriter& out, const router::DestinationStatus& status) {
@@ -63,7 +66,72 @@ void write_dead_letter_summary(JsonWriter& out, const storage::DeadLetter& lette
   out.string(letter.reason);
 }
 
+// An ISO-8601 time, or null for 0 (not known) and for never.
+void write_time(JsonWriter& out, std::int64_t ms) {
+  if (ms == 0 || ms == api::kNever) {
+    out.null();
+  } else {
+    out.string(api::format_timestamp(ms));
+  }
+}
+
+void write_source(JsonWriter& out, const api::SourceDefinition& source, std::int64_t now_ms) {
+  out.begin_object();
+  out.key("name");
+  out.string(source.name);
+  out.key("origin");
+  out.string(source.origin == api::SourceOrigin::kConfig ? "config" : "api");
+  out.key("enabled");
+  out.boolean(source.enabled);
+  out.key("created_at");
+  write_time(out, source.created_at_ms);
+  out.key("settings");
+  out.raw(config::source_settings_to_json(source.settings));
+  out.key("keys");
+  out.begin_array();
+  for (const api::WriteKey& key : source.keys) {
+    out.begin_object();
+    out.key("write_key");
+    out.string(key.key);
+    out.key("state");
+    out.string(!key.revoked() ? "active" : now_ms < key.expires_at_ms ? "expiring" : "revoked");
+    out.key("created_at");
+    write_time(out, key.created_at_ms);
+    out.key("expires_at");
+    write_time(out, key.expires_at_ms);
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+}
+
 }  // namespace
+
+std::string source_body(const api::SourceDefinition& source, std::int64_t now_ms) {
+  JsonWriter out;
+  write_source(out, source, now_ms);
+  return out.take();
+}
+
+std::string sources_body(std::span<const api::SourceDefinition> sources, std::int64_t now_ms) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("sources");
+  out.begin_array();
+  for (const auto& source : sources) write_source(out, source, now_ms);
+  out.end_array();
+  out.end_object();
+  return out.take();
+}
+
+std::string write_key_body(std::string_view key) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("write_key");
+  out.string(key);
+  out.end_object();
+  return out.take();
+}
 
 std::string status_body(const router::DestinationStatus& status) {
   JsonWriter out;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/source_definition.hpp"
 #include "router/router_control.hpp"
 #include "storage/dead_letter.hpp"
 
@@ -26,6 +27,15 @@ std::string dead_letters_body(std::span<const storage::DeadLetter> letters);
 // One dead letter as in the list, plus "contents": each stored event's JSON verbatim, in order
 // (null for a record that cannot be decoded, which is also logged).
 std::string dead_letter_body(const storage::DeadLetter& letter);
+
+// {"name","origin" ("config"|"api"),"enabled","created_at" (ISO-8601; null for the config's),
+//  "settings":{...},"keys":[{"write_key","state" ("active"|"expiring"|"revoked"),
+//  "created_at","expires_at" (null unless revoked)}...]}; states as of now_ms.
+std::string source_body(const api::SourceDefinition& source, std::int64_t now_ms);
+// {"sources":[source...]}
+std::string sources_body(std::span<const api::SourceDefinition> sources, std::int64_t now_ms);
+// {"write_key":"..."}
+std::string write_key_body(std::string_view key);
 
 // {"cursor":N}
 std::string cursor_body(std::uint64_t cursor);

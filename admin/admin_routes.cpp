@@ -31,11 +31,50 @@ AdminRoute route(AdminRouteKind kind, std::string_view method, std::string_view 
   return AdminRoute{kind, method, destination, id};
 }
 
+AdminRoute source_route(AdminRouteKind kind, std::string_view method, std::string_view source,
+                        std::string_view key = {}) {
+  AdminRoute matched{kind, method};
+  matched.source = source;
+  matched.write_key = key;
+  return matched;
+}
+
+// path: what follows "/v1/sources".
+AdminRoute match_source_route(std::string_view path) {
+  if (path.empty()) return source_route(AdminRouteKind::kSources, "GET, POST", {});
+  if (path.front() != '/') return {};  // "/v1/sourcesX"
+  path.remove_prefix(1);
+  std::array<std::string_view, kMaxSegments> segments;
+  std::size_t count = 0;
+  if (!split_segments(path, segments, count) || count == 0) return {};
+  if (count == 1) return source_route(AdminRouteKind::kSource, "GET, PATCH, DELETE", segments[0]);
+  if (segments[1] != "keys") return {};
+  if (count == 2) return source_route(AdminRouteKind::kSourceKeys, "POST", segments[0]);
+  if (count == 4 && segments[3] == "revoke") {
+    return source_route(AdminRouteKind::kRevokeKey, "POST", segments[0], segments[2]);
+  }
+  return {};
+}
+
 }  // namespace
 
+bool route_allows(const AdminRoute& route, std::string_view method) {
+  std::string_view methods = route.method;
+  while (!methods.empty()) {
+    const std::size_t comma = methods.find(", ");
+    if (methods.substr(0, comma) == method) return true;
+    if (comma == std::string_view::npos) break;
+    methods.remove_prefix(comma + 2);
+  }
+  return false;
+}
+
 AdminRoute match_admin_route(std::string_view path) {
+  constexpr std::string_view kSourcesPrefix = "/v1/sources";
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (path == "/v1/reload") return route(AdminRouteKind::kReload, "POST");
+  if (path.starts_with(kSourcesPrefix))
+    return match_source_route(path.substr(kSourcesPrefix.size()));
   if (!path.starts_with(kPrefix)) return {};
   path.remove_prefix(kPrefix.size());
   if (path.empty()) return route(AdminRouteKind::kDestinations, "GET");

@@ -17,18 +17,29 @@ enum class AdminRouteKind {
   kDeadLetter,    // GET  /v1/destinations/{name}/dead-letters/{id}
   kRedeliver,     // POST /v1/destinations/{name}/dead-letters/{id}/redeliver
   kReload,        // POST /v1/reload
+  kSources,       // GET, POST /v1/sources
+  kSource,        // GET, PATCH, DELETE /v1/sources/{name}
+  kSourceKeys,    // POST /v1/sources/{name}/keys
+  kRevokeKey,     // POST /v1/sources/{name}/keys/{key}/revoke
   kNotFound,
 };
 
 struct AdminRoute {
   AdminRouteKind kind = AdminRouteKind::kNotFound;
-  // "GET" or "POST": the only method the route answers.
+  // The methods the route answers, as the Allow header lists them ("GET" or "GET, POST").
   std::string_view method;
   // Path segments as written (no percent-decoding: destination names cannot hold characters
   // that need it); views into the path passed to match_admin_route.
   std::string_view destination;
   std::string_view dead_letter_id;  // kDeadLetter and kRedeliver; not checked to be a number
+  // The source routes' segments (names and API keys are URL-safe; a config source whose name
+  // is not cannot be addressed, and config sources cannot be changed here anyway).
+  std::string_view source;
+  std::string_view write_key;  // kRevokeKey
 };
+
+// Whether method is one of route.method's.
+bool route_allows(const AdminRoute& route, std::string_view method);
 
 // path excludes the query string. A trailing '/' is tolerated.
 AdminRoute match_admin_route(std::string_view path);

@@ -27,10 +27,10 @@ using asio::ip::tcp;
 class AdminServer::Impl {
  public:
   Impl(const config::AdminConfig& config, router::RouterControl& control, const AdminLimits& limits,
-       ReloadHook reload)
+       ReloadHook reload, api::SourceCatalog* sources)
       : limits_(limits),
         token_(config.token),
-        handler_(control, std::move(reload)),
+        handler_(control, std::move(reload), sources),
         tracker_(io_.get_executor()),
         connections_(limits.max_connections) {}
 
@@ -99,8 +99,9 @@ class AdminServer::Impl {
 
 std::unique_ptr<AdminServer> AdminServer::start(const config::AdminConfig& config,
                                                 router::RouterControl& control, std::string* error,
-                                                const AdminLimits& limits, ReloadHook reload) {
-  auto impl = std::make_unique<Impl>(config, control, limits, std::move(reload));
+                                                const AdminLimits& limits, ReloadHook reload,
+                                                api::SourceCatalog* sources) {
+  auto impl = std::make_unique<Impl>(config, control, limits, std::move(reload), sources);
   if (const Status bound = impl->bind(config); !bound.is_ok()) {
     *error = bound.message();
     return nullptr;

@@ -28,10 +28,12 @@ class AdminServer {
   // Binds config.listen_host:listen_port and starts serving on a new thread. nullptr and
   // *error (for the operator: what could not be done, and why) when it cannot listen.
   // config.token must not be empty (config/ guarantees 16+ characters when enabled).
-  // `reload` serves POST /v1/reload; without one that path is 404.
+  // `reload` serves POST /v1/reload, `sources` the /v1/sources endpoints (it must outlive the
+  // server); without them those paths are 404.
   static std::unique_ptr<AdminServer> start(const config::AdminConfig& config,
                                             router::RouterControl& control, std::string* error,
-                                            const AdminLimits& limits = {}, ReloadHook reload = {});
+                                            const AdminLimits& limits = {}, ReloadHook reload = {},
+                                            api::SourceCatalog* sources = nullptr);
 
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;

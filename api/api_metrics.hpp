@@ -43,7 +43,7 @@ class SourceCounters {
 
  private:
   static constexpr std::size_t kRejected = 28;  // kReasons and "other"
-  static constexpr std::size_t kRefused = 34;   // kReasons, kRequestOnlyReasons and "other"
+  static constexpr std::size_t kRefused = 36;   // kReasons, kRequestOnlyReasons and "other"
 
   ApiMetrics& owner_;
   const std::string source_;
@@ -67,9 +67,9 @@ class ApiMetrics {
       "invalid_json",        "missing_write_key",     "invalid_write_key",
       "payload_too_large",   "too_many_events",       "duplicate_field",
       "type_not_allowed",    "event_blocked",         "exceeds_burst"};
-  static constexpr std::array<std::string_view, 6> kRequestOnlyReasons = {
-      "unsupported_encoding", "bad_encoding", "backlog_full",
-      "storage_unavailable",  "overloaded",   "rate_limited"};
+  static constexpr std::array<std::string_view, 8> kRequestOnlyReasons = {
+      "unsupported_encoding", "bad_encoding", "backlog_full",      "storage_unavailable",
+      "overloaded",           "rate_limited", "write_key_revoked", "source_disabled"};
 
   explicit ApiMetrics(prometheus::Registry& registry);
 

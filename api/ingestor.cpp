@@ -18,6 +18,28 @@ void fail(IngestOutcome& outcome, RequestError error, std::string detail) {
   outcome.accepted_by_type.fill(0);
 }
 
+// Looks the key up; false, with the outcome failed, when it is refused.
+bool accept_key(const SourceRegistry& sources, std::string_view key, std::int64_t now_ms,
+                IngestOutcome& outcome) {
+  const KeyLookup found = sources.lookup(key, now_ms);
+  outcome.source = found.source;
+  switch (found.refusal) {
+    case KeyRefusal::kNone:
+      return true;
+    case KeyRefusal::kUnknown:
+      fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
+      return false;
+    case KeyRefusal::kRevoked:
+      fail(outcome, RequestError::kWriteKeyRevoked, "this write key was revoked");
+      return false;
+    case KeyRefusal::kDisabled:
+      fail(outcome, RequestError::kSourceDisabled,
+           "the source \"" + found.source->name + "\" of this write key is disabled");
+      return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view to_code(RequestError error) {
@@ -29,6 +51,8 @@ std::string_view to_code(RequestError error) {
     case RequestError::kMissingWriteKey:
       return "missing_write_key";
     case RequestError::kInvalidWriteKey:
+    case RequestError::kWriteKeyRevoked:
+    case RequestError::kSourceDisabled:
       return "invalid_write_key";
     case RequestError::kPayloadTooLarge:
       return "payload_too_large";
@@ -38,6 +62,17 @@ std::string_view to_code(RequestError error) {
       return "exceeds_burst";
   }
   return "unknown";
+}
+
+std::string_view to_metric_reason(RequestError error) {
+  switch (error) {
+    case RequestError::kWriteKeyRevoked:
+      return "write_key_revoked";
+    case RequestError::kSourceDisabled:
+      return "source_disabled";
+    default:
+      return to_code(error);
+  }
 }
 
 void IngestOutcome::clear() {
@@ -54,7 +89,8 @@ Ingestor::Ingestor(const IngestLimits& limits) : limits_(limits) {
 }
 
 bool Ingestor::resolve_source(const SourceRegistry& sources, WriteKeyResolver& keys,
-                              std::string_view body_key, IngestOutcome& outcome) const {
+                              std::string_view body_key, std::int64_t now_ms,
+                              IngestOutcome& outcome) const {
   if (outcome.source != nullptr) return true;  // the Basic key, looked up already
   std::string_view key = keys.resolve(body_key);
   if (key.empty()) {
@@ -62,12 +98,7 @@ bool Ingestor::resolve_source(const SourceRegistry& sources, WriteKeyResolver& k
          "no write key: send it as the Basic auth user name or as writeKey in the body");
     return false;
   }
-  outcome.source = sources.find_by_write_key(key);
-  if (!outcome.source) {
-    fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
-    return false;
-  }
-  return true;
+  return accept_key(sources, key, now_ms, outcome);
 }
 
 void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& request,
@@ -77,11 +108,7 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
   // A bad header key is refused before any JSON work. A good one is the request's key whatever
   // the body says (auth.hpp), so its source is known from here on, for the errors below too.
   if (!keys.basic_key().empty()) {
-    outcome.source = sources.find_by_write_key(keys.basic_key());
-    if (outcome.source == nullptr) {
-      fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
-      return;
-    }
+    if (!accept_key(sources, keys.basic_key(), request.received_at_ms, outcome)) return;
   }
   if (request.path_type) {
     if (items_.empty()) items_.emplace_back();
@@ -97,7 +124,9 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
                " bytes");
       return;
     }
-    if (!resolve_source(sources, keys, string_member(message, Field::kWriteKey), outcome)) return;
+    if (!resolve_source(sources, keys, string_member(message, Field::kWriteKey),
+                        request.received_at_ms, outcome))
+      return;
     accept_or_reject(0, message, request.path_type, nullptr, request, outcome);
     check_burst(outcome);
     return;
@@ -116,7 +145,7 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
   }
   std::string_view body_key = string_member(envelope_, Field::kWriteKey);
   if (body_key.empty() && count > 0) body_key = string_member(items_[0], Field::kWriteKey);
-  if (!resolve_source(sources, keys, body_key, outcome)) return;
+  if (!resolve_source(sources, keys, body_key, request.received_at_ms, outcome)) return;
   for (std::size_t i = 0; i < count; ++i) {
     TypeOrViolation type = batch_item_type(items_[i]);
     if (!type.type) {

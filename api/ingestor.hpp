@@ -27,14 +27,20 @@ enum class RequestError : std::uint8_t {
   kNone,
   kInvalidJson,
   kMissingWriteKey,
-  kInvalidWriteKey,
+  kInvalidWriteKey,  // no source has the key
+  kWriteKeyRevoked,  // answered as invalid_write_key; counted apart
+  kSourceDisabled,   // answered as invalid_write_key; counted apart
   kPayloadTooLarge,
   kTooManyEvents,
   // More events to store than the source's rate limit lets through at once: no wait would
   // ever let the request pass, so it is refused for good rather than answered 429.
   kExceedsBurst,
 };
+// The error's code in the answer.
 std::string_view to_code(RequestError error);
+// The error's reason in sluice_requests_refused_total: the code, except that a revoked key and
+// a disabled source, answered invalid_write_key, are told apart.
+std::string_view to_metric_reason(RequestError error);
 
 struct IngestRequest {
   std::string_view body;  // decoded (gunzipped) body
@@ -54,8 +60,9 @@ struct Rejection {
 
 struct IngestOutcome {
   RequestError error = RequestError::kNone;
-  std::string detail;              // the error message when error != kNone
-  const Source* source = nullptr;  // resolved source, also for some errors
+  std::string detail;  // the error message when error != kNone
+  // resolved source, also for some errors (a revoked key's or a disabled source's included)
+  const Source* source = nullptr;
   std::vector<std::string> records;
   std::vector<Rejection> rejected;
   std::array<std::uint32_t, storage::kEventTypeCount> accepted_by_type{};
@@ -77,9 +84,10 @@ class Ingestor {
   void ingest(const SourceRegistry& sources, const IngestRequest& request, IngestOutcome& outcome);
 
  private:
-  // Resolves the source from the request's key (WriteKeyResolver's order).
+  // Resolves the source from the request's key (WriteKeyResolver's order), checking the key
+  // at now_ms.
   bool resolve_source(const SourceRegistry& sources, WriteKeyResolver& keys,
-                      std::string_view body_key, IngestOutcome& outcome) const;
+                      std::string_view body_key, std::int64_t now_ms, IngestOutcome& outcome) const;
   // Refuses the request when it has more events to store than its source's burst.
   void check_burst(IngestOutcome& outcome) const;
   void accept_or_reject(std::size_t index, const MessageView& message,

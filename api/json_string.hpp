@@ -1,7 +1,7 @@
 #pragma once
 
 // Writes text as a JSON string literal, for the tracking API's responses and pixel messages and
-// for the admin API's JsonWriter. Control characters, '"' and '\' are always escaped; what
+// for JsonWriter. Control characters, '"' and '\' are always escaped; what
 // happens to bytes that are not UTF-8 is the caller's choice (InvalidUtf8).
 
 #include <string>

@@ -40,6 +40,7 @@ class RateLimiter {
 
   bool exceeds_burst(std::uint64_t events) const { return events > burst_; }
   std::uint64_t burst() const { return burst_; }
+  double events_per_second() const { return events_per_second_; }
 
  private:
   const double events_per_second_;

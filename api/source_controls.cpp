@@ -2,7 +2,8 @@
 
 namespace sluice::api {
 
-SourceControls::SourceControls(const config::SourceSettings& settings)
+SourceControls::SourceControls(const config::SourceSettings& settings,
+                               const SourceControls* previous)
     : allowed_origins_(settings.allowed_origins) {
   if (!settings.allowed_types.empty()) {
     allowed_types_ = 0;
@@ -18,9 +19,14 @@ SourceControls::SourceControls(const config::SourceSettings& settings)
       blocked_names_.push_back(event);
     }
   }
-  if (settings.rate_limit) {
+  if (!settings.rate_limit) return;
+  const RateLimiter* kept = previous != nullptr ? previous->rate_limiter_.get() : nullptr;
+  if (kept != nullptr && kept->events_per_second() == settings.rate_limit->events_per_second &&
+      kept->burst() == settings.rate_limit->burst) {
+    rate_limiter_ = previous->rate_limiter_;
+  } else {
     rate_limiter_ =
-        std::make_unique<RateLimiter>(settings.rate_limit->events_per_second,
+        std::make_shared<RateLimiter>(settings.rate_limit->events_per_second,
                                       settings.rate_limit->burst, RateLimiter::Clock::now());
   }
 }

@@ -4,6 +4,10 @@
 // allowed event type, blocked track names split into exact names and prefixes, the source's
 // CORS origins, and its rate limiter. Built with the SourceRegistry and immutable afterwards,
 // except for the rate limiter's bucket, which is thread-safe (rate_limiter.hpp).
+//
+// The bucket outlives one registry: a registry built to replace another (a reload, a change
+// through the admin API) keeps a source's bucket when its limit is unchanged, so that changing
+// one source does not hand every other one a full burst.
 
 #include <cstdint>
 #include <memory>
@@ -21,7 +25,9 @@ namespace sluice::api {
 class SourceControls {
  public:
   SourceControls() = default;  // everything allowed, no limit
-  explicit SourceControls(const config::SourceSettings& settings);
+  // previous: the same source's controls in the registry being replaced, if any.
+  explicit SourceControls(const config::SourceSettings& settings,
+                          const SourceControls* previous = nullptr);
 
   bool allows_type(storage::EventType type) const { return (allowed_types_ & type_bit(type)) != 0; }
   // Whether a track event of this name is blocked (an exact name, or a prefix written "Test *").
@@ -46,7 +52,7 @@ class SourceControls {
   std::vector<std::string> blocked_names_;
   std::vector<std::string> blocked_prefixes_;
   std::optional<std::vector<std::string>> allowed_origins_;
-  std::unique_ptr<RateLimiter> rate_limiter_;
+  std::shared_ptr<RateLimiter> rate_limiter_;
 };
 
 }  // namespace sluice::api

@@ -1,5 +1,6 @@
 #include "api/sources.hpp"
 
+#include <chrono>
 #include <memory>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -35,23 +36,31 @@ bool SourceRegistry::DigestEqual::operator()(const KeyDigest& a, const KeyDigest
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-SourceRegistry::SourceRegistry(const std::vector<config::SourceConfig>& sources,
-                               ApiMetrics* metrics) {
+SourceRegistry::SourceRegistry(const std::vector<SourceDefinition>& sources, ApiMetrics* metrics,
+                               const SourceRegistry* previous) {
   if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1 || sha256() == nullptr) {
     throw std::runtime_error("cannot set up the write-key lookup: OpenSSL's RNG or SHA-256 failed");
   }
   sources_.reserve(sources.size());
   for (const auto& source : sources) {
     const std::size_t index = sources_.size();
-    sources_.push_back(Source{source.name, SourceControls(source.settings),
-                              metrics != nullptr ? &metrics->counters_for(source.name) : nullptr});
-    for (const auto& key : source.write_keys) {
-      const auto digest = digest_of(key);
+    by_name_.emplace(source.name, index);
+    const Source* before = previous != nullptr ? previous->find_by_name(source.name) : nullptr;
+    sources_.push_back(
+        Source{source.name, source.enabled,
+               SourceControls(source.settings, before != nullptr ? &before->controls : nullptr),
+               metrics != nullptr ? &metrics->counters_for(source.name) : nullptr});
+    for (const auto& key : source.keys) {
+      const auto digest = digest_of(key.key);
       if (!digest) throw std::runtime_error("cannot set up the write-key lookup: out of memory");
-      by_key_digest_.emplace(*digest, index);
+      by_key_digest_.emplace(*digest, KeyEntry{index, key.expires_at_ms});
     }
   }
 }
+
+SourceRegistry::SourceRegistry(const std::vector<config::SourceConfig>& sources,
+                               ApiMetrics* metrics)
+    : SourceRegistry(definitions_of(sources), metrics) {}
 
 std::optional<SourceRegistry::KeyDigest> SourceRegistry::digest_of(
     std::string_view write_key) const {
@@ -66,12 +75,29 @@ std::optional<SourceRegistry::KeyDigest> SourceRegistry::digest_of(
   return digest;
 }
 
-const Source* SourceRegistry::find_by_write_key(std::string_view write_key) const {
+KeyLookup SourceRegistry::lookup(std::string_view write_key, std::int64_t now_ms) const {
   // Without a digest the key cannot be checked; refusing it is the safe answer.
   const auto digest = digest_of(write_key);
-  if (!digest) return nullptr;
+  if (!digest) return {};
   const auto it = by_key_digest_.find(*digest);
-  return it == by_key_digest_.end() ? nullptr : &sources_[it->second];
+  if (it == by_key_digest_.end()) return {};
+  const Source& source = sources_[it->second.source];
+  if (now_ms >= it->second.expires_at_ms) return {&source, KeyRefusal::kRevoked};
+  if (!source.enabled) return {&source, KeyRefusal::kDisabled};
+  return {&source, KeyRefusal::kNone};
+}
+
+const Source* SourceRegistry::find_by_write_key(std::string_view write_key) const {
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const KeyLookup found = lookup(write_key, now_ms);
+  return found.accepted() ? found.source : nullptr;
+}
+
+const Source* SourceRegistry::find_by_name(std::string_view name) const {
+  const auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &sources_[it->second];
 }
 
 }  // namespace sluice::api

@@ -5,13 +5,20 @@
 // are independent: a destination that keeps failing delays only itself. It is also what
 // operators act on through the admin API (RouterControl).
 //
-// Threading: add(), start() and stop() from one owning thread; the RouterControl methods from
-// any thread. The EventLog and RouterMetrics must outlive the Router.
+// A config reload changes the destinations while the others deliver on (reconfigure()): an
+// added one starts from its saved cursor (0 for a name never seen: the whole log that is kept),
+// a removed one stops with its cursor saved, and a changed one stops and starts again from the
+// cursor it saved. Its dead letters stay with its name.
+//
+// Threading: add(), start() and stop() from one owning thread; reconfigure() from one thread at
+// a time, not concurrently with start() or stop(); the RouterControl methods from any thread.
+// The EventLog and RouterMetrics must outlive the Router.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/delivery_loop.hpp"
@@ -47,8 +54,18 @@ class Router : public RouterControl {
   // slowest one, not their sum). Idempotent.
   void stop();
 
-  std::size_t size() const { return loops_.size(); }
-  std::vector<std::string> names() const;
+  // Puts next in force: builds the destinations that are new or changed first, and changes
+  // nothing when one cannot be built (its error); then stops the removed and changed ones
+  // (waiting for their cursors to be saved) and starts the new ones. What changed, for the log.
+  struct Changes {
+    std::vector<std::string> added;
+    std::vector<std::string> removed;
+    std::vector<std::string> restarted;
+  };
+  Result<Changes> reconfigure(const std::vector<config::DestinationConfig>& next) EXCLUDES(mutex_);
+
+  std::size_t size() const EXCLUDES(mutex_);
+  std::vector<std::string> names() const EXCLUDES(mutex_);
 
   // RouterControl
   std::vector<DestinationStatus> destinations() const override;
@@ -61,12 +78,18 @@ class Router : public RouterControl {
   Status redeliver(std::string_view name, std::uint64_t id) override;
 
  private:
-  // The loop of destination name; kNotFound when there is none.
-  Result<DeliveryLoop*> find(std::string_view name) const;
+  // The loop of destination name; kNotFound when there is none. The loop stays valid for as
+  // long as the caller holds it, even if a reload removes it meanwhile.
+  Result<std::shared_ptr<DeliveryLoop>> find(std::string_view name) const EXCLUDES(mutex_);
+  std::vector<std::shared_ptr<DeliveryLoop>> loops() const EXCLUDES(mutex_);
+  // The loop of config, not started; its error when its destination cannot be built.
+  Result<std::shared_ptr<DeliveryLoop>> build(const config::DestinationConfig& config);
 
   storage::EventLog& log_;
   RouterMetrics& metrics_;
-  std::vector<std::unique_ptr<DeliveryLoop>> loops_;
+  mutable Mutex mutex_;
+  std::vector<std::shared_ptr<DeliveryLoop>> loops_ GUARDED_BY(mutex_);
+  bool started_ GUARDED_BY(mutex_) = false;  // before start(), reconfigure() starts nothing
 };
 
 }  // namespace sluice::router

@@ -45,16 +45,15 @@ std::vector<std::string> settings_needing_restart(const config::Config& in_force
   check(in_force.storage != next.storage, "storage");
   check(in_force.ops != next.ops, "ops");
   check(in_force.admin != next.admin, "admin");
-  check(in_force.destinations != next.destinations, "destinations");
   return changed;
 }
 
 ConfigReloader::ConfigReloader(std::string config_path, config::Config in_force,
-                               api::SourceDirectory& sources, api::ApiMetrics& api_metrics,
-                               prometheus::Registry& registry)
+                               api::SourceCatalog& sources, prometheus::Registry& registry,
+                               DestinationsHook apply_destinations)
     : config_path_(std::move(config_path)),
       sources_(sources),
-      api_metrics_(api_metrics),
+      apply_destinations_(std::move(apply_destinations)),
       reloads_(prometheus::BuildCounter()
                    .Name("sluice_config_reloads_total")
                    .Help("Config reloads that were applied (SIGHUP or POST /v1/reload)")
@@ -80,28 +79,41 @@ config::ReloadOutcome ConfigReloader::reload() {
   config::ReloadOutcome outcome;
   config::LoadResult loaded =
       config::load_server_config(config_path_, config::process_environment());
-  if (!loaded.config) {
+  const auto refuse = [&](std::vector<std::string> errors) {
     failures_.Increment();
-    for (const auto& error : loaded.errors) outcome.errors.push_back(error.to_string());
+    outcome.errors = std::move(errors);
     outcome.generation = generation();
     spdlog::error("config reload refused, nothing changed: {}", joined(outcome.errors));
     return outcome;
+  };
+  if (!loaded.config) {
+    std::vector<std::string> errors;
+    for (const auto& error : loaded.errors) errors.push_back(error.to_string());
+    return refuse(std::move(errors));
   }
   config::Config next = std::move(*loaded.config);
 
+  // Whatever can refuse the reload is asked before anything changes: the sources' clashes
+  // first, then the destinations, which change only when all of them can be built.
   if (next.sources != in_force_.sources) {
-    // Built before it is published: a registry that cannot be built changes nothing.
-    std::shared_ptr<const api::SourceRegistry> registry;
-    try {
-      registry = std::make_shared<const api::SourceRegistry>(next.sources, &api_metrics_);
-    } catch (const std::exception& failure) {
-      failures_.Increment();
-      outcome.errors.emplace_back(failure.what());
-      outcome.generation = generation();
-      spdlog::error("config reload refused, nothing changed: {}", failure.what());
-      return outcome;
+    if (const Status clash = sources_.check_config_sources(next.sources); !clash.is_ok()) {
+      return refuse({clash.message()});
     }
-    sources_.publish(std::move(registry));
+  }
+  const bool destinations_changed = next.destinations != in_force_.destinations;
+  if (destinations_changed && apply_destinations_) {
+    if (const Status applied = apply_destinations_(next.destinations); !applied.is_ok()) {
+      return refuse({applied.message()});
+    }
+    outcome.applied.emplace_back("destinations");
+    in_force_.destinations = next.destinations;
+  }
+  if (next.sources != in_force_.sources) {
+    // Checked above; this fails only when OpenSSL cannot seed a lookup, which leaves the
+    // server unable to take a new source in any way.
+    if (const Status replaced = sources_.replace_config_sources(next.sources); !replaced.is_ok()) {
+      return refuse({replaced.message()});
+    }
     outcome.applied.emplace_back("sources");
   }
   if (next.log.level != in_force_.log.level) {
@@ -109,6 +121,9 @@ config::ReloadOutcome ConfigReloader::reload() {
     outcome.applied.emplace_back("log.level");
   }
   outcome.restart_required = settings_needing_restart(in_force_, next);
+  if (destinations_changed && !apply_destinations_) {
+    outcome.restart_required.emplace_back("destinations");
+  }
 
   // What a restart needs stays as it is in force, so that it is reported again by the next
   // reload until the server restarts.

@@ -4,11 +4,18 @@
 // API). The file is read and validated whole first: an invalid one changes nothing, and its
 // errors come back with file:line:column. A valid one is compared with the config in force:
 //   - applied at once: [[sources]] (names, write keys, [sources.settings]; SLUICE_SOURCES is
-//     read again too) and log.level. A new SourceRegistry is published: requests that start
-//     afterwards use it, requests in progress finish under the one they started with.
+//     read again too) and log.level. The catalog publishes a new SourceRegistry: requests that
+//     start afterwards use it, requests in progress finish under the one they started with.
+//     Sources that would clash with the ones created through the admin API (a name or a write
+//     key) refuse the reload whole.
+//   - [[destinations]], through the hook main gives (the router's reconfigure: added ones
+//     start, removed ones stop with their cursor kept, changed ones restart from their
+//     cursor). A destination that cannot be built refuses the reload whole; the sources are
+//     checked before any destination changes, so a refused reload changes nothing.
 //   - reported as needing a restart, and not applied: everything else that changed ([server],
-//     [server.tls]'s files, [storage], [ops], [admin], [[destinations]]). Applying part of a
-//     listener or storage change would leave the server between two configs.
+//     [server.tls]'s files, [storage], [ops], [admin]; [[destinations]] without the hook).
+//     Applying part of a listener or storage change would leave the server between two
+//     configs.
 // Each reload that applies counts one more config generation (1 at start-up), shown by
 // sluice_config_generation and /ready.
 //
@@ -16,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,30 +31,33 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include "api/api_metrics.hpp"
-#include "api/source_directory.hpp"
+#include "api/source_catalog.hpp"
 #include "common/mutex.hpp"
 #include "config/config.hpp"
 #include "config/reload_outcome.hpp"
 
 namespace sluice::server {
 
+// Puts a reload's destinations in force; its error when one cannot be, having changed nothing.
+using DestinationsHook = std::function<Status(const std::vector<config::DestinationConfig>&)>;
+
 class ConfigReloader {
  public:
   // config_path: the file the server was started with; empty for the embedded default.
-  // `in_force` is the config as loaded, before start-up adjusted anything.
-  ConfigReloader(std::string config_path, config::Config in_force, api::SourceDirectory& sources,
-                 api::ApiMetrics& api_metrics, prometheus::Registry& registry);
+  // `in_force` is the config as loaded, before start-up adjusted anything. Without
+  // apply_destinations a change of [[destinations]] needs a restart.
+  ConfigReloader(std::string config_path, config::Config in_force, api::SourceCatalog& sources,
+                 prometheus::Registry& registry, DestinationsHook apply_destinations = {});
 
-  config::ReloadOutcome reload();
+  config::ReloadOutcome reload() EXCLUDES(mutex_);
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   // The generation counter itself, for /ready (read on the IO threads).
   const std::atomic<std::uint64_t>& generation_counter() const { return generation_; }
 
  private:
   const std::string config_path_;
-  api::SourceDirectory& sources_;
-  api::ApiMetrics& api_metrics_;
+  api::SourceCatalog& sources_;
+  const DestinationsHook apply_destinations_;
   prometheus::Counter& reloads_;
   prometheus::Counter& failures_;
   prometheus::Gauge& generation_gauge_;
@@ -55,7 +66,8 @@ class ConfigReloader {
   std::atomic<std::uint64_t> generation_{1};
 };
 
-// The settings that differ between two configs and that a reload cannot apply, by name.
+// The settings that differ between two configs and that no reload applies, by name
+// ([[destinations]] is the reloader's to judge).
 std::vector<std::string> settings_needing_restart(const config::Config& in_force,
                                                   const config::Config& next);
 

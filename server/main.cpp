@@ -1,10 +1,15 @@
 // The sluice executable: the server, and the operator commands around it.
 
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +19,7 @@
 
 #include "admin/admin_server.hpp"
 #include "api/api_metrics.hpp"
+#include "api/source_catalog.hpp"
 #include "api/source_directory.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
@@ -25,6 +31,7 @@
 #include "server/log_cat.hpp"
 #include "server/open_file_limit.hpp"
 #include "server/server_metrics.hpp"
+#include "server/sources_cli.hpp"
 #include "server/tls_metrics.hpp"
 #include "server/tls_reloader.hpp"
 #include "storage/event_log.hpp"
@@ -101,7 +108,23 @@ int run_server(const std::string& config_path) {
   api::ApiMetrics api_metrics(registry);
   api::SourceDirectory sources(
       std::make_shared<const api::SourceRegistry>(config->sources, &api_metrics));
-  server::ConfigReloader reloader(config_path, as_loaded, sources, api_metrics, registry);
+  // The config's sources and the ones created through the admin API, stored in the log.
+  auto catalog =
+      api::SourceCatalog::open(log->source_store(), config->sources, sources, &api_metrics);
+  if (!catalog.is_ok()) {
+    spdlog::critical("sources: {}", catalog.status().message());
+    return 1;
+  }
+  // A reload's destinations: the router changes its loops, retention counts the new set.
+  const auto apply_destinations = [&](const std::vector<config::DestinationConfig>& next) {
+    const auto changes = delivery->reconfigure(next);
+    if (!changes.is_ok()) return changes.status();
+    retention.set_destinations(delivery->names());
+    spdlog::info("destinations reloaded: {} added, {} removed, {} restarted", changes->added.size(),
+                 changes->removed.size(), changes->restarted.size());
+    return Status::ok();
+  };
+  server::ConfigReloader reloader(config_path, as_loaded, **catalog, registry, apply_destinations);
   server::ServerMetrics server_metrics(registry);
   server::TlsMetrics tls_metrics(registry);
   std::unique_ptr<net::TlsCredentials> tls;
@@ -124,8 +147,9 @@ int run_server(const std::string& config_path) {
   std::unique_ptr<admin::AdminServer> admin_api;
   if (config->admin.enabled) {
     std::string error;
-    admin_api = admin::AdminServer::start(config->admin, *delivery, &error, admin::AdminLimits{},
-                                          [&reloader] { return reloader.reload(); });
+    admin_api = admin::AdminServer::start(
+        config->admin, *delivery, &error, admin::AdminLimits{},
+        [&reloader] { return reloader.reload(); }, catalog->get());
     if (!admin_api) {
       spdlog::critical("{}", error);
       return 1;
@@ -227,8 +251,39 @@ int main(int argc, char** argv) {
   cat->add_option("--from", from, "First sequence number to print");
   cat->add_option("--limit", limit, "Print at most this many events (0: all)");
 
+  auto* sources_cmd =
+      app.add_subcommand("sources", "Manage sources through the admin API (SLUICE_ADMIN_TOKEN)");
+  sources_cmd->require_subcommand(1);
+  server::SourcesCommand sources;
+  const std::vector<std::pair<const char*, const char*>> source_actions{
+      {"list", "List every source"},
+      {"show", "Show one source and its write keys"},
+      {"create", "Create a source and print its first write key"},
+      {"disable", "Refuse the source's events until it is enabled"},
+      {"enable", "Take the source's events again"},
+      {"rotate", "Add a write key beside the current ones"},
+      {"revoke", "Revoke a write key, now or after a grace period"}};
+  for (const auto& [action, description] : source_actions) {
+    auto* sub = sources_cmd->add_subcommand(action, description);
+    sub->add_option("--admin", sources.admin_url, "Admin API URL")->default_val(sources.admin_url);
+    sub->add_flag("--json", sources.json, "Print the admin API's JSON");
+    if (std::string_view(action) == "list") continue;
+    sub->add_option("name", sources.name, "Source name")->required();
+    if (std::string_view(action) == "create") {
+      sub->add_option("--settings", sources.settings, "Settings as a JSON object");
+    } else if (std::string_view(action) == "revoke") {
+      sub->add_option("key", sources.key, "The write key to revoke")->required();
+      sub->add_option("--after", sources.after, "Grace period, such as 24h (default: now)");
+    }
+  }
+
   CLI11_PARSE(app, argc, argv);
   if (*check) return check_config(check_path);
   if (*cat) return cat_log(cat_config, from, limit);
+  if (*sources_cmd) {
+    sources.action = sources_cmd->get_subcommands().front()->get_name();
+    if (const char* token = std::getenv("SLUICE_ADMIN_TOKEN")) sources.token = token;
+    return server::run_sources_command(sources, std::cout, std::cerr);
+  }
   return run_server(config_path);
 }

@@ -271,10 +271,9 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   sources.source = outcome.source;
   auto& metrics = context_.metrics;
   if (outcome.error != api::RequestError::kNone) {
-    const auto code = api::to_code(outcome.error);
-    metrics.request_refused(outcome.source, code);
+    metrics.request_refused(outcome.source, api::to_metric_reason(outcome.error));
     co_return json_response(request, http::status::bad_request,
-                            api::error_body(code, outcome.detail));
+                            api::error_body(api::to_code(outcome.error), outcome.detail));
   }
   // Tokens are taken only for a request that is otherwise valid, and only for the events it
   // would store. Refused, it is refused whole, before its rejections are counted: the client

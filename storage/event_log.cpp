@@ -47,7 +47,8 @@ EventLog::EventLog(const config::StorageConfig& config, StorageMetrics* metrics,
       backlog_(rocks, metrics),
       committer_(rocks, config.durability, sequence_, backlog_, metrics),
       records_(config, db_, committer_, sequence_, backlog_),
-      delivery_state_(db_, committer_) {
+      delivery_state_(db_, committer_),
+      source_store_(db_, committer_) {
   if (metrics != nullptr) metrics->backlog_limit(config.max_backlog_bytes);
 }
 

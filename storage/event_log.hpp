@@ -8,6 +8,7 @@
 //   RecordLog          appends (the IntakeLog intake uses) and reads of committed records,
 //                      waiting for new ones, retention's deletes (record_log.hpp)
 //   DeliveryState      each destination's cursor and dead letters (delivery_state.hpp)
+//   SourceStore        the sources created through the admin API (source_store.hpp)
 //   Committer          the database's one writer thread: group commit (committer.hpp)
 //   CommittedSequence  the last committed sequence, and waiting for it (committed_sequence.hpp)
 //   Backlog            the bytes intake's 503 limit weighs (backlog.hpp)
@@ -37,6 +38,7 @@
 #include "storage/delivery_state.hpp"
 #include "storage/record_log.hpp"
 #include "storage/shared_log_db.hpp"
+#include "storage/source_store.hpp"
 
 namespace rocksdb {
 class DB;
@@ -65,6 +67,7 @@ class EventLog {
   const RecordLog& records() const { return records_; }
   DeliveryState& delivery_state() { return delivery_state_; }
   const DeliveryState& delivery_state() const { return delivery_state_; }
+  SourceStore& source_store() { return source_store_; }
 
   // Stops taking appends, commits everything already queued, completes its callbacks, stops
   // the committer and closes RocksDB (without syncing the WAL after a write RocksDB did not
@@ -82,6 +85,7 @@ class EventLog {
   Committer committer_;
   RecordLog records_;
   DeliveryState delivery_state_;
+  SourceStore source_store_;
   std::once_flag close_once_;
 };
 

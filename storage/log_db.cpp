@@ -8,7 +8,7 @@
 namespace sluice::storage {
 namespace {
 
-// Cursors and dead letters are small and rarely written; small memtables keep their memory
+// Cursors, dead letters and sources are small and rarely written; small memtables keep their memory
 // low. RocksDB flushes them when the WAL they pin passes max_total_wal_size (by default four
 // times all memtable budgets), so a quiet column family cannot keep old WAL files alive.
 rocksdb::ColumnFamilyOptions small_family_options() {
@@ -36,7 +36,7 @@ Result<std::unique_ptr<LogDb>> LogDb::open(
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(db_options, path, &names).ok()) names.clear();
   for (const char* ours : {rocksdb::kDefaultColumnFamilyName.c_str(), kCursorsColumnFamily,
-                           kDeadLettersColumnFamily}) {
+                           kDeadLettersColumnFamily, kSourcesColumnFamily}) {
     if (std::find(names.begin(), names.end(), ours) == names.end()) names.emplace_back(ours);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -54,24 +54,18 @@ Result<std::unique_ptr<LogDb>> LogDb::open(
     return Status::io_error("cannot open the event log at " + path + ": " + status.ToString());
   }
   std::unique_ptr<rocksdb::DB> db(raw_db);
-  rocksdb::ColumnFamilyHandle* cursors = nullptr;
-  rocksdb::ColumnFamilyHandle* dead_letters = nullptr;
-  for (rocksdb::ColumnFamilyHandle* handle : handles) {
-    if (handle->GetName() == kCursorsColumnFamily) cursors = handle;
-    if (handle->GetName() == kDeadLettersColumnFamily) dead_letters = handle;
-  }
-  return std::unique_ptr<LogDb>(
-      new LogDb(std::move(env), std::move(db), std::move(handles), cursors, dead_letters));
+  return std::unique_ptr<LogDb>(new LogDb(std::move(env), std::move(db), std::move(handles)));
 }
 
 LogDb::LogDb(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
-             std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             rocksdb::ColumnFamilyHandle* cursors, rocksdb::ColumnFamilyHandle* dead_letters)
-    : env_(std::move(env)),
-      db_(std::move(db)),
-      handles_(std::move(handles)),
-      cursors_(cursors),
-      dead_letters_(dead_letters) {}
+             std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : env_(std::move(env)), db_(std::move(db)), handles_(std::move(handles)) {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    if (handle->GetName() == kCursorsColumnFamily) cursors_ = handle;
+    if (handle->GetName() == kDeadLettersColumnFamily) dead_letters_ = handle;
+    if (handle->GetName() == kSourcesColumnFamily) sources_ = handle;
+  }
+}
 
 LogDb::~LogDb() {
   if (sync_wal_at_close_) db_->FlushWAL(true).PermitUncheckedError();

@@ -4,6 +4,7 @@
 //   default       the log itself: first sequence of a request -> its records (record_group.hpp)
 //   cursors       destination name -> delivered-up-to sequence (delivery_state.hpp)
 //   dead_letters  destination name, sequence -> DeadLetter (dead_letter.hpp)
+//   sources       source name -> a source created through the admin API (source_store.hpp)
 // Column families that a later version added are opened too, so an older binary still opens
 // the log. LogReader opens only the default column family, as a secondary instance.
 //
@@ -29,6 +30,7 @@ namespace sluice::storage {
 
 inline constexpr const char* kCursorsColumnFamily = "cursors";
 inline constexpr const char* kDeadLettersColumnFamily = "dead_letters";
+inline constexpr const char* kSourcesColumnFamily = "sources";
 
 class LogDb {
  public:
@@ -45,20 +47,21 @@ class LogDb {
   rocksdb::DB& db() { return *db_; }
   rocksdb::ColumnFamilyHandle* cursors() { return cursors_; }
   rocksdb::ColumnFamilyHandle* dead_letters() { return dead_letters_; }
+  rocksdb::ColumnFamilyHandle* sources() { return sources_; }
 
   // Whether close (the destructor) syncs the WAL; true until told otherwise.
   void set_sync_wal_at_close(bool sync) { sync_wal_at_close_ = sync; }
 
  private:
   LogDb(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
-        std::vector<rocksdb::ColumnFamilyHandle*> handles, rocksdb::ColumnFamilyHandle* cursors,
-        rocksdb::ColumnFamilyHandle* dead_letters);
+        std::vector<rocksdb::ColumnFamilyHandle*> handles);
 
   std::unique_ptr<rocksdb::Env> env_;  // null: RocksDB's default; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // destroyed before db_ closes
-  rocksdb::ColumnFamilyHandle* cursors_;
-  rocksdb::ColumnFamilyHandle* dead_letters_;
+  rocksdb::ColumnFamilyHandle* cursors_ = nullptr;
+  rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
+  rocksdb::ColumnFamilyHandle* sources_ = nullptr;
   bool sync_wal_at_close_ = true;
 };
 

@@ -52,7 +52,8 @@ void Retention::stop() {
 
 Result<std::uint64_t> Retention::run_once() {
   if (log_.last_sequence() == 0) return std::uint64_t{0};
-  const Result<std::uint64_t> delivered = delivered_below();
+  const std::vector<std::string> names = destinations();
+  const Result<std::uint64_t> delivered = delivered_below(names);
   if (!delivered.is_ok()) return delivered.status();
 
   std::uint64_t below = *delivered;
@@ -69,17 +70,28 @@ Result<std::uint64_t> Retention::run_once() {
     deleted_below_ = below;
   }
   // After the delete, so the estimate sees the compacted files.
-  if (!destinations_.empty()) log_.set_backlog_floor(*delivered);
+  if (!names.empty()) log_.set_backlog_floor(*delivered);
   return deleted_below_;
 }
 
-Result<std::uint64_t> Retention::delivered_below() const {
-  if (destinations_.empty()) {
+void Retention::set_destinations(std::vector<std::string> destinations) {
+  MutexLock lock(destinations_mutex_);
+  destinations_ = std::move(destinations);
+}
+
+std::vector<std::string> Retention::destinations() const {
+  MutexLock lock(destinations_mutex_);
+  return destinations_;
+}
+
+Result<std::uint64_t> Retention::delivered_below(
+    const std::vector<std::string>& destinations) const {
+  if (destinations.empty()) {
     // Nothing is delivered anywhere: keep everything unless the retention period says not to.
     return retention_.count() > 0 ? log_.last_sequence() + 1 : std::uint64_t{0};
   }
   std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
-  for (const std::string& name : destinations_) {
+  for (const std::string& name : destinations) {
     const Result<std::uint64_t> cursor = state_.load_cursor(name);
     if (!cursor.is_ok()) return cursor.status();
     lowest = std::min(lowest, *cursor);

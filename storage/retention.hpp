@@ -10,8 +10,8 @@
 //
 // A pass runs every interval on its own thread; run_once() is the same pass, for tests.
 // Thread-safety: start() and stop() from one owning thread; run_once() from one thread at a
-// time (the pass's). The RecordLog and the DeliveryState (the parts of one EventLog) must
-// outlive this.
+// time (the pass's); set_destinations() from any thread. The RecordLog and the DeliveryState (the
+// parts of one EventLog) must outlive this.
 
 #include <chrono>
 #include <condition_variable>
@@ -40,17 +40,22 @@ class Retention {
   void start();
   void stop();
 
+  // The destinations whose cursors count from the next pass on (a config reload changed them).
+  void set_destinations(std::vector<std::string> destinations) EXCLUDES(destinations_mutex_);
+
   // One pass. Returns the sequence below which the log now holds no record (the last record
   // of the log always stays), or the error of a read or the delete that failed.
   Result<std::uint64_t> run_once();
 
  private:
-  // The lowest cursor of the destinations plus one: below it everything is delivered.
-  Result<std::uint64_t> delivered_below() const;
+  // The lowest cursor of destinations plus one: below it everything is delivered.
+  Result<std::uint64_t> delivered_below(const std::vector<std::string>& destinations) const;
+  std::vector<std::string> destinations() const EXCLUDES(destinations_mutex_);
 
   RecordLog& log_;
   const DeliveryState& state_;
-  const std::vector<std::string> destinations_;
+  mutable Mutex destinations_mutex_;
+  std::vector<std::string> destinations_ GUARDED_BY(destinations_mutex_);
   const std::chrono::milliseconds retention_;
   const std::chrono::milliseconds interval_;
   std::uint64_t deleted_below_ = 0;  // touched by one thread at a time: the pass's

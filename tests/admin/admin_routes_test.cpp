@@ -44,17 +44,61 @@ TEST_CASE("Admin paths map to their endpoint, method, name and id", "[admin]") {
 }
 
 TEST_CASE("Other admin paths are not found", "[admin]") {
-  for (std::string_view path :
-       {"", "/", "/v1", "/v1/", "/v1/destinationsx", "/v2/destinations", "/v1/destinations//pause",
-        "/v1/destinations/web//", "/v1/destinations/web/stop", "/v1/destinations/web/pause/now",
-        "/v1/destinations/web/dead-letters/1/retry",
-        "/v1/destinations/web/dead-letters/1/redeliver/x", "/v1/destinations/web/replay/1",
-        "/v1/destinations/web/letters/1", "/metrics", "/v1/reload/now", "/v1/reloads"}) {
+  for (std::string_view path : {"",
+                                "/",
+                                "/v1",
+                                "/v1/",
+                                "/v1/destinationsx",
+                                "/v2/destinations",
+                                "/v1/destinations//pause",
+                                "/v1/destinations/web//",
+                                "/v1/destinations/web/stop",
+                                "/v1/destinations/web/pause/now",
+                                "/v1/destinations/web/dead-letters/1/retry",
+                                "/v1/destinations/web/dead-letters/1/redeliver/x",
+                                "/v1/destinations/web/replay/1",
+                                "/v1/destinations/web/letters/1",
+                                "/metrics",
+                                "/v1/reload/now",
+                                "/v1/reloads",
+                                "/v1/sourcesx",
+                                "/v1/sources//keys",
+                                "/v1/sources/web/key",
+                                "/v1/sources/web/keys/k",
+                                "/v1/sources/web/keys/k/delete",
+                                "/v1/sources/web/keys/k/revoke/now"}) {
     INFO(path);
     const AdminRoute route = match_admin_route(path);
     CHECK(route.kind == AdminRouteKind::kNotFound);
     CHECK(route.method.empty());
   }
+}
+
+TEST_CASE("Source paths name the source and the key, and list the methods they answer", "[admin]") {
+  AdminRoute route = match_admin_route("/v1/sources");
+  CHECK(route.kind == AdminRouteKind::kSources);
+  CHECK(route.method == "GET, POST");
+  CHECK(route_allows(route, "GET"));
+  CHECK(route_allows(route, "POST"));
+  CHECK_FALSE(route_allows(route, "PATCH"));
+  CHECK_FALSE(route_allows(route, "GE"));
+
+  route = match_admin_route("/v1/sources/ios-app/");
+  CHECK(route.kind == AdminRouteKind::kSource);
+  CHECK(route.source == "ios-app");
+  CHECK(route_allows(route, "DELETE"));
+  CHECK(route_allows(route, "PATCH"));
+  CHECK_FALSE(route_allows(route, "POST"));
+
+  route = match_admin_route("/v1/sources/ios-app/keys");
+  CHECK(route.kind == AdminRouteKind::kSourceKeys);
+  CHECK(route.source == "ios-app");
+  CHECK(route.method == "POST");
+
+  route = match_admin_route("/v1/sources/ios-app/keys/Ab-_9/revoke");
+  CHECK(route.kind == AdminRouteKind::kRevokeKey);
+  CHECK(route.source == "ios-app");
+  CHECK(route.write_key == "Ab-_9");
 }
 
 }  // namespace sluice::admin

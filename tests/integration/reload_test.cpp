@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "delivery_support.hpp"
 #include "test_support.hpp"
 
 namespace sluice::integration {
@@ -119,6 +120,143 @@ TEST_CASE("POST /v1/reload replaces a leaked key and says what needs a restart",
   const StoredLog log = read_stored_log(server.config_path());
   CHECK(log.count("old-key") == 0);
   CHECK(log.count("new-key") == 1);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+TEST_CASE("SIGHUP adds a source and a destination under load, and every event is delivered",
+          "[integration][reload][delivery]") {
+  TempDir dir;
+  ServerOptions options;
+  options.durability = "wal";
+  options.extra_config = file_destination_toml("archive", dir.path() / "archive", 200);
+  ServerProcess server(dir.path(), options);
+
+  constexpr int kSenders = 4;
+  constexpr int kPerSender = 1500;
+  std::atomic<int> not_ok{0};
+  std::atomic<int> sent{0};
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::thread> senders;
+  for (int s = 0; s < kSenders; ++s) {
+    senders.emplace_back([&, s] {
+      HttpClient client(server.port());
+      for (int i = 0; i < kPerSender; ++i) {
+        const std::string id = "load-" + std::to_string(s) + "-" + std::to_string(i);
+        if (track_with_key(client, kWriteKey, id) != 200) not_ok.fetch_add(1);
+        sent.fetch_add(1);
+      }
+    });
+  }
+  REQUIRE(eventually([&] { return sent.load() >= kSenders * kPerSender / 4; }));
+  append_to(server.config_path(),
+            file_destination_toml("mirror", dir.path() / "mirror", 200) +
+                "\n[[sources]]\nname = \"ios\"\nwrite_keys = [\"ios_key\"]\n");
+  server.signal(SIGHUP);
+  HttpClient ios(server.port());
+  CHECK(eventually([&] { return track_with_key(ios, "ios_key", "ios-1") == 200; }));
+  const int sent_at_reload_end = sent.load();
+  for (auto& sender : senders) sender.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double rate = kSenders * kPerSender / seconds;
+  INFO("requests/s: " << rate << "; the reload ended after " << sent_at_reload_end);
+  if (!kSanitized) CHECK(rate >= 1000);
+  CHECK(sent_at_reload_end < kSenders * kPerSender);  // the reload happened under the load
+  CHECK(not_ok.load() == 0);
+
+  // The new destination starts from the beginning of the log: it gets everything, as the old
+  // one does.
+  REQUIRE(wait_until_delivered(server.port(), "archive", 60s));
+  REQUIRE(wait_until_delivered(server.port(), "mirror", 60s));
+  HttpClient client(server.port());
+  CHECK(client.request("GET", "/ready").body == R"({"status":"ready","config_generation":2})");
+  REQUIRE(server.terminate().clean());  // completes the files being written
+  const auto archived = delivered_message_ids(dir.path() / "archive");
+  const auto mirrored = delivered_message_ids(dir.path() / "mirror");
+  std::vector<std::string> missing;
+  for (int s = 0; s < kSenders; ++s) {
+    for (int i = 0; i < kPerSender; ++i) {
+      const std::string id = "load-" + std::to_string(s) + "-" + std::to_string(i);
+      if (!archived.contains(id) || !mirrored.contains(id)) missing.push_back(id);
+    }
+  }
+  CHECK(missing.empty());
+  CHECK(mirrored.contains("ios-1"));
+}
+
+TEST_CASE("A reload stops a removed destination with its cursor and restarts a changed one",
+          "[integration][reload][delivery]") {
+  TempDir dir;
+  ServerOptions options;
+  options.extra_config = file_destination_toml("keep", dir.path() / "keep", 10) +
+                         file_destination_toml("drop", dir.path() / "drop", 10);
+  // A removed destination no longer holds the log back; the retention period does.
+  options.storage_settings = {"retention = \"1h\""};
+  ServerProcess server(dir.path(), options);
+  HttpClient client(server.port());
+  for (int i = 0; i < 30; ++i) {
+    REQUIRE(track_with_key(client, kWriteKey, "first-" + std::to_string(i)) == 200);
+  }
+  REQUIRE(wait_until_delivered(server.port(), "keep", 30s));
+  REQUIRE(wait_until_delivered(server.port(), "drop", 30s));
+  const std::uint64_t drop_cursor = delivery_progress(server.port(), "drop").cursor;
+
+  // "drop" goes, "keep" changes its batch size, "broken" cannot be built: refused whole.
+  const std::string base = read_file(server.config_path());
+  std::string next = base;
+  next.erase(next.find("\n[[destinations]]\nname = \"drop\""));
+  next.replace(next.find("batch_max_events = 10"), 21, "batch_max_events = 5");
+  std::ofstream(server.config_path(), std::ios::trunc)
+      << next << "\n[[destinations]]\nname = \"broken\"\ntype = \"webhook\"\n"
+      << "[destinations.webhook]\nurl = \"https://127.0.0.1:1/\"\nca_file = \""
+      << (dir.path() / "no-such-ca.pem").string() << "\"\n";
+  server.signal(SIGHUP);
+  CHECK(eventually([&] {
+    const auto failures = metric_value(parse_metrics(client.request("GET", "/metrics").body),
+                                       "sluice_config_reload_failures_total");
+    return failures && *failures == 1;
+  }));
+  CHECK(client.request("GET", "/ready").body == R"({"status":"ready","config_generation":1})");
+
+  std::ofstream(server.config_path(), std::ios::trunc) << next;
+  server.signal(SIGHUP);
+  REQUIRE(eventually([&] {
+    return client.request("GET", "/ready").body == R"({"status":"ready","config_generation":2})";
+  }));
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(track_with_key(client, kWriteKey, "second-" + std::to_string(i)) == 200);
+  }
+  REQUIRE(wait_until_delivered(server.port(), "keep", 30s));
+  CHECK(delivery_progress(server.port(), "drop").cursor == drop_cursor);  // stopped
+
+  // Back again, "drop" resumes from its saved cursor: it gets what it missed, once.
+  std::ofstream(server.config_path(), std::ios::trunc) << base;
+  server.signal(SIGHUP);
+  REQUIRE(wait_until_delivered(server.port(), "drop", 30s));
+  CHECK(delivery_progress(server.port(), "drop").cursor > drop_cursor);
+  // A clean stop completes the files the destinations were writing.
+  REQUIRE(server.terminate().clean());
+  const auto kept = delivered_message_ids(dir.path() / "keep");
+  const auto dropped = delivered_message_ids(dir.path() / "drop");
+  for (const auto* delivered : {&kept, &dropped}) {
+    const auto times = [delivered](const std::string& id) {
+      const auto found = delivered->find(id);
+      return found == delivered->end() ? 0 : found->second;
+    };
+    for (int i = 0; i < 30; ++i) CHECK(times("first-" + std::to_string(i)) == 1);
+    for (int i = 0; i < 20; ++i) CHECK(times("second-" + std::to_string(i)) == 1);
+  }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include "api/api_metrics.hpp"
+#include "storage/event_log.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sluice::server {
@@ -33,11 +35,21 @@ class ReloadFixture {
     REQUIRE(loaded.config.has_value());
     directory_.emplace(
         std::make_shared<const api::SourceRegistry>(loaded.config->sources, &metrics_));
-    reloader_.emplace(path_, *loaded.config, *directory_, metrics_, registry_);
+    config::StorageConfig storage;
+    storage.path = (dir_.path() / "log").string();
+    auto log = storage::EventLog::open(storage, nullptr);
+    REQUIRE(log.is_ok());
+    log_ = std::move(log).value();
+    auto catalog = api::SourceCatalog::open(log_->source_store(), loaded.config->sources,
+                                            *directory_, &metrics_);
+    REQUIRE(catalog.is_ok());
+    catalog_ = std::move(catalog).value();
+    reloader_.emplace(path_, *loaded.config, *catalog_, registry_);
   }
 
   void write(std::string_view text) const { std::ofstream(path_, std::ios::trunc) << text; }
   ConfigReloader& reloader() { return *reloader_; }
+  api::SourceCatalog& catalog() { return *catalog_; }
   std::shared_ptr<const api::SourceRegistry> sources() const { return directory_->current(); }
   const api::SourceDirectory& directory() const { return *directory_; }
 
@@ -57,6 +69,8 @@ class ReloadFixture {
   prometheus::Registry registry_;
   api::ApiMetrics metrics_{registry_};
   std::optional<api::SourceDirectory> directory_;
+  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<api::SourceCatalog> catalog_;
   std::optional<ConfigReloader> reloader_;
 };
 

@@ -1,10 +1,10 @@
-#include "admin/json_writer.hpp"
+#include "api/json_writer.hpp"
 
 #include <cassert>
 
 #include "api/json_string.hpp"
 
-namespace sluice::admin {
+namespace sluice::api {
 
 void JsonWriter::before_value() {
   if (after_key_) {
@@ -48,14 +48,19 @@ void JsonWriter::key(std::string_view name) {
   assert(!levels_.empty() && levels_.back().object && !after_key_);
   if (levels_.back().has_items) out_ += ',';
   levels_.back().has_items = true;
-  api::append_json_string(out_, name, api::InvalidUtf8::kReplace);
+  append_json_string(out_, name, InvalidUtf8::kReplace);
   out_ += ':';
   after_key_ = true;
 }
 
 void JsonWriter::string(std::string_view text) {
   before_value();
-  api::append_json_string(out_, text, api::InvalidUtf8::kReplace);
+  append_json_string(out_, text, InvalidUtf8::kReplace);
+}
+
+void JsonWriter::boolean(bool value) {
+  before_value();
+  out_ += value ? "true" : "false";
 }
 
 void JsonWriter::null() {
@@ -73,4 +78,4 @@ std::string JsonWriter::take() {
   return std::move(out_);
 }
 
-}  // namespace sluice::admin
+}  // namespace sluice::api

@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace sluice::admin {
+namespace sluice::api {
 
 class JsonWriter {
  public:
@@ -34,6 +34,7 @@ class JsonWriter {
     before_value();
     out_ += std::to_string(value);
   }
+  void boolean(bool value);
   void null();
   // A value that is already valid JSON, copied verbatim.
   void raw(std::string_view json);
@@ -55,4 +56,4 @@ class JsonWriter {
   bool after_key_ = false;  // a key was written; its value comes next
 };
 
-}  // namespace sluice::admin
+}  // namespace sluice::api

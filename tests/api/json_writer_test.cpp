@@ -1,11 +1,11 @@
-#include "admin/json_writer.hpp"
+#include "api/json_writer.hpp"
 
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 
-namespace sluice::admin {
+namespace sluice::api {
 
-TEST_CASE("JsonWriter escapes keys and strings and replaces bytes that are not UTF-8", "[admin]") {
+TEST_CASE("JsonWriter escapes keys and strings and replaces bytes that are not UTF-8", "[api]") {
   JsonWriter out;
   out.begin_object();
   out.key("k\"\x80");
@@ -19,7 +19,7 @@ TEST_CASE("JsonWriter escapes keys and strings and replaces bytes that are not U
   CHECK(value == "a\nb \xC3\xA9 \xEF\xBF\xBD");
 }
 
-TEST_CASE("JsonWriter places commas and colons between members and elements", "[admin]") {
+TEST_CASE("JsonWriter places commas and colons between members and elements", "[api]") {
   JsonWriter out;
   out.begin_object();
   out.key("a");
@@ -45,4 +45,4 @@ TEST_CASE("JsonWriter places commas and colons between members and elements", "[
         R"({"a":18446744073709551615,"b":[-1,null,"x",{},[],{"k":[1, 2]}],"c\"":{"d":null}})");
 }
 
-}  // namespace sluice::admin
+}  // namespace sluice::api

@@ -1,0 +1,174 @@
+#include "admin/source_requests.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <simdjson.h>
+
+#include "api/source_catalog.hpp"
+#include "config/source_settings_json.hpp"
+
+namespace sluice::admin {
+namespace {
+
+constexpr std::array<std::string_view, 4> kSettingNames{"rate_limit", "allowed_origins",
+                                                        "allowed_types", "blocked_events"};
+
+bool is_setting(std::string_view name) {
+  return std::find(kSettingNames.begin(), kSettingNames.end(), name) != kSettingNames.end();
+}
+
+Status invalid(std::string message) {
+  return Status::invalid_argument(std::move(message));
+}
+
+Result<simdjson::dom::object> parse_object(simdjson::dom::parser& parser, std::string_view body,
+                                           std::string_view example) {
+  simdjson::dom::element root;
+  if (const auto error = parser.parse(body.data(), body.size()).get(root); error) {
+    return invalid("the body is not valid JSON (" + std::string(simdjson::error_message(error)) +
+                   ")");
+  }
+  simdjson::dom::object object;
+  if (root.get_object().get(object)) {
+    return invalid("the body must be a JSON object such as " + std::string(example));
+  }
+  return object;
+}
+
+Result<config::SettingsFromJson> read_settings(simdjson::dom::element value) {
+  if (!value.is_object()) {
+    return invalid(R"("settings" must be an object such as {"allowed_types":["track"]})");
+  }
+  config::SettingsFromJson read =
+      config::source_settings_from_json(simdjson::minify(value), "settings");
+  if (!read.settings)
+    return invalid(read.errors.empty() ? "invalid settings" : read.errors.front());
+  return read;
+}
+
+}  // namespace
+
+void SourcePatch::apply_to(api::SourceDefinition& source) const {
+  if (enabled) source.enabled = *enabled;
+  config::SourceSettings& target = source.settings;
+  const config::SourceSettings defaults;
+  const auto pick = [&](std::string_view name, auto member) {
+    if (replaced.contains(name)) target.*member = settings.*member;
+    if (reset.contains(name)) target.*member = defaults.*member;
+  };
+  pick("rate_limit", &config::SourceSettings::rate_limit);
+  pick("allowed_origins", &config::SourceSettings::allowed_origins);
+  pick("allowed_types", &config::SourceSettings::allowed_types);
+  pick("blocked_events", &config::SourceSettings::blocked_events);
+}
+
+Result<CreateSource> parse_create_source(std::string_view body) {
+  simdjson::dom::parser parser;
+  auto object = parse_object(parser, body, R"({"name":"ios-app"})");
+  if (!object.is_ok()) return object.status();
+  CreateSource create;
+  bool named = false;
+  for (auto [key, value] : *object) {
+    if (key == "name") {
+      std::string_view name;
+      if (value.get_string().get(name)) return invalid(R"("name" must be a string)");
+      create.name = std::string(name);
+      named = true;
+    } else if (key == "settings") {
+      auto settings = read_settings(value);
+      if (!settings.is_ok()) return settings.status();
+      create.settings = std::move(*settings->settings);
+    } else {
+      return invalid("unknown member \"" + std::string(key) +
+                     R"(": expected "name" and "settings")");
+    }
+  }
+  if (!named) return invalid(R"(the body needs "name", such as {"name":"ios-app"})");
+  return create;
+}
+
+Result<SourcePatch> parse_source_patch(std::string_view body) {
+  simdjson::dom::parser parser;
+  auto object = parse_object(parser, body, R"({"enabled":false})");
+  if (!object.is_ok()) return object.status();
+  SourcePatch patch;
+  // The settings given at the top level are gathered into one object, read like "settings".
+  std::string top_level_settings = "{";
+  const auto take_settings = [&patch](config::SettingsFromJson read) {
+    for (const auto& name : read.present) patch.replaced.insert(name);
+    for (const auto& name : read.nulls) patch.reset.insert(name);
+    const config::SourceSettings& given = *read.settings;
+    if (read.present.contains("rate_limit")) patch.settings.rate_limit = given.rate_limit;
+    if (read.present.contains("allowed_origins")) {
+      patch.settings.allowed_origins = given.allowed_origins;
+    }
+    if (read.present.contains("allowed_types")) patch.settings.allowed_types = given.allowed_types;
+    if (read.present.contains("blocked_events")) {
+      patch.settings.blocked_events = given.blocked_events;
+    }
+  };
+  for (auto [key, value] : *object) {
+    if (key == "enabled") {
+      bool enabled = false;
+      if (value.get_bool().get(enabled)) return invalid(R"("enabled" must be true or false)");
+      patch.enabled = enabled;
+    } else if (key == "settings") {
+      auto settings = read_settings(value);
+      if (!settings.is_ok()) return settings.status();
+      take_settings(std::move(settings).value());
+    } else if (is_setting(key)) {
+      if (top_level_settings.size() > 1) top_level_settings += ',';
+      top_level_settings += '"';
+      top_level_settings += key;
+      top_level_settings += "\":";
+      top_level_settings += simdjson::minify(value);
+    } else {
+      return invalid("unknown member \"" + std::string(key) +
+                     R"(": expected "enabled", "settings" or a setting such as "rate_limit")");
+    }
+  }
+  if (top_level_settings.size() > 1) {
+    top_level_settings += '}';
+    simdjson::dom::parser settings_parser;
+    simdjson::dom::element gathered;
+    if (settings_parser.parse(top_level_settings).get(gathered)) return invalid("invalid settings");
+    auto settings = read_settings(gathered);
+    if (!settings.is_ok()) return settings.status();
+    take_settings(std::move(settings).value());
+  }
+  return patch;
+}
+
+Result<std::chrono::milliseconds> parse_revoke(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return std::chrono::milliseconds{0};
+  }
+  simdjson::dom::parser parser;
+  auto object = parse_object(parser, body, R"({"after":"24h"})");
+  if (!object.is_ok()) return object.status();
+  std::chrono::milliseconds after{0};
+  for (auto [key, value] : *object) {
+    if (key != "after") {
+      return invalid("unknown member \"" + std::string(key) + R"(": expected "after")");
+    }
+    constexpr std::int64_t kMaxSeconds =
+        std::chrono::duration_cast<std::chrono::seconds>(api::kMaxRevokeGrace).count();
+    std::int64_t seconds = 0;
+    std::string_view text;
+    std::optional<std::chrono::milliseconds> parsed;
+    if (!value.get_int64().get(seconds)) {
+      if (seconds >= 0 && seconds <= kMaxSeconds) parsed = std::chrono::seconds(seconds);
+    } else if (!value.get_string().get(text)) {
+      parsed = config::parse_duration(text);
+    }
+    if (!parsed || *parsed > api::kMaxRevokeGrace) {
+      return invalid(
+          R"("after" must be a duration of at most 90 days such as "24h", "30m", "10s", or seconds)");
+    }
+    after = *parsed;
+  }
+  return after;
+}
+
+}  // namespace sluice::admin

@@ -1,0 +1,96 @@
+#include "api/source_codec.hpp"
+
+#include <simdjson.h>
+
+#include "api/json_writer.hpp"
+#include "config/source_settings_json.hpp"
+
+namespace sluice::api {
+namespace {
+
+constexpr std::int64_t kFormat = 1;
+
+Status malformed(std::string_view what) {
+  return Status::corruption("a stored source is malformed: " + std::string(what));
+}
+
+}  // namespace
+
+std::string encode_stored_source(const SourceDefinition& source) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("format");
+  out.number(kFormat);
+  out.key("name");
+  out.string(source.name);
+  out.key("enabled");
+  out.boolean(source.enabled);
+  out.key("created_at_ms");
+  out.number(source.created_at_ms);
+  out.key("keys");
+  out.begin_array();
+  for (const WriteKey& key : source.keys) {
+    out.begin_object();
+    out.key("key");
+    out.string(key.key);
+    out.key("created_at_ms");
+    out.number(key.created_at_ms);
+    if (key.revoked()) {
+      out.key("expires_at_ms");
+      out.number(key.expires_at_ms);
+    }
+    out.end_object();
+  }
+  out.end_array();
+  out.key("settings");
+  out.raw(config::source_settings_to_json(source.settings));
+  out.end_object();
+  return out.take();
+}
+
+Result<SourceDefinition> decode_stored_source(std::string_view stored) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(stored.data(), stored.size()).get_object().get(object)) {
+    return malformed("not a JSON object");
+  }
+  std::int64_t format = 0;
+  if (object["format"].get_int64().get(format) || format != kFormat) {
+    return malformed("format is not 1; it was written by another version of Sluice");
+  }
+  SourceDefinition source;
+  source.origin = SourceOrigin::kApi;
+  std::string_view name;
+  if (object["name"].get_string().get(name) || name.empty()) return malformed("no name");
+  source.name = std::string(name);
+  if (object["enabled"].get_bool().get(source.enabled) ||
+      object["created_at_ms"].get_int64().get(source.created_at_ms)) {
+    return malformed("source " + source.name + " lacks enabled or created_at_ms");
+  }
+  simdjson::dom::array keys;
+  if (object["keys"].get_array().get(keys)) return malformed(source.name + " has no keys array");
+  for (simdjson::dom::element element : keys) {
+    WriteKey key;
+    std::string_view text;
+    if (element["key"].get_string().get(text) || text.empty() ||
+        element["created_at_ms"].get_int64().get(key.created_at_ms)) {
+      return malformed("a key of " + source.name + " lacks key or created_at_ms");
+    }
+    key.key = std::string(text);
+    std::int64_t expires = 0;
+    if (!element["expires_at_ms"].get_int64().get(expires)) key.expires_at_ms = expires;
+    source.keys.push_back(std::move(key));
+  }
+  simdjson::dom::element settings;
+  if (object["settings"].get(settings)) return malformed(source.name + " has no settings");
+  const std::string settings_json = simdjson::minify(settings);
+  config::SettingsFromJson read = config::source_settings_from_json(settings_json, "settings");
+  if (!read.settings) {
+    return malformed("the settings of " + source.name + ": " +
+                     (read.errors.empty() ? std::string("unreadable") : read.errors.front()));
+  }
+  source.settings = std::move(*read.settings);
+  return source;
+}
+
+}  // namespace sluice::api
