@@ -84,7 +84,12 @@ void IngestOutcome::clear() {
   accepted_by_type.fill(0);
 }
 
-Ingestor::Ingestor(const IngestLimits& limits) : limits_(limits) {
+Ingestor::Ingestor(const IngestLimits& limits) {
+  set_limits(limits);
+}
+
+void Ingestor::set_limits(const IngestLimits& limits) {
+  limits_ = limits;
   message_limits_.max_message_bytes = limits.max_message_bytes;
 }
 

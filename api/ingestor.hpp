@@ -78,6 +78,8 @@ struct IngestLimits {
 class Ingestor {
  public:
   explicit Ingestor(const IngestLimits& limits);
+  // The limits for the requests ingested from now on (a reload changed them).
+  void set_limits(const IngestLimits& limits);
 
   // Fills outcome (cleared first) for one request.
   // `sources` is the registry in force for this request; outcome.source points into it.

@@ -30,6 +30,8 @@ class BodyDecoder {
   // itself (identity) or at the decoder's buffer, valid until the next call.
   DecodeStatus decode(std::string_view content_encoding, std::string_view body,
                       std::string_view* decoded);
+  // The limit for the bodies decoded from now on (a reload changed it).
+  void set_limit(std::size_t limit) { limit_ = limit; }
 
  private:
   // libdeflate's zlib or raw deflate decompressor, reporting the input it consumed.

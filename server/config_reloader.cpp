@@ -31,17 +31,10 @@ std::vector<std::string> settings_needing_restart(const config::Config& in_force
         "server.listen_plain");
   check(a.tls != b.tls, "server.tls");
   check(a.threads != b.threads, "server.threads");
-  check(a.max_request_bytes != b.max_request_bytes, "server.max_request_bytes");
-  check(a.max_message_bytes != b.max_message_bytes, "server.max_message_bytes");
-  check(a.max_batch_events != b.max_batch_events, "server.max_batch_events");
-  check(a.trust_forwarded_for != b.trust_forwarded_for, "server.trust_forwarded_for");
-  check(a.cors_allowed_origins != b.cors_allowed_origins, "server.cors_allowed_origins");
-  check(a.public_host != b.public_host, "server.public_host");
   check(a.header_timeout != b.header_timeout, "server.header_timeout");
   check(a.body_timeout != b.body_timeout, "server.body_timeout");
   check(a.idle_timeout != b.idle_timeout, "server.idle_timeout");
   check(a.max_connections != b.max_connections, "server.max_connections");
-  check(a.retry_after != b.retry_after, "server.retry_after");
   check(in_force.storage != next.storage, "storage");
   check(in_force.ops != next.ops, "ops");
   check(in_force.admin != next.admin, "admin");
@@ -49,11 +42,9 @@ std::vector<std::string> settings_needing_restart(const config::Config& in_force
 }
 
 ConfigReloader::ConfigReloader(std::string config_path, config::Config in_force,
-                               api::SourceCatalog& sources, prometheus::Registry& registry,
-                               DestinationsHook apply_destinations)
+                               ReloadTargets targets, prometheus::Registry& registry)
     : config_path_(std::move(config_path)),
-      sources_(sources),
-      apply_destinations_(std::move(apply_destinations)),
+      targets_(std::move(targets)),
       reloads_(prometheus::BuildCounter()
                    .Name("sluice_config_reloads_total")
                    .Help("Config reloads that were applied (SIGHUP or POST /v1/reload)")
@@ -96,13 +87,13 @@ config::ReloadOutcome ConfigReloader::reload() {
   // Whatever can refuse the reload is asked before anything changes: the sources' clashes
   // first, then the destinations, which change only when all of them can be built.
   if (next.sources != in_force_.sources) {
-    if (const Status clash = sources_.check_config_sources(next.sources); !clash.is_ok()) {
+    if (const Status clash = targets_.sources.check_config_sources(next.sources); !clash.is_ok()) {
       return refuse({clash.message()});
     }
   }
   const bool destinations_changed = next.destinations != in_force_.destinations;
-  if (destinations_changed && apply_destinations_) {
-    if (const Status applied = apply_destinations_(next.destinations); !applied.is_ok()) {
+  if (destinations_changed && targets_.destinations) {
+    if (const Status applied = targets_.destinations(next.destinations); !applied.is_ok()) {
       return refuse({applied.message()});
     }
     outcome.applied.emplace_back("destinations");
@@ -111,19 +102,29 @@ config::ReloadOutcome ConfigReloader::reload() {
   if (next.sources != in_force_.sources) {
     // Checked above; this fails only when OpenSSL cannot seed a lookup, which leaves the
     // server unable to take a new source in any way.
-    if (const Status replaced = sources_.replace_config_sources(next.sources); !replaced.is_ok()) {
+    if (const Status replaced = targets_.sources.replace_config_sources(next.sources);
+        !replaced.is_ok()) {
       return refuse({replaced.message()});
     }
     outcome.applied.emplace_back("sources");
+  }
+  std::vector<std::string> request_rules = changed_request_settings(in_force_.server, next.server);
+  if (!request_rules.empty() && targets_.request_settings != nullptr) {
+    targets_.request_settings->publish(std::make_shared<const RequestSettings>(next.server));
+    outcome.applied.insert(outcome.applied.end(), request_rules.begin(), request_rules.end());
+    request_rules.clear();
+    copy_request_settings(next.server, in_force_.server);
   }
   if (next.log.level != in_force_.log.level) {
     spdlog::set_level(spdlog::level::from_str(next.log.level));
     outcome.applied.emplace_back("log.level");
   }
   outcome.restart_required = settings_needing_restart(in_force_, next);
-  if (destinations_changed && !apply_destinations_) {
+  if (destinations_changed && !targets_.destinations) {
     outcome.restart_required.emplace_back("destinations");
   }
+  outcome.restart_required.insert(outcome.restart_required.end(), request_rules.begin(),
+                                  request_rules.end());
 
   // What a restart needs stays as it is in force, so that it is reported again by the next
   // reload until the server restarts.

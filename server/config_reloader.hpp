@@ -4,16 +4,18 @@
 // API). The file is read and validated whole first: an invalid one changes nothing, and its
 // errors come back with file:line:column. A valid one is compared with the config in force:
 //   - applied at once: [[sources]] (names, write keys, [sources.settings]; SLUICE_SOURCES is
-//     read again too) and log.level. The catalog publishes a new SourceRegistry: requests that
-//     start afterwards use it, requests in progress finish under the one they started with.
-//     Sources that would clash with the ones created through the admin API (a name or a write
-//     key) refuse the reload whole.
+//     read again too), log.level, and the [server] rules a request is answered under (limits,
+//     CORS, trust_forwarded_for, public_host, retry_after: request_settings.hpp). The catalog
+//     publishes a new SourceRegistry: requests that start afterwards use it, requests in progress
+//     finish under the one they started with. Sources that would clash with the ones created
+//     through the admin API (a name or a write key) refuse the reload whole.
 //   - [[destinations]], through the hook main gives (the router's reconfigure: added ones
 //     start, removed ones stop with their cursor kept, changed ones restart from their
 //     cursor). A destination that cannot be built refuses the reload whole; the sources are
 //     checked before any destination changes, so a refused reload changes nothing.
-//   - reported as needing a restart, and not applied: everything else that changed ([server],
-//     [server.tls]'s files, [storage], [ops], [admin]; [[destinations]] without the hook).
+//   - reported as needing a restart, and not applied: everything else that changed ([server]'s
+//     listeners, threads, timeouts and connection limit, [server.tls]'s files, [storage], [ops],
+//     [admin]; [[destinations]] or the request rules when main gave no target for them).
 //     Applying part of a listener or storage change would leave the server between two
 //     configs.
 // Each reload that applies counts one more config generation (1 at start-up), shown by
@@ -35,19 +37,26 @@
 #include "common/mutex.hpp"
 #include "config/config.hpp"
 #include "config/reload_outcome.hpp"
+#include "server/request_settings.hpp"
 
 namespace sluice::server {
 
 // Puts a reload's destinations in force; its error when one cannot be, having changed nothing.
 using DestinationsHook = std::function<Status(const std::vector<config::DestinationConfig>&)>;
 
+// What a reload changes. The catalog and the directory must outlive the reloader.
+struct ReloadTargets {
+  api::SourceCatalog& sources;
+  RequestSettingsDirectory* request_settings = nullptr;  // null: those need a restart
+  DestinationsHook destinations;                         // empty: they need a restart
+};
+
 class ConfigReloader {
  public:
   // config_path: the file the server was started with; empty for the embedded default.
-  // `in_force` is the config as loaded, before start-up adjusted anything. Without
-  // apply_destinations a change of [[destinations]] needs a restart.
-  ConfigReloader(std::string config_path, config::Config in_force, api::SourceCatalog& sources,
-                 prometheus::Registry& registry, DestinationsHook apply_destinations = {});
+  // `in_force` is the config as loaded, before start-up adjusted anything.
+  ConfigReloader(std::string config_path, config::Config in_force, ReloadTargets targets,
+                 prometheus::Registry& registry);
 
   config::ReloadOutcome reload() EXCLUDES(mutex_);
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
@@ -56,8 +65,7 @@ class ConfigReloader {
 
  private:
   const std::string config_path_;
-  api::SourceCatalog& sources_;
-  const DestinationsHook apply_destinations_;
+  const ReloadTargets targets_;
   prometheus::Counter& reloads_;
   prometheus::Counter& failures_;
   prometheus::Gauge& generation_gauge_;
@@ -67,7 +75,7 @@ class ConfigReloader {
 };
 
 // The settings that differ between two configs and that no reload applies, by name
-// ([[destinations]] is the reloader's to judge).
+// ([[destinations]] and the request rules are the reloader's to judge).
 std::vector<std::string> settings_needing_restart(const config::Config& in_force,
                                                   const config::Config& next);
 

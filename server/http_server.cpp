@@ -39,7 +39,6 @@ class Worker {
 
 HttpServer::HttpServer(const ServerDependencies& dependencies)
     : deps_(dependencies),
-      cors_(dependencies.config.server.cors_allowed_origins),
       connections_(dependencies.config.server.max_connections),
       ops_connections_(kOpsConnections) {
   const config::Config& config = deps_.config;
@@ -62,11 +61,10 @@ HttpServer::HttpServer(const ServerDependencies& dependencies)
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   prometheus::Registry& registry = deps_.registry;
   const TrackingApiContext context{
-      deps_.config.server,
+      deps_.request_settings,
       deps_.sources,
       deps_.log,
       deps_.api_metrics,
-      cors_,
       [&registry] { return prometheus::TextSerializer().Serialize(registry.Collect()); },
       deps_.config_generation};
   for (unsigned i = 0; i < threads; ++i) {

@@ -29,6 +29,7 @@
 #include "net/listener.hpp"
 #include "net/tls_credentials.hpp"
 #include "server/cors.hpp"
+#include "server/request_settings.hpp"
 #include "server/server_metrics.hpp"
 #include "server/tls_metrics.hpp"
 #include "server/tracking_api.hpp"
@@ -41,7 +42,8 @@ class Worker;
 struct ServerDependencies {
   const config::Config& config;
   storage::IntakeLog& log;
-  const api::SourceDirectory& sources;  // the sources in force
+  const api::SourceDirectory& sources;               // the sources in force
+  const RequestSettingsDirectory& request_settings;  // the [server] rules in force
   api::ApiMetrics& api_metrics;
   ServerMetrics& server_metrics;
   prometheus::Registry& registry;  // rendered by GET /metrics
@@ -89,7 +91,6 @@ class HttpServer {
   std::uint16_t port_of(ListenerKind kind) const;
 
   ServerDependencies deps_;
-  CorsPolicy cors_;
   net::ConnectionBudget connections_;
   net::ConnectionBudget ops_connections_;
   std::vector<Listener> listeners_;

@@ -124,7 +124,11 @@ int run_server(const std::string& config_path) {
                  changes->removed.size(), changes->restarted.size());
     return Status::ok();
   };
-  server::ConfigReloader reloader(config_path, as_loaded, **catalog, registry, apply_destinations);
+  server::RequestSettingsDirectory request_settings(
+      std::make_shared<const server::RequestSettings>(config->server));
+  server::ConfigReloader reloader(
+      config_path, as_loaded,
+      server::ReloadTargets{**catalog, &request_settings, apply_destinations}, registry);
   server::ServerMetrics server_metrics(registry);
   server::TlsMetrics tls_metrics(registry);
   std::unique_ptr<net::TlsCredentials> tls;
@@ -136,9 +140,9 @@ int run_server(const std::string& config_path) {
     }
     tls = std::move(loaded).value();
   }
-  server::HttpServer http(server::ServerDependencies{*config, log->records(), sources, api_metrics,
-                                                     server_metrics, registry, tls.get(),
-                                                     &tls_metrics, &reloader.generation_counter()});
+  server::HttpServer http(server::ServerDependencies{
+      *config, log->records(), sources, request_settings, api_metrics, server_metrics, registry,
+      tls.get(), &tls_metrics, &reloader.generation_counter()});
   if (const Status bound = http.bind(); !bound.is_ok()) {
     spdlog::critical("{}", bound.message());
     return 1;

@@ -21,10 +21,13 @@ constexpr std::size_t kHeaderLimit = 32 * 1024;
 constexpr std::size_t kLingerBytes = 8 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
-net::ConnectionLimits connection_limits(const config::ServerConfig& config) {
+// The limits of a connection opening now: the timeouts are fixed at start-up, the body limit
+// is the one in force (a reload may change it).
+net::ConnectionLimits connection_limits(const SessionEnvironment& env) {
+  const config::ServerConfig& config = env.config;
   return net::ConnectionLimits{
       .max_header_bytes = kHeaderLimit,
-      .max_body_bytes = config.max_request_bytes,
+      .max_body_bytes = env.api.body_limit(),
       .header_timeout = config.header_timeout,
       .idle_timeout = config.idle_timeout,
       .body_timeout = config.body_timeout,
@@ -52,7 +55,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // one. The request stays unread, so closing lingers: the client reads the answer instead of a
 // reset.
 asio::awaitable<void> refuse_plaintext(const SessionEnvironment& env, beast::tcp_stream stream) {
-  net::HttpConnection connection(std::move(stream), env.tracker, connection_limits(env.config));
+  net::HttpConnection connection(std::move(stream), env.tracker, connection_limits(env));
   Response refusal =
       TrackingApi::error(11, http::status::bad_request, "tls_required",
                          "this port speaks HTTPS: send the request to https:// instead of http://");
@@ -109,7 +112,7 @@ asio::awaitable<void> serve_requests(const SessionEnvironment& env,
 asio::awaitable<void> run_session(SessionEnvironment env, tcp::socket socket) {
   const std::string peer_address = client_address(socket);
   net::HttpConnection connection(beast::tcp_stream(std::move(socket)), env.tracker,
-                                 connection_limits(env.config));
+                                 connection_limits(env));
   co_await serve_requests(env, connection, peer_address);
 }
 
@@ -130,7 +133,7 @@ asio::awaitable<void> run_tls_session(SessionEnvironment env, TlsEnvironment tls
     }
     co_return;
   }
-  net::HttpsConnection connection(std::move(stream), env.tracker, connection_limits(env.config));
+  net::HttpsConnection connection(std::move(stream), env.tracker, connection_limits(env));
   co_await serve_requests(env, connection, peer_address);
 }
 

@@ -119,10 +119,10 @@ Response not_found(const Request& request) {
 
 TrackingApi::TrackingApi(const TrackingApiContext& context)
     : context_(context),
+      settings_(context.settings),
       sources_(context.sources),
-      ingestor_(
-          api::IngestLimits{context.server.max_message_bytes, context.server.max_batch_events}),
-      decoder_(context.server.max_request_bytes) {}
+      ingestor_(settings_.get()->ingest),
+      decoder_(settings_.get()->max_request_bytes) {}
 
 Response TrackingApi::error(unsigned version, http::status status, std::string_view code,
                             std::string_view message) {
@@ -143,22 +143,24 @@ Answer TrackingApi::refuse_header(const boost::system::error_code& ec) {
                       "malformed HTTP request: " + ec.message())};
 }
 
-Answer TrackingApi::refuse_body(const Request& request) const {
+Answer TrackingApi::refuse_body(const Request& request) {
   const std::string_view target = origin_form(request.target());
   Answer answer{
       error(request.version(), http::status::bad_request, "payload_too_large", kBodyTooLarge),
       match_route(target.substr(0, target.find('?'))).kind};
-  finish(request, answer.response);
+  finish(request, answer.response, InForce{settings_.get()});
   return answer;
 }
 
 void TrackingApi::finish(const Request& request, Response& response,
-                         const api::Source* source) const {
+                         const InForce& in_force) const {
+  const CorsPolicy& cors = in_force.settings->cors;
+  const api::Source* source = in_force.source;
   const std::vector<std::string>* origins =
       source != nullptr ? source->controls.allowed_origins() : nullptr;
   if (origins == nullptr) {
-    context_.cors.apply(request, response);
-  } else if (!context_.cors.apply(request, response, *origins)) {
+    cors.apply(request, response);
+  } else if (!cors.apply(request, response, *origins)) {
     context_.metrics.cors_refused(*source);
   }
   response.set(http::field::server, "sluice");
@@ -166,18 +168,19 @@ void TrackingApi::finish(const Request& request, Response& response,
 
 boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer peer,
                                                    PortRoutes routes) {
+  InForce in_force{settings_.get()};
   if (transfer_coding_refused(request)) {
     Answer refused{error(request.version(), http::status::bad_request, "bad_request",
                          "Transfer-Encoding must be chunked alone"),
                    RouteKind::kNotFound, /*close=*/true};
-    finish(request, refused.response);
+    finish(request, refused.response, in_force);
     co_return refused;
   }
   // RFC 9112 3.2: an HTTP/1.1 request without Host is refused.
   if (request.version() >= 11 && request.count(http::field::host) == 0) {
     Answer refused{error(request.version(), http::status::bad_request, "bad_request",
                          "an HTTP/1.1 request must carry a Host header")};
-    finish(request, refused.response);
+    finish(request, refused.response, in_force);
     co_return refused;
   }
   const std::string_view target = origin_form(request.target());
@@ -188,10 +191,10 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
   const Route route = answered_on(match_route(path), routes);
 
   Answer answer{{}, route.kind};
-  RequestSources sources;
   if (request.method() == http::verb::options) {
-    answer.response =
-        route.kind == RouteKind::kNotFound ? not_found(request) : context_.cors.preflight(request);
+    answer.response = route.kind == RouteKind::kNotFound
+                          ? not_found(request)
+                          : in_force.settings->cors.preflight(request);
   } else if (route.kind != RouteKind::kNotFound && !method_allowed(request, route)) {
     answer.response =
         error(request.version(), http::status::method_not_allowed, "method_not_allowed",
@@ -201,25 +204,26 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
         std::string(route.method) + (answers_head(route) ? ", HEAD, OPTIONS" : ", OPTIONS"));
   } else {
     std::string_view client_ip = peer.address;
-    if (context_.server.trust_forwarded_for) {
+    if (in_force.settings->trust_forwarded_for) {
       const auto forwarded = request["X-Forwarded-For"];
       if (!forwarded.empty()) client_ip = forwarded_client(forwarded);
     }
-    sources.registry = sources_.get();
-    answer.response = co_await dispatch(request, route, query, client_ip, sources);
+    in_force.registry = sources_.get();
+    answer.response = co_await dispatch(request, route, query, client_ip, in_force);
   }
-  finish(request, answer.response, sources.source);
+  finish(request, answer.response, in_force);
   co_return answer;
 }
 
 boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, const Route& route,
                                                        std::string_view query,
                                                        std::string_view client_ip,
-                                                       RequestSources& sources) {
+                                                       InForce& in_force) {
   switch (route.kind) {
     case RouteKind::kSingle:
     case RouteKind::kBatch: {
       std::string_view body;
+      decoder_.set_limit(in_force.settings->max_request_bytes);
       const DecodeStatus status =
           decoder_.decode(request[http::field::content_encoding], request.body(), &body);
       if (status != DecodeStatus::kOk) {
@@ -230,19 +234,19 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
         response.keep_alive(request.keep_alive());
         co_return response;
       }
-      co_return co_await ingest(request, route, body, query, client_ip, sources);
+      co_return co_await ingest(request, route, body, query, client_ip, in_force);
     }
     case RouteKind::kTelemetry:
       context_.metrics.telemetry_received();
       co_return json_response(request, http::status::ok, api::success_body());
     case RouteKind::kPixel:
-      co_return co_await pixel(request, route, query, client_ip, sources);
+      co_return co_await pixel(request, route, query, client_ip, in_force);
     case RouteKind::kSettings:
-      co_return settings(request, route, sources);
+      co_return settings(request, route, in_force);
     case RouteKind::kHealth:
       co_return json_response(request, http::status::ok, R"({"status":"ok"})");
     case RouteKind::kReady:
-      co_return ready(request);
+      co_return ready(request, in_force);
     case RouteKind::kMetrics:
       co_return metrics(request);
     case RouteKind::kNotFound:
@@ -254,7 +258,7 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
 boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, const Route& route,
                                                      std::string_view body, std::string_view query,
                                                      std::string_view client_ip,
-                                                     RequestSources& sources) {
+                                                     InForce& in_force) {
   api::IngestRequest ingest_request;
   ingest_request.body = body;
   ingest_request.path_type = route.kind == RouteKind::kSingle ? route.type : std::nullopt;
@@ -267,8 +271,9 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   // In this coroutine's frame, not a member: other sessions of the thread run while this one
   // waits for its commit.
   api::IngestOutcome outcome;
-  ingestor_.ingest(*sources.registry, ingest_request, outcome);
-  sources.source = outcome.source;
+  ingestor_.set_limits(in_force.settings->ingest);
+  ingestor_.ingest(*in_force.registry, ingest_request, outcome);
+  in_force.source = outcome.source;
   auto& metrics = context_.metrics;
   if (outcome.error != api::RequestError::kNone) {
     metrics.request_refused(outcome.source, api::to_metric_reason(outcome.error));
@@ -293,10 +298,10 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   const CommitResult commit =
       co_await async_commit(context_.log, std::move(outcome.records), boost::asio::use_awaitable);
   if (commit.admission != storage::Admission::kAccepted) {
-    co_return unavailable(request, commit.admission, outcome.source);
+    co_return unavailable(request, commit.admission, in_force);
   }
   if (!commit.append.ok) {
-    co_return unavailable(request, storage::Admission::kClosed, outcome.source);
+    co_return unavailable(request, storage::Admission::kClosed, in_force);
   }
   for (int t = 0; t < storage::kEventTypeCount; ++t) {
     metrics.events_accepted(*outcome.source, static_cast<storage::EventType>(t),
@@ -307,13 +312,12 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
 
 boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, const Route& route,
                                                     std::string_view query,
-                                                    std::string_view client_ip,
-                                                    RequestSources& sources) {
+                                                    std::string_view client_ip, InForce& in_force) {
   // A pixel always answers with the image: its errors are counted, never shown.
   if (auto message = api::pixel_message_json(query)) {
     Route single = route;
     single.kind = RouteKind::kSingle;
-    co_await ingest(request, single, *message, query, client_ip, sources);
+    co_await ingest(request, single, *message, query, client_ip, in_force);
   } else {
     context_.metrics.request_refused(nullptr, "invalid_json");
   }
@@ -329,19 +333,20 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
 }
 
 Response TrackingApi::settings(const Request& request, const Route& route,
-                               RequestSources& sources) const {
-  sources.source = sources.registry->find_by_write_key(route.write_key);
-  if (sources.source == nullptr) {
+                               InForce& in_force) const {
+  in_force.source = in_force.registry->find_by_write_key(route.write_key);
+  if (in_force.source == nullptr) {
     return json_response(request, http::status::not_found,
                          api::error_body("invalid_write_key", "unknown write key"));
   }
-  Response response = json_response(
-      request, http::status::ok, api::settings_body(route.write_key, context_.server.public_host));
+  Response response =
+      json_response(request, http::status::ok,
+                    api::settings_body(route.write_key, in_force.settings->public_host));
   response.set(http::field::cache_control, "public, max-age=300");
   return response;
 }
 
-Response TrackingApi::ready(const Request& request) const {
+Response TrackingApi::ready(const Request& request, const InForce& in_force) const {
   const storage::Admission admission = context_.log.admission();
   if (admission == storage::Admission::kAccepted) {
     if (context_.config_generation == nullptr) {
@@ -352,7 +357,7 @@ Response TrackingApi::ready(const Request& request) const {
         R"({"status":"ready","config_generation":)" +
             std::to_string(context_.config_generation->load(std::memory_order_acquire)) + "}");
   }
-  return unavailable(request, admission, nullptr);
+  return unavailable(request, admission, in_force);
 }
 
 Response TrackingApi::metrics(const Request& request) const {
@@ -365,7 +370,7 @@ Response TrackingApi::metrics(const Request& request) const {
 }
 
 Response TrackingApi::unavailable(const Request& request, storage::Admission admission,
-                                  const api::Source* source) const {
+                                  const InForce& in_force) const {
   std::string_view code = "storage_unavailable";
   std::string_view message = "the event log is not accepting writes";
   if (admission == storage::Admission::kBacklogFull) {
@@ -375,10 +380,10 @@ Response TrackingApi::unavailable(const Request& request, storage::Admission adm
     code = "overloaded";
     message = "too many events are waiting to be stored; retry later";
   }
-  context_.metrics.request_refused(source, code);
+  context_.metrics.request_refused(in_force.source, code);
   Response response =
       json_response(request, http::status::service_unavailable, api::error_body(code, message));
-  response.set(http::field::retry_after, std::to_string(context_.server.retry_after.count()));
+  response.set(http::field::retry_after, std::to_string(in_force.settings->retry_after.count()));
   return response;
 }
 

@@ -32,6 +32,7 @@
 #include "net/http_types.hpp"
 #include "server/body_decoder.hpp"
 #include "server/cors.hpp"
+#include "server/request_settings.hpp"
 #include "server/routes.hpp"
 #include "storage/intake_log.hpp"
 
@@ -63,11 +64,10 @@ enum class PortRoutes {
 };
 
 struct TrackingApiContext {
-  const config::ServerConfig& server;
-  const api::SourceDirectory& sources;  // the sources in force, replaced by reloads
+  const RequestSettingsDirectory& settings;  // the [server] rules in force, replaced by reloads
+  const api::SourceDirectory& sources;       // the sources in force, replaced by changes
   storage::IntakeLog& log;
   api::ApiMetrics& metrics;
-  const CorsPolicy& cors;
   std::function<std::string()> render_metrics;  // the body of GET /metrics
   // The config generation in force, shown by GET /ready; null: not shown.
   const std::atomic<std::uint64_t>* config_generation = nullptr;
@@ -87,46 +87,50 @@ class TrackingApi {
   // disconnect): malformed HTTP, or a Content-Length over the request limit.
   static Answer refuse_header(const boost::system::error_code& ec);
   // The answer when the body grew past the request limit while it was read.
-  Answer refuse_body(const Request& request) const;
+  Answer refuse_body(const Request& request);
+
+  // The body limit of a connection opened now (server.max_request_bytes in force).
+  std::size_t body_limit() { return settings_.get()->max_request_bytes; }
 
   // A JSON error response: {"code","message"}.
   static Response error(unsigned version, http::status status, std::string_view code,
                         std::string_view message);
 
  private:
-  // What one request answers with, in its coroutine's frame: the sources in force when it
-  // started (kept alive until it is answered, whatever a reload publishes meanwhile) and, for
-  // the routes that take a write key, the source it names once that is known, so that finish()
-  // applies that source's CORS rule.
-  struct RequestSources {
+  // What one request answers with, in its coroutine's frame: the settings and the sources in
+  // force when it started (kept alive until it is answered, whatever is published meanwhile)
+  // and, for the routes that take a write key, the source it names once that is known, so that
+  // finish() applies that source's CORS rule.
+  struct InForce {
+    std::shared_ptr<const RequestSettings> settings;
     std::shared_ptr<const api::SourceRegistry> registry;
     const api::Source* source = nullptr;
   };
 
   boost::asio::awaitable<Response> dispatch(const Request& request, const Route& route,
                                             std::string_view query, std::string_view client_ip,
-                                            RequestSources& sources);
+                                            InForce& in_force);
   boost::asio::awaitable<Response> ingest(const Request& request, const Route& route,
                                           std::string_view body, std::string_view query,
-                                          std::string_view client_ip, RequestSources& sources);
+                                          std::string_view client_ip, InForce& in_force);
   boost::asio::awaitable<Response> pixel(const Request& request, const Route& route,
                                          std::string_view query, std::string_view client_ip,
-                                         RequestSources& sources);
-  Response settings(const Request& request, const Route& route, RequestSources& sources) const;
-  Response ready(const Request& request) const;
+                                         InForce& in_force);
+  Response settings(const Request& request, const Route& route, InForce& in_force) const;
+  Response ready(const Request& request, const InForce& in_force) const;
   Response metrics(const Request& request) const;
-  // 503; source is null when the request has none (readiness).
+  // 503; in_force.source is null when the request has none (readiness).
   Response unavailable(const Request& request, storage::Admission admission,
-                       const api::Source* source) const;
+                       const InForce& in_force) const;
   // 429 for a request over its source's rate limit.
   Response rate_limited(const Request& request, const api::Source& source,
                         std::chrono::seconds retry_after) const;
   // CORS headers and the Server header, on every answer to a request that was read. The CORS
   // rule is the source's when it has allowed_origins, else the server's.
-  void finish(const Request& request, Response& response,
-              const api::Source* source = nullptr) const;
+  void finish(const Request& request, Response& response, const InForce& in_force) const;
 
   TrackingApiContext context_;
+  PublishedView<RequestSettings> settings_;
   api::SourceView sources_;
   api::Ingestor ingestor_;
   BodyDecoder decoder_;

@@ -122,6 +122,40 @@ TEST_CASE("POST /v1/reload replaces a leaked key and says what needs a restart",
   CHECK(log.count("new-key") == 1);
 }
 
+TEST_CASE("POST /v1/reload applies the request limits and CORS of [server]",
+          "[integration][reload][admin]") {
+  TempDir dir;
+  ServerOptions options;
+  options.extra_config =
+      "\n[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"" + std::string(kAdminToken) + "\"\n";
+  ServerProcess server(dir.path(), options);
+  HttpClient client(server.port());
+  const std::string two = batch_json({R"({"type":"track","userId":"u","event":"A"})",
+                                      R"({"type":"track","userId":"u","event":"B"})"});
+  const Headers from_shop{{"Authorization", basic_auth(kWriteKey)},
+                          {"Origin", "https://shop.example"}};
+  HttpResponse before = client.request("POST", "/v1/batch", from_shop, two);
+  CHECK(before.status == 200);
+  CHECK(before.header("Access-Control-Allow-Origin") == "https://shop.example");
+
+  std::string text = read_file(server.config_path());
+  text.replace(
+      text.find("[server]\n"), 9,
+      "[server]\nmax_batch_events = 1\ncors_allowed_origins = [\"https://other.example\"]\n");
+  std::ofstream(server.config_path(), std::ios::trunc) << text;
+  HttpClient admin(server.admin_port());
+  const HttpResponse reloaded = admin.request(
+      "POST", "/v1/reload", {{"Authorization", "Bearer " + std::string(kAdminToken)}});
+  CHECK(reloaded.body ==
+        R"({"generation":2,"applied":["server.max_batch_events","server.cors_allowed_origins"],)"
+        R"("restart_required":[]})");
+
+  // The same connection, kept alive across the reload, gets the new rules.
+  const HttpResponse after = client.request("POST", "/v1/batch", from_shop, two);
+  check_error(after, 400, "too_many_events");
+  CHECK(after.header("Access-Control-Allow-Origin").empty());
+}
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kSanitized = true;
 #elif defined(__has_feature)

@@ -44,12 +44,17 @@ class ReloadFixture {
                                             *directory_, &metrics_);
     REQUIRE(catalog.is_ok());
     catalog_ = std::move(catalog).value();
-    reloader_.emplace(path_, *loaded.config, *catalog_, registry_);
+    request_settings_.emplace(std::make_shared<const RequestSettings>(loaded.config->server));
+    reloader_.emplace(path_, *loaded.config, ReloadTargets{*catalog_, &*request_settings_, {}},
+                      registry_);
   }
 
   void write(std::string_view text) const { std::ofstream(path_, std::ios::trunc) << text; }
   ConfigReloader& reloader() { return *reloader_; }
   api::SourceCatalog& catalog() { return *catalog_; }
+  std::shared_ptr<const RequestSettings> request_settings() const {
+    return request_settings_->current();
+  }
   std::shared_ptr<const api::SourceRegistry> sources() const { return directory_->current(); }
   const api::SourceDirectory& directory() const { return *directory_; }
 
@@ -71,6 +76,7 @@ class ReloadFixture {
   std::optional<api::SourceDirectory> directory_;
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<api::SourceCatalog> catalog_;
+  std::optional<RequestSettingsDirectory> request_settings_;
   std::optional<ConfigReloader> reloader_;
 };
 
@@ -165,18 +171,57 @@ path = "/tmp/out"
   spdlog::set_level(spdlog::level::info);
 }
 
-TEST_CASE("Every setting outside sources and log level needs a restart", "[server][reload]") {
+TEST_CASE("A reload applies the request rules of [server] to requests that start afterwards",
+          "[server][reload]") {
+  ReloadFixture fixture;
+  const auto before = fixture.request_settings();
+  fixture.write(R"([server]
+listen = "127.0.0.1:8080"
+max_message_bytes = 1000
+max_batch_events = 10
+cors_allowed_origins = ["https://shop.example.com"]
+public_host = "events.example.com"
+retry_after = "9s"
+[log]
+level = "info"
+[[sources]]
+name = "website"
+write_keys = ["key_web"]
+)");
+  const config::ReloadOutcome outcome = fixture.reloader().reload();
+  REQUIRE(outcome.ok);
+  CHECK_THAT(outcome.applied, Equals(Names{"server.max_message_bytes", "server.max_batch_events",
+                                           "server.cors_allowed_origins", "server.public_host",
+                                           "server.retry_after"}));
+  CHECK(outcome.restart_required.empty());
+  const auto after = fixture.request_settings();
+  CHECK(after != before);
+  CHECK(after->ingest.max_message_bytes == 1000);
+  CHECK(after->ingest.max_batch_events == 10);
+  CHECK(after->public_host == "events.example.com");
+  CHECK(after->retry_after == std::chrono::seconds(9));
+  CHECK(before->ingest.max_message_bytes == 32768);  // what requests in progress keep
+  // Applied once: the next reload of the same file changes nothing.
+  const config::ReloadOutcome again = fixture.reloader().reload();
+  CHECK(again.applied.empty());
+  CHECK(fixture.request_settings() == after);
+}
+
+TEST_CASE("Every setting outside sources, log level and request rules needs a restart",
+          "[server][reload]") {
   config::Config a;
   config::Config b = a;
   CHECK(settings_needing_restart(a, b).empty());
   b.server.cors_allowed_origins = {"https://shop.example.com"};
+  b.server.max_batch_events = 10;
   b.server.tls.enabled = true;
   b.ops.enabled = true;
   b.admin.token = "0123456789abcdef";
   b.sources.push_back(config::SourceConfig{"x", {"k"}, {}});
   b.log.level = "warn";
-  CHECK_THAT(settings_needing_restart(a, b),
-             Equals(Names{"server.tls", "server.cors_allowed_origins", "ops", "admin"}));
+  CHECK_THAT(settings_needing_restart(a, b), Equals(Names{"server.tls", "ops", "admin"}));
+  CHECK_THAT(changed_request_settings(a.server, b.server),
+             Equals(Names{"server.max_batch_events", "server.cors_allowed_origins"}));
 }
 
 }  // namespace

@@ -66,8 +66,8 @@ class ControlsFixture {
  public:
   ControlsFixture()
       : sources_(std::make_shared<const api::SourceRegistry>(controlled_sources(), &metrics_)),
-        cors_(server_.cors_allowed_origins),
-        api_(TrackingApiContext{server_, sources_, log_, metrics_, cors_, {}}) {}
+        settings_(std::make_shared<const RequestSettings>(server_)),
+        api_(TrackingApiContext{settings_, sources_, log_, metrics_, {}}) {}
 
   Response send(const Request& request) {
     auto answer = asio::co_spawn(io_, api_.answer(request, Peer{"203.0.113.7"}), asio::use_future);
@@ -96,7 +96,7 @@ class ControlsFixture {
   prometheus::Registry registry_;
   api::ApiMetrics metrics_{registry_};
   api::SourceDirectory sources_;
-  CorsPolicy cors_;
+  RequestSettingsDirectory settings_;
   FakeIntakeLog log_;
   TrackingApi api_;
   asio::io_context io_;

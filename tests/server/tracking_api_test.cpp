@@ -67,8 +67,8 @@ class TrackingApiFixture {
       const std::vector<config::SourceConfig>& sources = {{"web", {"wk_web"}, {}}})
       : server_(std::move(config)),
         sources_(std::make_shared<const api::SourceRegistry>(sources, &metrics_)),
-        cors_(server_.cors_allowed_origins),
-        api_(TrackingApiContext{server_, sources_, log_, metrics_, cors_,
+        settings_(std::make_shared<const RequestSettings>(server_)),
+        api_(TrackingApiContext{settings_, sources_, log_, metrics_,
                                 [] { return std::string("# metrics text\n"); }}) {}
 
   Answer send(const Request& request, std::string_view peer = kPeer,
@@ -94,6 +94,7 @@ class TrackingApiFixture {
   FakeIntakeLog& log() { return log_; }
   prometheus::Registry& registry() { return registry_; }
   TrackingApi& api() { return api_; }
+  RequestSettingsDirectory& settings() { return settings_; }
 
   // The stored records' JSON, decoded.
   std::vector<storage::Record> stored() const {
@@ -111,7 +112,7 @@ class TrackingApiFixture {
   prometheus::Registry registry_;
   api::ApiMetrics metrics_{registry_};
   api::SourceDirectory sources_;
-  CorsPolicy cors_;
+  RequestSettingsDirectory settings_;
   FakeIntakeLog log_;
   TrackingApi api_;
   asio::io_context io_;
@@ -307,6 +308,29 @@ TEST_CASE("every answer carries CORS for an allowed Origin and the Server header
       CHECK(header(answer.response, http::field::server) == "sluice");
     }
   }
+}
+
+TEST_CASE("published request settings apply to the requests that start afterwards",
+          "[server][tracking_api]") {
+  TrackingApiFixture fixture;
+  const std::string two = R"({"batch":[{"type":"track","userId":"u","event":"A"},)"
+                          R"({"type":"track","userId":"u","event":"B"}]})";
+  REQUIRE(fixture.send(post("/v1/batch", two)).response.result() == http::status::ok);
+
+  config::ServerConfig stricter;
+  stricter.max_batch_events = 1;
+  stricter.cors_allowed_origins = {"https://allowed.example"};
+  fixture.settings().publish(std::make_shared<const RequestSettings>(stricter));
+  Request batch = post("/v1/batch", two);
+  batch.set(http::field::origin, "https://shop.example");
+  const Answer refused = fixture.send(batch);
+  CHECK(refused.response.result() == http::status::bad_request);
+  CHECK(refused.response.body().find("too_many_events") != std::string::npos);
+  CHECK(header(refused.response, http::field::access_control_allow_origin).empty());
+  const Answer preflight = fixture.send(
+      make_request(http::verb::options, "/v1/track", {}, {{"Origin", "https://allowed.example"}}));
+  CHECK(header(preflight.response, http::field::access_control_allow_origin) ==
+        "https://allowed.example");
 }
 
 TEST_CASE("intake stores the events and answers 200 once they are committed",
