@@ -21,6 +21,10 @@ build=${BUILD_DIR:-$root/build}
 DURATION=${DURATION:-4}
 RUNS=${RUNS:-3}
 CONNECTION_LEVELS=${CONNECTION_LEVELS:-"1 16 64 256"}
+# Sluice's IO threads, and as many nginx workers: the reference gets the same share of the
+# machine as Sluice.
+THREADS=${THREADS:-$(nproc)}
+echo "compare.sh: Sluice with $THREADS IO threads, nginx with $THREADS workers" >&2
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then make -C "$root" build >/dev/null; fi
 source "$here/lib.sh"
@@ -32,6 +36,7 @@ start_sluice() {  # start_sluice NAME DURABILITY PORT; sets sluice_pid
   cat >"$work/sluice-$name.toml" <<CONF
 [server]
 listen = "127.0.0.1:$port"
+threads = $THREADS
 [storage]
 path = "$work/log-$name"
 durability = "$durability"
@@ -52,8 +57,8 @@ port[nginx-200]=$(free_port)
 port[nginx-log]=$(free_port)
 port[sluice-wal]=$(free_port)
 port[sluice-fsync]=$(free_port)
-start_nginx 200 "${port[nginx-200]}"
-start_nginx log "${port[nginx-log]}"
+start_nginx 200 "${port[nginx-200]}" "$THREADS"
+start_nginx log "${port[nginx-log]}" "$THREADS"
 start_sluice wal wal "${port[sluice-wal]}"
 wal_pid=$sluice_pid
 start_sluice fsync fsync "${port[sluice-fsync]}"
@@ -150,4 +155,4 @@ python3 "$here/idle_connections.py" --port "${port[sluice-idle]}" --pid "$sluice
 python3 "$here/compare_report.py" "$results" "$efficiency" "$one_connection" "$open_loop" \
   "$half_rate" "$rss_wal" "$rss_fsync" "$fsync_probe" "$idle" "$work/metrics-before.txt" \
   "$work/metrics-after.txt" "$open_cpu" "$open_nginx" "$DURATION" "$RUNS" \
-  "$root/bench/RESULTS.md" "$(git -C "$root" rev-parse --short HEAD)"
+  "$root/bench/RESULTS.md" "$(git -C "$root" rev-parse --short HEAD)" "$THREADS"

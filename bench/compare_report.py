@@ -11,7 +11,7 @@ import sys
 
 (results_path, efficiency_path, one_path, open_path, half_rate, rss_wal_kb, rss_fsync_kb,
  fsync_probe_path, idle_path, metrics_before_path, metrics_after_path, open_cpu_path,
- open_nginx_path, duration, runs, results_md, commit) = sys.argv[1:18]
+ open_nginx_path, duration, runs, results_md, commit, threads) = sys.argv[1:19]
 
 EVENTS = {"track": 1, "batch": 100}
 TARGETS = ["nginx-200", "nginx-log", "sluice-wal", "sluice-fsync"]
@@ -141,7 +141,8 @@ section = "\n".join([
     f"- Date: {now}; `nproc` {os.cpu_count()}; CPU \"{cpu_model()}\"; Release build at commit "
     f"{commit}.",
     f"- Command: `bench/compare.sh` (wrk, {duration} s per run, median of {runs} runs; 2 wrk "
-    "threads, 1 for 1 connection; nginx with one worker; Sluice with one IO thread per core). "
+    f"threads, 1 for 1 connection; nginx with {threads} workers and Sluice with {threads} IO "
+    "threads, so that the reference has the same share of the machine). "
     "Client and servers share the cores.",
     "- Bodies (`bench/wrk/make_payloads.py`): a 491-byte track event (642 bytes with "
     "wrk's request line and headers); a 100-event `/v1/batch` (51 KB). nginx-log reads each body and writes it to its access log "

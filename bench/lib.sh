@@ -41,11 +41,12 @@ need_tools() {
   fi
 }
 
-# start_nginx MODE PORT: one nginx worker on 127.0.0.1:PORT, in the background. MODE "200"
+# start_nginx MODE PORT [WORKERS]: nginx on 127.0.0.1:PORT with WORKERS worker processes (1 by
+# default), in the background. MODE "200"
 # answers every request at once; "log" reads each body and writes it to $work/nginx-log/
 # logs/bodies.log (the naive collector).
 start_nginx() {
-  local mode=$1 port=$2 dir="$work/nginx-$1"
+  local mode=$1 port=$2 workers=${3:-1} dir="$work/nginx-$1"
   mkdir -p "$dir/logs"
   local module="" location="default_type application/json; return 200 '{\"success\":true}';"
   local logging="access_log off;"
@@ -57,7 +58,7 @@ start_nginx() {
   fi
   cat >"$dir/nginx.conf" <<CONF
 $module
-worker_processes 1;
+worker_processes $workers;
 error_log $dir/logs/error.log;
 pid $dir/nginx.pid;
 events { worker_connections 4096; }
