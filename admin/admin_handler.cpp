@@ -64,6 +64,9 @@ Response catalog_failure(const Request& request, const Status& status) {
     case StatusCode::kAlreadyExists:
       return AdminHandler::error(request.version(), http::status::conflict, "already_exists",
                                  status.message());
+    case StatusCode::kFailedPrecondition:  // a source of the config file
+      return AdminHandler::error(request.version(), http::status::conflict, "managed_by_config",
+                                 status.message());
     default:
       break;
   }
@@ -236,16 +239,6 @@ Response AdminHandler::reload(const Request& request) {
   return json_response(request.version(), http::status::ok, json.take());
 }
 
-std::optional<Response> AdminHandler::refuse_config_source(const Request& request,
-                                                           std::string_view name) const {
-  const auto found = sources_->find(name);
-  if (!found || found->origin != api::SourceOrigin::kConfig) return std::nullopt;
-  return error(request.version(), http::status::conflict, "managed_by_config",
-               "the source " + quoted(name) +
-                   " is declared in the config file; change it there and reload (SIGHUP or POST "
-                   "/v1/reload)");
-}
-
 // GET lists every source; POST creates one and answers 201 with it, its first key included.
 Response AdminHandler::sources(const Request& request) {
   if (request.method() == http::verb::get) {
@@ -276,7 +269,6 @@ Response AdminHandler::source(const Request& request, std::string_view name) {
     return json_response(request.version(), http::status::ok,
                          source_body(*found, sources_->now_ms()));
   }
-  if (auto refused = refuse_config_source(request, name)) return std::move(*refused);
   if (request.method() == http::verb::delete_) {
     if (const Status removed = sources_->remove(name); !removed.is_ok()) {
       return catalog_failure(request, removed);
@@ -301,7 +293,6 @@ Response AdminHandler::source(const Request& request, std::string_view name) {
 }
 
 Response AdminHandler::add_key(const Request& request, std::string_view name) {
-  if (auto refused = refuse_config_source(request, name)) return std::move(*refused);
   auto key = sources_->add_key(name);
   if (!key.is_ok()) return catalog_failure(request, key.status());
   return json_response(request.version(), http::status::created, write_key_body(*key));
@@ -309,7 +300,6 @@ Response AdminHandler::add_key(const Request& request, std::string_view name) {
 
 Response AdminHandler::revoke_key(const Request& request, std::string_view name,
                                   std::string_view key) {
-  if (auto refused = refuse_config_source(request, name)) return std::move(*refused);
   auto after = parse_revoke(request.body());
   if (!after.is_ok()) {
     return error(request.version(), http::status::bad_request, "invalid_body",

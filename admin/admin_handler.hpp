@@ -53,8 +53,6 @@ class AdminHandler {
   Response source(const Request& request, std::string_view name);
   Response add_key(const Request& request, std::string_view name);
   Response revoke_key(const Request& request, std::string_view name, std::string_view key);
-  // 409 managed_by_config when name is a config source; nullopt otherwise.
-  std::optional<Response> refuse_config_source(const Request& request, std::string_view name) const;
 
   router::RouterControl& control_;
   ReloadHook reload_;

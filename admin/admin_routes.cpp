@@ -58,6 +58,13 @@ AdminRoute match_source_route(std::string_view path) {
 
 }  // namespace
 
+std::string redacted_target(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  const AdminRoute route = match_admin_route(path);
+  if (route.kind != AdminRouteKind::kRevokeKey) return std::string(target);
+  return "/v1/sources/" + std::string(route.source) + "/keys/<key>/revoke";
+}
+
 bool route_allows(const AdminRoute& route, std::string_view method) {
   std::string_view methods = route.method;
   while (!methods.empty()) {

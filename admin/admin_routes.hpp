@@ -3,6 +3,7 @@
 // Maps an admin request's path to an endpoint and the one method it answers (admin/README.md).
 // Pure: no IO, so every path shape is unit-tested.
 
+#include <string>
 #include <string_view>
 
 namespace sluice::admin {
@@ -37,6 +38,10 @@ struct AdminRoute {
   std::string_view source;
   std::string_view write_key;  // kRevokeKey
 };
+
+// The target as logs may show it: a write key in the path (kRevokeKey) is replaced by
+// "<key>", since the key still works during its grace period.
+std::string redacted_target(std::string_view target);
 
 // Whether method is one of route.method's.
 bool route_allows(const AdminRoute& route, std::string_view method);

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "admin/admin_routes.hpp"
 #include "net/http_connection.hpp"
 
 namespace sluice::admin {
@@ -59,7 +60,7 @@ Response answer(AdminHandler& handler, const Request& request) {
     return handler.handle(request);
   } catch (const std::exception& e) {
     spdlog::error("admin: {} {} failed: {}", std::string(request.method_string()),
-                  std::string(request.target()), e.what());
+                  redacted_target(request.target()), e.what());
     return AdminHandler::error(request.version(), http::status::internal_server_error,
                                "internal_error", "the request failed; see the server log");
   }
@@ -120,7 +121,7 @@ asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket
     response.set(http::field::server, "sluice");
     const auto write_ec = co_await write_answer(connection, request, response);
     spdlog::debug("admin: {} {} {} -> {} ({} us)", peer, std::string(request.method_string()),
-                  std::string(request.target()), response.result_int(),
+                  redacted_target(request.target()), response.result_int(),
                   std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count());

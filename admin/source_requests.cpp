@@ -95,7 +95,15 @@ Result<SourcePatch> parse_source_patch(std::string_view body) {
   SourcePatch patch;
   // The settings given at the top level are gathered into one object, read like "settings".
   std::string top_level_settings = "{";
-  const auto take_settings = [&patch](config::SettingsFromJson read) {
+  // A setting given twice (in "settings" and at the top level) is refused: which one was meant
+  // cannot be told.
+  std::string twice;
+  const auto take_settings = [&patch, &twice](config::SettingsFromJson read) {
+    for (const auto* names : {&read.present, &read.nulls}) {
+      for (const auto& name : *names) {
+        if (patch.replaced.contains(name) || patch.reset.contains(name)) twice = name;
+      }
+    }
     for (const auto& name : read.present) patch.replaced.insert(name);
     for (const auto& name : read.nulls) patch.reset.insert(name);
     const config::SourceSettings& given = *read.settings;
@@ -136,6 +144,9 @@ Result<SourcePatch> parse_source_patch(std::string_view body) {
     auto settings = read_settings(gathered);
     if (!settings.is_ok()) return settings.status();
     take_settings(std::move(settings).value());
+  }
+  if (!twice.empty()) {
+    return invalid("the setting \"" + twice + "\" is given twice; give it once");
   }
   return patch;
 }

@@ -30,8 +30,14 @@ std::string quoted(std::string_view text) {
 }
 
 Status managed_by_config(std::string_view name) {
-  return Status::invalid_argument("the source " + quoted(name) +
-                                  " is declared in the config file; change it there and reload");
+  return Status::error(StatusCode::kFailedPrecondition,
+                       "the source " + quoted(name) +
+                           " is declared in the config file; change it there and reload (SIGHUP "
+                           "or POST /v1/reload)");
+}
+
+bool alphanumeric(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 bool has_key(const std::vector<SourceDefinition>& sources, std::string_view key) {
@@ -57,11 +63,11 @@ Result<std::string> generate_write_key() {
 }
 
 bool valid_source_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
+  // The first character is a letter or digit, so that no name is "." or ".." (which clients
+  // and proxies rewrite out of a URL path).
+  if (name.empty() || name.size() > kMaxNameLength || !alphanumeric(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return alphanumeric(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 std::string source_clash(const std::vector<SourceDefinition>& config_sources,
@@ -106,9 +112,10 @@ Result<std::unique_ptr<SourceCatalog>> SourceCatalog::open(
   std::unique_ptr<SourceCatalog> catalog(
       new SourceCatalog(store, directory, metrics, clock ? std::move(clock) : system_now_ms));
   MutexLock lock(catalog->mutex_);
-  catalog->config_ = std::move(from_config);
-  catalog->api_ = std::move(api_sources);
-  if (Status published = catalog->publish(); !published.is_ok()) return published;
+  if (Status published = catalog->change(std::move(from_config), std::move(api_sources), {});
+      !published.is_ok()) {
+    return published;
+  }
   return catalog;
 }
 
@@ -133,15 +140,37 @@ std::optional<SourceDefinition> SourceCatalog::find(std::string_view name) const
   return std::nullopt;
 }
 
-Status SourceCatalog::publish() {
-  std::vector<SourceDefinition> all = config_;
-  all.insert(all.end(), api_.begin(), api_.end());
+Result<std::shared_ptr<const SourceRegistry>> SourceCatalog::build(
+    const std::vector<SourceDefinition>& config_sources,
+    const std::vector<SourceDefinition>& api_sources) const {
+  std::vector<SourceDefinition> all = config_sources;
+  all.insert(all.end(), api_sources.begin(), api_sources.end());
   try {
     const std::shared_ptr<const SourceRegistry> previous = directory_.current();
-    directory_.publish(std::make_shared<const SourceRegistry>(all, metrics_, previous.get()));
+    return std::shared_ptr<const SourceRegistry>(
+        std::make_shared<const SourceRegistry>(all, metrics_, previous.get()));
   } catch (const std::exception& failure) {
     return Status::internal(failure.what());
   }
+}
+
+Status SourceCatalog::change(std::vector<SourceDefinition> config_sources,
+                             std::vector<SourceDefinition> api_sources,
+                             const std::optional<StoredChange>& stored) {
+  // Built before anything is written: a registry that cannot be built changes nothing, and a
+  // write that fails leaves the catalog as it was.
+  auto registry = build(config_sources, api_sources);
+  if (!registry.is_ok()) return registry.status();
+  if (stored) {
+    const Status written =
+        stored->stored ? store_.put(stored->name, *stored->stored) : store_.erase(stored->name);
+    if (!written.is_ok()) {
+      return written.with_context("cannot store the source " + quoted(stored->name));
+    }
+  }
+  config_ = std::move(config_sources);
+  api_ = std::move(api_sources);
+  directory_.publish(std::move(registry).value());
   return Status::ok();
 }
 
@@ -168,22 +197,17 @@ Result<std::string> SourceCatalog::unused_key() const {
 }
 
 Status SourceCatalog::store_and_publish(SourceDefinition source) {
-  if (Status stored = store_.put(source.name, encode_stored_source(source)); !stored.is_ok()) {
-    return stored.with_context("cannot store the source " + quoted(source.name));
-  }
-  SourceDefinition* existing = find_api(source.name);
-  if (existing != nullptr) {
-    *existing = std::move(source);
+  std::vector<SourceDefinition> next = api_;
+  const auto at = std::lower_bound(
+      next.begin(), next.end(), source.name,
+      [](const SourceDefinition& entry, const std::string& wanted) { return entry.name < wanted; });
+  StoredChange stored{source.name, encode_stored_source(source)};
+  if (at != next.end() && at->name == source.name) {
+    *at = std::move(source);
   } else {
-    const auto at = std::lower_bound(api_.begin(), api_.end(), source.name,
-                                     [](const SourceDefinition& entry, const std::string& wanted) {
-                                       return entry.name < wanted;
-                                     });
-    api_.insert(at, std::move(source));
+    next.insert(at, std::move(source));
   }
-  // Stored, so in force from the next start whatever happens here; publishing fails only when
-  // OpenSSL cannot seed a lookup, which also refuses every start-up.
-  return publish();
+  return change(config_, std::move(next), stored);
 }
 
 Result<SourceDefinition> SourceCatalog::create(std::string_view name,
@@ -228,14 +252,16 @@ Result<SourceDefinition> SourceCatalog::update(
 
 Status SourceCatalog::remove(std::string_view name) {
   MutexLock lock(mutex_);
-  SourceDefinition* existing = find_api(name);
+  const SourceDefinition* existing = find_api(name);
   if (existing == nullptr) return not_changeable(name);
-  if (Status erased = store_.erase(name); !erased.is_ok()) {
-    return erased.with_context("cannot delete the source " + quoted(name));
+  std::vector<SourceDefinition> next = api_;
+  next.erase(next.begin() + (existing - api_.data()));
+  if (Status removed = change(config_, std::move(next), StoredChange{std::string(name), {}});
+      !removed.is_ok()) {
+    return removed;
   }
-  api_.erase(api_.begin() + (existing - api_.data()));
   spdlog::info("source \"{}\" deleted", name);
-  return publish();
+  return Status::ok();
 }
 
 Result<std::string> SourceCatalog::add_key(std::string_view name) {
@@ -265,27 +291,13 @@ Result<SourceDefinition> SourceCatalog::revoke_key(std::string_view name, std::s
   });
 }
 
-Status SourceCatalog::check_config_sources(const std::vector<config::SourceConfig>& sources) const {
-  const std::vector<SourceDefinition> next = definitions_of(sources);
-  MutexLock lock(mutex_);
-  if (std::string clash = source_clash(next, api_); !clash.empty()) {
-    return Status::invalid_argument(std::move(clash));
-  }
-  return Status::ok();
-}
-
 Status SourceCatalog::replace_config_sources(const std::vector<config::SourceConfig>& sources) {
   std::vector<SourceDefinition> next = definitions_of(sources);
   MutexLock lock(mutex_);
   if (std::string clash = source_clash(next, api_); !clash.empty()) {
     return Status::invalid_argument(std::move(clash));
   }
-  std::vector<SourceDefinition> before = std::exchange(config_, std::move(next));
-  if (Status published = publish(); !published.is_ok()) {
-    config_ = std::move(before);
-    return published;
-  }
-  return Status::ok();
+  return change(std::move(next), api_, {});
 }
 
 }  // namespace sluice::api

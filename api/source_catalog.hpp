@@ -30,6 +30,7 @@
 
 #include "api/source_definition.hpp"
 #include "api/source_directory.hpp"
+#include "api/sources.hpp"
 #include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "config/config.hpp"
@@ -61,12 +62,13 @@ class SourceCatalog {
   std::optional<SourceDefinition> find(std::string_view name) const EXCLUDES(mutex_);
   std::int64_t now_ms() const { return clock_(); }
 
-  // A new enabled source with one new write key. kInvalidArgument for a name that is not
-  // 1-64 letters, digits, '.', '_' or '-'; kAlreadyExists when the name is taken.
+  // A new enabled source with one new write key. kInvalidArgument for a name that is not 1-64
+  // letters, digits, '.', '_' or '-' starting with a letter or digit; kAlreadyExists when the
+  // name is taken.
   Result<SourceDefinition> create(std::string_view name, config::SourceSettings settings)
       EXCLUDES(mutex_);
   // Applies change to a copy of an API source, then stores and publishes it. kNotFound,
-  // kInvalidArgument for a config source, or change's own error (then nothing changes).
+  // kFailedPrecondition for a config source, or change's own error (then nothing changes).
   Result<SourceDefinition> update(std::string_view name,
                                   const std::function<Status(SourceDefinition&)>& change)
       EXCLUDES(mutex_);
@@ -78,10 +80,6 @@ class SourceCatalog {
   Result<SourceDefinition> revoke_key(std::string_view name, std::string_view key,
                                       std::chrono::milliseconds grace) EXCLUDES(mutex_);
 
-  // Whether a reload's sources could be put in force: the clash replace_config_sources would
-  // refuse, or ok.
-  Status check_config_sources(const std::vector<config::SourceConfig>& sources) const
-      EXCLUDES(mutex_);
   // A reload's sources in place of the config's in force. Refused, changing nothing, when one
   // of them clashes with an API source (its name or a write key).
   Status replace_config_sources(const std::vector<config::SourceConfig>& sources) EXCLUDES(mutex_);
@@ -90,9 +88,22 @@ class SourceCatalog {
   SourceCatalog(storage::SourceStore& store, SourceDirectory& directory, ApiMetrics* metrics,
                 Clock clock);
 
-  // The registry of config_ and api_, published.
-  Status publish() REQUIRES(mutex_);
-  // Stores source (an API source) and makes it the one in api_; nothing changes on failure.
+  // A write to the store: a source's stored form, or its removal (nullopt).
+  struct StoredChange {
+    std::string name;
+    std::optional<std::string> stored;
+  };
+
+  // The registry of these sources, not yet published.
+  Result<std::shared_ptr<const SourceRegistry>> build(
+      const std::vector<SourceDefinition>& config_sources,
+      const std::vector<SourceDefinition>& api_sources) const REQUIRES(mutex_);
+  // Puts these sources in force: builds their registry, writes stored (when given), then
+  // replaces config_ and api_ and publishes. Nothing changes when a step fails.
+  Status change(std::vector<SourceDefinition> config_sources,
+                std::vector<SourceDefinition> api_sources,
+                const std::optional<StoredChange>& stored) REQUIRES(mutex_);
+  // Stores source (an API source) and puts it in force in place of the one of its name.
   Status store_and_publish(SourceDefinition source) REQUIRES(mutex_);
   SourceDefinition* find_api(std::string_view name) REQUIRES(mutex_);
   // Why name cannot be changed through the API: it is not there, or it is the config's.

@@ -12,6 +12,8 @@ std::string_view to_string(StatusCode code) {
       return "not_found";
     case StatusCode::kAlreadyExists:
       return "already_exists";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
     case StatusCode::kUnavailable:
       return "unavailable";
     case StatusCode::kIoError:

@@ -22,11 +22,12 @@ enum class StatusCode : std::uint8_t {
   kInvalidArgument,  // the caller's input is wrong; retrying the same input fails again
   kNotFound,         // the thing asked for does not exist
   kAlreadyExists,
-  kUnavailable,  // a temporary condition (overload, a peer down, out of descriptors): retry
-  kIoError,      // the disk or the database failed
-  kCorruption,   // stored data cannot be decoded
-  kClosed,       // the component is shutting down or was closed
-  kInternal,     // a broken invariant; a bug
+  kFailedPrecondition,  // the thing is in a state that does not allow it (e.g. not ours to change)
+  kUnavailable,         // a temporary condition (overload, a peer down, out of descriptors): retry
+  kIoError,             // the disk or the database failed
+  kCorruption,          // stored data cannot be decoded
+  kClosed,              // the component is shutting down or was closed
+  kInternal,            // a broken invariant; a bug
 };
 
 // "ok", "invalid_argument", ...: for logs and metric labels.

@@ -72,6 +72,8 @@ class DeliveryLoop : private LaneHost, private BatchSourceHost {
   DestinationStatus status() const;
   void pause();
   void resume();
+  // Whether an operator paused it (and has not resumed it).
+  bool paused() const { return requests_.paused(); }
   // Delivery goes on after cursor: batches in flight are abandoned, and the cursor is saved
   // even when that moves it back.
   void replay(std::uint64_t cursor);

@@ -17,16 +17,13 @@ Result<std::unique_ptr<Router>> Router::create(
     const std::vector<config::DestinationConfig>& destinations, storage::EventLog& log,
     RouterMetrics& metrics) {
   auto router = std::make_unique<Router>(log, metrics);
-  for (const config::DestinationConfig& config : destinations) {
-    Result<std::shared_ptr<DeliveryLoop>> loop = router->build(config);
-    if (!loop.is_ok()) return loop.status();
-    MutexLock lock(router->mutex_);
-    router->loops_.push_back(std::move(loop).value());
-  }
+  Result<Plan> plan = router->plan(destinations);
+  if (!plan.is_ok()) return plan.status();
+  (void)router->apply(std::move(plan).value());  // not started: nothing runs yet
   return router;
 }
 
-Result<std::shared_ptr<DeliveryLoop>> Router::build(const config::DestinationConfig& config) {
+Result<std::shared_ptr<DeliveryLoop>> Router::build(const config::DestinationConfig& config) const {
   std::vector<std::unique_ptr<Destination>> instances;
   for (std::size_t lane = 0; lane < lane_count(config); ++lane) {
     Result<std::unique_ptr<Destination>> destination = make_destination(config);
@@ -52,77 +49,91 @@ void Router::add(const config::DestinationConfig& config, std::unique_ptr<Destin
 }
 
 void Router::start() {
-  std::vector<std::shared_ptr<DeliveryLoop>> all;
-  {
-    MutexLock lock(mutex_);
-    started_ = true;
-    all = loops_;
-  }
-  for (const auto& loop : all) {
+  MutexLock lifecycle(lifecycle_mutex_);
+  if (started_) return;
+  started_ = true;
+  for (const auto& loop : loops()) {
     loop->start();
     spdlog::info("destination {}: delivering", loop->name());
   }
 }
 
 void Router::stop() {
+  MutexLock lifecycle(lifecycle_mutex_);
   const std::vector<std::shared_ptr<DeliveryLoop>> all = loops();
   for (const auto& loop : all) loop->request_stop();
   for (const auto& loop : all) loop->join();
 }
 
-Result<Router::Changes> Router::reconfigure(const std::vector<config::DestinationConfig>& next) {
+Result<Router::Plan> Router::plan(const std::vector<config::DestinationConfig>& next) const {
   const std::vector<std::shared_ptr<DeliveryLoop>> current = loops();
-  const auto current_of = [&current](std::string_view name) -> const DeliveryLoop* {
+  const auto current_of = [&current](std::string_view name) -> std::shared_ptr<DeliveryLoop> {
     for (const auto& loop : current) {
-      if (loop->name() == name) return loop.get();
+      if (loop->name() == name) return loop;
     }
     return nullptr;
   };
-  // Built before anything stops: a destination that cannot be built changes nothing.
-  Changes changes;
-  std::vector<std::shared_ptr<DeliveryLoop>> in_force;
-  std::vector<std::shared_ptr<DeliveryLoop>> to_start;
+  Plan plan;
   for (const config::DestinationConfig& config : next) {
-    const DeliveryLoop* existing = current_of(config.name);
+    std::shared_ptr<DeliveryLoop> existing = current_of(config.name);
     if (existing != nullptr && existing->config() == config) {
-      for (const auto& loop : current) {
-        if (loop.get() == existing) in_force.push_back(loop);
-      }
+      plan.in_force.push_back(std::move(existing));
       continue;
     }
     Result<std::shared_ptr<DeliveryLoop>> loop = build(config);
     if (!loop.is_ok()) return loop.status().with_context("destination " + config.name);
-    (existing != nullptr ? changes.restarted : changes.added).push_back(config.name);
-    in_force.push_back(*loop);
-    to_start.push_back(std::move(loop).value());
+    (existing != nullptr ? plan.changes.restarted : plan.changes.added).push_back(config.name);
+    plan.in_force.push_back(*loop);
+    plan.to_start.push_back(std::move(loop).value());
   }
-  std::vector<std::shared_ptr<DeliveryLoop>> to_stop;
   for (const auto& loop : current) {
-    if (std::find(in_force.begin(), in_force.end(), loop) != in_force.end()) continue;
-    to_stop.push_back(loop);
+    if (std::find(plan.in_force.begin(), plan.in_force.end(), loop) != plan.in_force.end()) {
+      continue;
+    }
+    plan.to_stop.push_back(loop);
     const bool kept = std::any_of(next.begin(), next.end(), [&loop](const auto& config) {
       return config.name == loop->name();
     });
-    if (!kept) changes.removed.push_back(loop->name());
+    if (!kept) plan.changes.removed.push_back(loop->name());
   }
-  bool started = false;
+  return plan;
+}
+
+Router::Changes Router::apply(Plan plan) {
+  MutexLock lifecycle(lifecycle_mutex_);
   {
     MutexLock lock(mutex_);
-    loops_ = std::move(in_force);
-    started = started_;
+    loops_ = std::move(plan.in_force);
   }
-  // A changed destination's new loop reads the cursor the old one saves as it stops.
-  for (const auto& loop : to_stop) loop->request_stop();
-  for (const auto& loop : to_stop) {
-    loop->join();
-    spdlog::info("destination {}: stopped by a reload; its cursor is kept", loop->name());
+  // A changed destination's new loop reads the cursor the old one saves as it stops, and
+  // keeps an operator's pause.
+  for (const auto& loop : plan.to_stop) loop->request_stop();
+  for (const auto& old : plan.to_stop) {
+    old->join();
+    const bool removed = std::find(plan.changes.removed.begin(), plan.changes.removed.end(),
+                                   old->name()) != plan.changes.removed.end();
+    if (removed) {
+      metrics_.forget(old->name());
+      spdlog::info("destination {}: removed by a reload; its cursor is kept", old->name());
+      continue;
+    }
+    if (!old->paused()) continue;
+    for (const auto& loop : plan.to_start) {
+      if (loop->name() == old->name()) loop->pause();
+    }
   }
-  if (!started) return changes;  // start() starts them with the others
-  for (const auto& loop : to_start) {
+  if (!started_) return plan.changes;  // start() starts them with the others
+  for (const auto& loop : plan.to_start) {
     loop->start();
     spdlog::info("destination {}: delivering", loop->name());
   }
-  return changes;
+  return plan.changes;
+}
+
+Result<Router::Changes> Router::reconfigure(const std::vector<config::DestinationConfig>& next) {
+  Result<Plan> made = plan(next);
+  if (!made.is_ok()) return made.status();
+  return apply(std::move(made).value());
 }
 
 std::size_t Router::size() const {

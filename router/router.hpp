@@ -10,8 +10,8 @@
 // a removed one stops with its cursor saved, and a changed one stops and starts again from the
 // cursor it saved. Its dead letters stay with its name.
 //
-// Threading: add(), start() and stop() from one owning thread; reconfigure() from one thread at
-// a time, not concurrently with start() or stop(); the RouterControl methods from any thread.
+// Threading: add() before start(), from the owning thread; start(), stop(), plan(), apply() and
+// the RouterControl methods from any thread (start, stop and apply are serialized).
 // The EventLog and RouterMetrics must outlive the Router.
 
 #include <memory>
@@ -49,20 +49,34 @@ class Router : public RouterControl {
   void add(const config::DestinationConfig& config, std::unique_ptr<Destination> destination,
            LoopTiming timing = {});
 
-  void start();
+  void start() EXCLUDES(mutex_, lifecycle_mutex_);
   // Asks every loop to stop, then waits for all of them (so stopping takes as long as the
   // slowest one, not their sum). Idempotent.
-  void stop();
+  void stop() EXCLUDES(mutex_, lifecycle_mutex_);
 
-  // Puts next in force: builds the destinations that are new or changed first, and changes
-  // nothing when one cannot be built (its error); then stops the removed and changed ones
-  // (waiting for their cursors to be saved) and starts the new ones. What changed, for the log.
   struct Changes {
     std::vector<std::string> added;
     std::vector<std::string> removed;
     std::vector<std::string> restarted;
   };
-  Result<Changes> reconfigure(const std::vector<config::DestinationConfig>& next) EXCLUDES(mutex_);
+  // What putting a set of destinations in force takes: the loops of the new and changed ones,
+  // built and not started, and the ones to stop.
+  struct Plan {
+    std::vector<std::shared_ptr<DeliveryLoop>> in_force;  // in config order
+    std::vector<std::shared_ptr<DeliveryLoop>> to_start;
+    std::vector<std::shared_ptr<DeliveryLoop>> to_stop;
+    Changes changes;
+  };
+  // Builds the destinations of next that are new or changed; changes nothing, and fails with
+  // the error of the first that cannot be built.
+  Result<Plan> plan(const std::vector<config::DestinationConfig>& next) const EXCLUDES(mutex_);
+  // Puts a plan in force: stops the removed and changed loops (waiting for their cursors to be
+  // saved), then starts the new ones; a changed destination that was paused stays paused. A
+  // plan must be applied before another is made. What changed, for the log.
+  Changes apply(Plan plan) EXCLUDES(mutex_, lifecycle_mutex_);
+  // plan() then apply().
+  Result<Changes> reconfigure(const std::vector<config::DestinationConfig>& next)
+      EXCLUDES(mutex_, lifecycle_mutex_);
 
   std::size_t size() const EXCLUDES(mutex_);
   std::vector<std::string> names() const EXCLUDES(mutex_);
@@ -83,13 +97,16 @@ class Router : public RouterControl {
   Result<std::shared_ptr<DeliveryLoop>> find(std::string_view name) const EXCLUDES(mutex_);
   std::vector<std::shared_ptr<DeliveryLoop>> loops() const EXCLUDES(mutex_);
   // The loop of config, not started; its error when its destination cannot be built.
-  Result<std::shared_ptr<DeliveryLoop>> build(const config::DestinationConfig& config);
+  Result<std::shared_ptr<DeliveryLoop>> build(const config::DestinationConfig& config) const;
 
   storage::EventLog& log_;
   RouterMetrics& metrics_;
-  mutable Mutex mutex_;
+  // Serializes start(), stop() and apply(), which start and stop loops; held while they wait
+  // for loops, so it is never taken by the RouterControl calls.
+  Mutex lifecycle_mutex_ ACQUIRED_BEFORE(mutex_);
+  bool started_ GUARDED_BY(lifecycle_mutex_) = false;  // before start(), apply() starts nothing
+  mutable Mutex mutex_;  // guards the list, for the RouterControl calls
   std::vector<std::shared_ptr<DeliveryLoop>> loops_ GUARDED_BY(mutex_);
-  bool started_ GUARDED_BY(mutex_) = false;  // before start(), reconfigure() starts nothing
 };
 
 }  // namespace sluice::router

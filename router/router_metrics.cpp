@@ -56,6 +56,12 @@ DestinationMetrics RouterMetrics::destination(const std::string& name) {
                             cursor_.Add(labels), latency_.Add(labels, latency_buckets()));
 }
 
+void RouterMetrics::forget(const std::string& name) {
+  const prometheus::Labels labels{{"destination", name}};
+  for (auto* family : {&backlog_, &backlog_bytes_, &oldest_age_})
+    family->Remove(&family->Add(labels));
+}
+
 DestinationMetrics::DestinationMetrics(std::string name,
                                        prometheus::Family<prometheus::Counter>& failed_attempts,
                                        prometheus::Counter& delivered, prometheus::Counter& retries,

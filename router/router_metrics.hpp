@@ -55,6 +55,10 @@ class RouterMetrics {
   explicit RouterMetrics(prometheus::Registry& registry);
 
   DestinationMetrics destination(const std::string& name);
+  // Drops the gauges of a destination a reload removed (its backlog and the age of its oldest
+  // undelivered event), so that no alert keeps firing on the last values it had. Its counters
+  // and cursor stay. The destination's loop must have stopped.
+  void forget(const std::string& name);
 
  private:
   prometheus::Family<prometheus::Counter>& delivered_;

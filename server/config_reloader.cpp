@@ -84,30 +84,28 @@ config::ReloadOutcome ConfigReloader::reload() {
   }
   config::Config next = std::move(*loaded.config);
 
-  // Whatever can refuse the reload is asked before anything changes: the sources' clashes
-  // first, then the destinations, which change only when all of them can be built.
-  if (next.sources != in_force_.sources) {
-    if (const Status clash = targets_.sources.check_config_sources(next.sources); !clash.is_ok()) {
-      return refuse({clash.message()});
-    }
-  }
+  // Whatever can refuse the reload runs before anything changes: the destinations are built,
+  // then the sources are swapped (checked and swapped in one step, so an admin change cannot
+  // slip in between), and only then do the destinations change, which cannot fail.
   const bool destinations_changed = next.destinations != in_force_.destinations;
+  std::function<void()> put_destinations_in_force;
   if (destinations_changed && targets_.destinations) {
-    if (const Status applied = targets_.destinations(next.destinations); !applied.is_ok()) {
-      return refuse({applied.message()});
-    }
-    outcome.applied.emplace_back("destinations");
-    in_force_.destinations = next.destinations;
+    auto prepared = targets_.destinations(next.destinations);
+    if (!prepared.is_ok()) return refuse({prepared.status().message()});
+    put_destinations_in_force = std::move(prepared).value();
   }
   if (next.sources != in_force_.sources) {
-    // Checked above; this fails only when OpenSSL cannot seed a lookup, which leaves the
-    // server unable to take a new source in any way.
     if (const Status replaced = targets_.sources.replace_config_sources(next.sources);
         !replaced.is_ok()) {
       return refuse({replaced.message()});
     }
-    outcome.applied.emplace_back("sources");
   }
+  if (put_destinations_in_force) {
+    put_destinations_in_force();
+    outcome.applied.emplace_back("destinations");
+    in_force_.destinations = next.destinations;
+  }
+  if (next.sources != in_force_.sources) outcome.applied.emplace_back("sources");
   std::vector<std::string> request_rules = changed_request_settings(in_force_.server, next.server);
   if (!request_rules.empty() && targets_.request_settings != nullptr) {
     targets_.request_settings->publish(std::make_shared<const RequestSettings>(next.server));

@@ -11,8 +11,8 @@
 //     through the admin API (a name or a write key) refuse the reload whole.
 //   - [[destinations]], through the hook main gives (the router's reconfigure: added ones
 //     start, removed ones stop with their cursor kept, changed ones restart from their
-//     cursor). A destination that cannot be built refuses the reload whole; the sources are
-//     checked before any destination changes, so a refused reload changes nothing.
+//     cursor). The destinations are built first and the sources swapped next (both can refuse
+//     the reload, changing nothing); only then do the destinations change.
 //   - reported as needing a restart, and not applied: everything else that changed ([server]'s
 //     listeners, threads, timeouts and connection limit, [server.tls]'s files, [storage], [ops],
 //     [admin]; [[destinations]] or the request rules when main gave no target for them).
@@ -41,8 +41,10 @@
 
 namespace sluice::server {
 
-// Puts a reload's destinations in force; its error when one cannot be, having changed nothing.
-using DestinationsHook = std::function<Status(const std::vector<config::DestinationConfig>&)>;
+// Prepares a reload's destinations without changing anything: the function that then puts them
+// in force (it cannot fail), or the error that refuses the reload.
+using DestinationsHook =
+    std::function<Result<std::function<void()>>(const std::vector<config::DestinationConfig>&)>;
 
 // What a reload changes. The catalog and the directory must outlive the reloader.
 struct ReloadTargets {

@@ -115,20 +115,25 @@ int run_server(const std::string& config_path) {
     spdlog::critical("sources: {}", catalog.status().message());
     return 1;
   }
-  // A reload's destinations: the router changes its loops, retention counts the new set.
-  const auto apply_destinations = [&](const std::vector<config::DestinationConfig>& next) {
-    const auto changes = delivery->reconfigure(next);
-    if (!changes.is_ok()) return changes.status();
-    retention.set_destinations(delivery->names());
-    spdlog::info("destinations reloaded: {} added, {} removed, {} restarted", changes->added.size(),
-                 changes->removed.size(), changes->restarted.size());
-    return Status::ok();
+  // A reload's destinations: the router builds the new loops, then swaps them in; retention
+  // counts the new set.
+  const auto prepare_destinations =
+      [&](const std::vector<config::DestinationConfig>& next) -> Result<std::function<void()>> {
+    auto plan = delivery->plan(next);
+    if (!plan.is_ok()) return plan.status();
+    auto ready = std::make_shared<router::Router::Plan>(std::move(plan).value());
+    return std::function<void()>([&delivery, &retention, ready] {
+      const router::Router::Changes changes = delivery->apply(std::move(*ready));
+      retention.set_destinations(delivery->names());
+      spdlog::info("destinations reloaded: {} added, {} removed, {} restarted",
+                   changes.added.size(), changes.removed.size(), changes.restarted.size());
+    });
   };
   server::RequestSettingsDirectory request_settings(
       std::make_shared<const server::RequestSettings>(config->server));
   server::ConfigReloader reloader(
       config_path, as_loaded,
-      server::ReloadTargets{**catalog, &request_settings, apply_destinations}, registry);
+      server::ReloadTargets{**catalog, &request_settings, prepare_destinations}, registry);
   server::ServerMetrics server_metrics(registry);
   server::TlsMetrics tls_metrics(registry);
   std::unique_ptr<net::TlsCredentials> tls;

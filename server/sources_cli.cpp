@@ -172,12 +172,29 @@ struct Call {
   std::string body;
 };
 
+// Whether text can be put in a URL path segment as it is: the characters of source names and
+// of the keys Sluice makes. Anything else cannot name an API source or key, and could change
+// the request's route.
+bool path_safe(std::string_view text) {
+  return !text.empty() && text != "." && text != ".." &&
+         text.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+             "-_.") == std::string_view::npos;
+}
+
 std::optional<Call> call_for(const SourcesCommand& command, std::string* error) {
   const std::string source = "/v1/sources/" + command.name;
   const auto needs_name = [&]() -> bool {
-    if (!command.name.empty()) return true;
-    *error = "sluice sources " + command.action + " needs a source name";
-    return false;
+    if (command.name.empty()) {
+      *error = "sluice sources " + command.action + " needs a source name";
+      return false;
+    }
+    // create sends the name in the body, where the server checks it and says what is wrong.
+    if (command.action != "create" && !path_safe(command.name)) {
+      *error = "\"" + command.name + "\" is not a source name (letters, digits, '.', '_', '-')";
+      return false;
+    }
+    return true;
   };
   if (command.action == "list") return Call{http::verb::get, "/v1/sources", {}};
   if (!needs_name()) return std::nullopt;
@@ -204,8 +221,8 @@ std::optional<Call> call_for(const SourcesCommand& command, std::string* error) 
   if (command.action == "enable") return Call{http::verb::patch, source, R"({"enabled":true})"};
   if (command.action == "rotate") return Call{http::verb::post, source + "/keys", {}};
   if (command.action == "revoke") {
-    if (command.key.empty()) {
-      *error = "sluice sources revoke needs the write key to revoke";
+    if (!path_safe(command.key)) {
+      *error = "sluice sources revoke needs the write key to revoke, as the API listed it";
       return std::nullopt;
     }
     std::string body;

@@ -99,6 +99,10 @@ TEST_CASE("Source paths name the source and the key, and list the methods they a
   CHECK(route.kind == AdminRouteKind::kRevokeKey);
   CHECK(route.source == "ios-app");
   CHECK(route.write_key == "Ab-_9");
+  // Logs never show a key that may still work.
+  CHECK(redacted_target("/v1/sources/ios-app/keys/Ab-_9/revoke?x=1") ==
+        "/v1/sources/ios-app/keys/<key>/revoke");
+  CHECK(redacted_target("/v1/sources/ios-app") == "/v1/sources/ios-app");
 }
 
 }  // namespace sluice::admin

@@ -46,6 +46,11 @@ TEST_CASE("A patch changes what it names, resets what it nulls and keeps the res
              Contains("unknown member \"name\""));
   CHECK_THAT(parse_source_patch(R"({"allowed_types":["tarck"]})").status().message(),
              Contains("tarck"));
+  CHECK_THAT(
+      parse_source_patch(R"({"settings":{"rate_limit":null},"rate_limit":{"events_per_second":1}})")
+          .status()
+          .message(),
+      Contains("\"rate_limit\" is given twice"));
 }
 
 TEST_CASE("A revoke's grace period is a duration or seconds, at most 90 days", "[admin][sources]") {

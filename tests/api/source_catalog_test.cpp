@@ -100,6 +100,9 @@ TEST_CASE("Names are checked, and taken ones refused whichever side holds them",
   CHECK(fixture.catalog().create("", {}).status().code() == StatusCode::kInvalidArgument);
   CHECK(fixture.catalog().create(std::string(65, 'a'), {}).status().code() ==
         StatusCode::kInvalidArgument);
+  CHECK(fixture.catalog().create("..", {}).status().code() == StatusCode::kInvalidArgument);
+  CHECK(fixture.catalog().create("-app", {}).status().code() == StatusCode::kInvalidArgument);
+  CHECK(fixture.catalog().create("9.app_x-y", {}).is_ok());
   CHECK(fixture.catalog().create("website", {}).status().code() == StatusCode::kAlreadyExists);
   REQUIRE(fixture.catalog().create("app", {}).is_ok());
   CHECK(fixture.catalog().create("app", {}).status().code() == StatusCode::kAlreadyExists);
@@ -191,9 +194,11 @@ TEST_CASE("The config's sources cannot be changed through the catalog", "[api][c
   CatalogFixture fixture;
   const auto no_change = [](SourceDefinition&) { return Status::ok(); };
   CHECK(fixture.catalog().update("website", no_change).status().code() ==
-        StatusCode::kInvalidArgument);
-  CHECK(fixture.catalog().remove("website").code() == StatusCode::kInvalidArgument);
-  CHECK(fixture.catalog().add_key("website").status().code() == StatusCode::kInvalidArgument);
+        StatusCode::kFailedPrecondition);
+  CHECK(fixture.catalog().remove("website").code() == StatusCode::kFailedPrecondition);
+  CHECK(fixture.catalog().add_key("website").status().code() == StatusCode::kFailedPrecondition);
+  CHECK(fixture.catalog().revoke_key("website", "web_key", 0ms).status().code() ==
+        StatusCode::kFailedPrecondition);
   CHECK(fixture.catalog().update("missing", no_change).status().code() == StatusCode::kNotFound);
 }
 

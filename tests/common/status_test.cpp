@@ -43,6 +43,8 @@ TEST_CASE("Each error constructor sets its code and keeps the message", "[common
       {Status::internal("m"), StatusCode::kInternal, "internal"},
       {Status::error(StatusCode::kAlreadyExists, "m"), StatusCode::kAlreadyExists,
        "already_exists"},
+      {Status::error(StatusCode::kFailedPrecondition, "m"), StatusCode::kFailedPrecondition,
+       "failed_precondition"},
   };
   for (const Case& c : cases) {
     INFO(c.name);

@@ -293,5 +293,35 @@ TEST_CASE("A reload stops a removed destination with its cursor and restarts a c
   }
 }
 
+TEST_CASE("A paused destination stays paused when a reload changes it",
+          "[integration][reload][delivery][admin]") {
+  TempDir dir;
+  ServerOptions options;
+  options.extra_config = file_destination_toml("held", dir.path() / "held", 10) +
+                         "\n[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"" +
+                         std::string(kAdminToken) + "\"\n";
+  ServerProcess server(dir.path(), options);
+  HttpClient admin(server.admin_port());
+  const Headers bearer{{"Authorization", "Bearer " + std::string(kAdminToken)}};
+  REQUIRE(admin.request("POST", "/v1/destinations/held/pause", bearer).status == 200);
+
+  std::string text = read_file(server.config_path());
+  text.replace(text.find("batch_max_events = 10"), 21, "batch_max_events = 5");
+  std::ofstream(server.config_path(), std::ios::trunc) << text;
+  const HttpResponse reloaded = admin.request("POST", "/v1/reload", bearer);
+  CHECK(reloaded.body == R"({"generation":2,"applied":["destinations"],"restart_required":[]})");
+  CHECK_THAT(admin.request("GET", "/v1/destinations/held", bearer).body,
+             Contains(R"("state":"paused")"));
+
+  HttpClient client(server.port());
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(track_with_key(client, kWriteKey, "held-" + std::to_string(i)) == 200);
+  }
+  std::this_thread::sleep_for(300ms);
+  CHECK(delivery_progress(server.port(), "held").cursor == 0);
+  REQUIRE(admin.request("POST", "/v1/destinations/held/resume", bearer).status == 200);
+  CHECK(wait_until_delivered(server.port(), "held", 30s));
+}
+
 }  // namespace
 }  // namespace sluice::integration
