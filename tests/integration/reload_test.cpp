@@ -205,7 +205,7 @@ TEST_CASE("SIGHUP adds a source and a destination under load, and every event is
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double rate = kSenders * kPerSender / seconds;
   WARN("requests/s: " << rate << "; the reload ended after " << sent_at_reload_end << " of "
-                       << kSenders * kPerSender << " requests");
+                      << kSenders * kPerSender << " requests");
   if (!kSanitized) CHECK(rate >= 1000);
   CHECK(sent_at_reload_end < kSenders * kPerSender);  // the reload happened under the load
   CHECK(not_ok.load() == 0);
