@@ -70,7 +70,9 @@ Result<std::uint64_t> Retention::run_once() {
     deleted_below_ = below;
   }
   // After the delete, so the estimate sees the compacted files.
-  if (!names.empty()) log_.set_backlog_floor(*delivered);
+  // Without destinations nothing is delivered, so the whole log is backlog, as at a start
+  // without any (a reload may have removed the last one).
+  log_.set_backlog_floor(names.empty() ? 0 : *delivered);
   return deleted_below_;
 }
 

@@ -67,6 +67,28 @@ TEST_CASE("Retention deletes below the lowest cursor and the log shrinks", "[sto
   CHECK(log->records().last_sequence() == 2000);
 }
 
+TEST_CASE("Retention follows the destinations a reload sets", "[storage][router]") {
+  TempDir dir;
+  auto log = open_log(dir);
+  append_many(*log, 100, "e");
+  save_cursor(*log, "a", 60);
+  save_cursor(*log, "b", 20);
+  storage::Retention retention(log->records(), log->delivery_state(), {"a", "b"}, 0ms);
+  REQUIRE(value_of(retention.run_once()) == 21u);
+  const std::uint64_t everything = log->records().approximate_bytes(1, 101);
+
+  retention.set_destinations({"a"});  // "b" was removed: it holds nothing back
+  REQUIRE(value_of(retention.run_once()) == 61u);
+  CHECK(first_sequence(*log) == 61);
+  CHECK(log->records().backlog_bytes() < everything);
+
+  retention.set_destinations({});  // the last one removed: the whole log is backlog again
+  REQUIRE(retention.run_once().is_ok());
+  CHECK(first_sequence(*log) == 61);
+  CHECK(log->records().backlog_bytes() ==
+        log->records().approximate_bytes(1, std::numeric_limits<std::uint64_t>::max()));
+}
+
 TEST_CASE("Without destinations only the retention period deletes", "[storage][router]") {
   TempDir dir;
   auto log = open_log(dir);
