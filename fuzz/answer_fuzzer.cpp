@@ -28,9 +28,10 @@ struct World {
   api::ApiMetrics metrics{registry};
   api::SourceDirectory sources{std::make_shared<const api::SourceRegistry>(
       std::vector<config::SourceConfig>{{"fuzz", {"fuzz_key"}}}, &metrics)};
-  server::CorsPolicy cors{config.cors_allowed_origins};
+  server::RequestSettingsDirectory settings{
+      std::make_shared<const server::RequestSettings>(config)};
   server::test::FakeIntakeLog log;
-  server::TrackingApi api{server::TrackingApiContext{config, sources, log, metrics, cors,
+  server::TrackingApi api{server::TrackingApiContext{settings, sources, log, metrics,
                                                      [] { return std::string("# metrics\n"); }}};
   boost::asio::io_context io;
   simdjson::dom::parser parser;
