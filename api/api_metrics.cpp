@@ -5,8 +5,8 @@
 
 namespace sluice::api {
 
-static_assert(ApiMetrics::kReasons.size() + 1 == 28);
-static_assert(ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1 == 36);
+static_assert(ApiMetrics::kReasons.size() + 1 == 34);
+static_assert(ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1 == 42);
 
 SourceCounters::SourceCounters(ApiMetrics& owner, std::string source, std::string rejected_source)
     : owner_(owner), source_(std::move(source)), rejected_source_(std::move(rejected_source)) {}

@@ -42,8 +42,8 @@ class SourceCounters {
   prometheus::Counter& cors_refused();
 
  private:
-  static constexpr std::size_t kRejected = 28;  // kReasons and "other"
-  static constexpr std::size_t kRefused = 36;   // kReasons, kRequestOnlyReasons and "other"
+  static constexpr std::size_t kRejected = 34;  // kReasons and "other"
+  static constexpr std::size_t kRefused = 42;   // kReasons, kRequestOnlyReasons and "other"
 
   ApiMetrics& owner_;
   const std::string source_;
@@ -57,7 +57,7 @@ class SourceCounters {
 class ApiMetrics {
  public:
   // The reasons a message or a request can be refused; each is a metric label.
-  static constexpr std::array<std::string_view, 27> kReasons = {
+  static constexpr std::array<std::string_view, 33> kReasons = {
       "type_required",       "invalid_type",          "message_not_object",
       "no_user_anon_id",     "id_not_string",         "event_not_defined",
       "event_not_string",    "properties_not_object", "traits_not_object",
@@ -66,7 +66,9 @@ class ApiMetrics {
       "message_id_too_long", "context_not_object",    "integrations_not_object",
       "invalid_json",        "missing_write_key",     "invalid_write_key",
       "payload_too_large",   "too_many_events",       "duplicate_field",
-      "type_not_allowed",    "event_blocked",         "exceeds_burst"};
+      "type_not_allowed",    "event_blocked",         "exceeds_burst",
+      "invalid_collection",  "too_many_objects",      "object_not_object",
+      "object_id_required",  "properties_not_object", "object_too_large"};
   static constexpr std::array<std::string_view, 8> kRequestOnlyReasons = {
       "unsupported_encoding", "bad_encoding", "backlog_full",      "storage_unavailable",
       "overloaded",           "rate_limited", "write_key_revoked", "source_disabled"};

@@ -16,16 +16,6 @@ std::optional<std::int64_t> time_of(const Member* member) {
   return parse_timestamp(member->text);
 }
 
-// A version 4 UUID from a per-thread generator seeded once: generating one per message must
-// not cost a getrandom() call.
-std::string new_message_id() {
-  thread_local boost::uuids::basic_random_generator<std::mt19937_64> generator{[] {
-    static thread_local std::mt19937_64 engine{std::random_device{}()};
-    return &engine;
-  }()};
-  return boost::uuids::to_string(generator());
-}
-
 void append_timestamp(std::string& out, std::string_view key, std::int64_t ms) {
   char text[kTimestampLength];
   format_timestamp(ms, text);
@@ -105,6 +95,16 @@ bool is_replaced_field(Field field) {
 }
 
 }  // namespace
+
+// A version 4 UUID from a per-thread generator seeded once: generating one per message must
+// not cost a getrandom() call.
+std::string new_message_id() {
+  thread_local boost::uuids::basic_random_generator<std::mt19937_64> generator{[] {
+    static thread_local std::mt19937_64 engine{std::random_device{}()};
+    return &engine;
+  }()};
+  return boost::uuids::to_string(generator());
+}
 
 EventTimes correct_timestamp(std::optional<std::int64_t> original_ms,
                              std::optional<std::int64_t> sent_at_ms, std::int64_t received_ms) {

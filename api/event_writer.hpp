@@ -34,6 +34,9 @@ struct EventTimes {
 EventTimes correct_timestamp(std::optional<std::int64_t> original_ms,
                              std::optional<std::int64_t> sent_at_ms, std::int64_t received_ms);
 
+// A new messageId: a version 4 UUID from a per-thread generator.
+std::string new_message_id();
+
 // Appends the storage record (header + enriched JSON) of `message` to out. envelope is the
 // batch envelope, or null for single-message requests.
 void write_event_record(const MessageView& message, const MessageView* envelope,

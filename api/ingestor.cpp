@@ -10,14 +10,6 @@ std::string_view string_member(const MessageView& message, Field field) {
   return member && member->kind == JsonKind::kString ? member->text : std::string_view{};
 }
 
-void fail(IngestOutcome& outcome, RequestError error, std::string detail) {
-  outcome.error = error;
-  outcome.detail = std::move(detail);
-  outcome.records.clear();
-  outcome.rejected.clear();
-  outcome.accepted_by_type.fill(0);
-}
-
 // Looks the key up; false, with the outcome failed, when it is refused.
 bool accept_key(const SourceRegistry& sources, std::string_view key, std::int64_t now_ms,
                 IngestOutcome& outcome) {
@@ -27,14 +19,14 @@ bool accept_key(const SourceRegistry& sources, std::string_view key, std::int64_
     case KeyRefusal::kNone:
       return true;
     case KeyRefusal::kUnknown:
-      fail(outcome, RequestError::kInvalidWriteKey, "unknown write key");
+      outcome.fail(RequestError::kInvalidWriteKey, "unknown write key");
       return false;
     case KeyRefusal::kRevoked:
-      fail(outcome, RequestError::kWriteKeyRevoked, "this write key was revoked");
+      outcome.fail(RequestError::kWriteKeyRevoked, "this write key was revoked");
       return false;
     case KeyRefusal::kDisabled:
-      fail(outcome, RequestError::kSourceDisabled,
-           "the source \"" + found.source->name + "\" of this write key is disabled");
+      outcome.fail(RequestError::kSourceDisabled,
+                   "the source \"" + found.source->name + "\" of this write key is disabled");
       return false;
   }
   return false;
@@ -60,6 +52,10 @@ std::string_view to_code(RequestError error) {
       return "too_many_events";
     case RequestError::kExceedsBurst:
       return "exceeds_burst";
+    case RequestError::kInvalidCollection:
+      return "invalid_collection";
+    case RequestError::kTooManyObjects:
+      return "too_many_objects";
   }
   return "unknown";
 }
@@ -73,6 +69,14 @@ std::string_view to_metric_reason(RequestError error) {
     default:
       return to_code(error);
   }
+}
+
+void IngestOutcome::fail(RequestError failed, std::string why) {
+  error = failed;
+  detail = std::move(why);
+  records.clear();
+  rejected.clear();
+  accepted_by_type.fill(0);
 }
 
 void IngestOutcome::clear() {
@@ -99,8 +103,8 @@ bool Ingestor::resolve_source(const SourceRegistry& sources, WriteKeyResolver& k
   if (outcome.source != nullptr) return true;  // the Basic key, looked up already
   std::string_view key = keys.resolve(body_key);
   if (key.empty()) {
-    fail(outcome, RequestError::kMissingWriteKey,
-         "no write key: send it as the Basic auth user name or as writeKey in the body");
+    outcome.fail(RequestError::kMissingWriteKey,
+                 "no write key: send it as the Basic auth user name or as writeKey in the body");
     return false;
   }
   return accept_key(sources, key, now_ms, outcome);
@@ -120,13 +124,13 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
     MessageView& message = items_[0];
     ScanResult scan = scanner_.scan_single(request.body, message);
     if (scan.status != ScanStatus::kOk) {
-      fail(outcome, RequestError::kInvalidJson, std::move(scan.detail));
+      outcome.fail(RequestError::kInvalidJson, std::move(scan.detail));
       return;
     }
     if (scanner_.minified().size() > limits_.max_message_bytes) {
-      fail(outcome, RequestError::kPayloadTooLarge,
-           "a single message may be at most " + std::to_string(limits_.max_message_bytes) +
-               " bytes");
+      outcome.fail(RequestError::kPayloadTooLarge, "a single message may be at most " +
+                                                       std::to_string(limits_.max_message_bytes) +
+                                                       " bytes");
       return;
     }
     if (!resolve_source(sources, keys, string_member(message, Field::kWriteKey),
@@ -141,11 +145,11 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
   ScanResult scan =
       scanner_.scan_batch(request.body, envelope_, items_, count, limits_.max_batch_events);
   if (scan.status == ScanStatus::kTooManyItems) {
-    fail(outcome, RequestError::kTooManyEvents, std::move(scan.detail));
+    outcome.fail(RequestError::kTooManyEvents, std::move(scan.detail));
     return;
   }
   if (scan.status != ScanStatus::kOk) {
-    fail(outcome, RequestError::kInvalidJson, std::move(scan.detail));
+    outcome.fail(RequestError::kInvalidJson, std::move(scan.detail));
     return;
   }
   std::string_view body_key = string_member(envelope_, Field::kWriteKey);
@@ -162,14 +166,24 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
   check_burst(outcome);
 }
 
+void Ingestor::ingest_objects(const SourceRegistry& sources, const IngestRequest& request,
+                              IngestOutcome& outcome) {
+  outcome.clear();
+  WriteKeyResolver keys(request.keys);
+  if (!resolve_source(sources, keys, {}, request.received_at_ms, outcome)) return;
+  if (!objects_.read(request.body, request.received_at_ms, outcome)) return;
+  check_burst(outcome);
+}
+
 void Ingestor::check_burst(IngestOutcome& outcome) const {
   const RateLimiter* limiter = outcome.source->controls.rate_limiter();
   if (limiter == nullptr || !limiter->exceeds_burst(outcome.records.size())) return;
   const std::string burst = std::to_string(limiter->burst());
-  fail(outcome, RequestError::kExceedsBurst,
-       "the request has " + std::to_string(outcome.records.size()) +
-           " events to store, and source \"" + outcome.source->name + "\" takes at most " + burst +
-           " at once (its rate limit's burst): send batches of at most " + burst + " events");
+  outcome.fail(RequestError::kExceedsBurst,
+               "the request has " + std::to_string(outcome.records.size()) +
+                   " events to store, and source \"" + outcome.source->name + "\" takes at most " +
+                   burst + " at once (its rate limit's burst): send batches of at most " + burst +
+                   " events");
 }
 
 void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,

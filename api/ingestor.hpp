@@ -17,6 +17,7 @@
 #include "api/auth.hpp"
 #include "api/message_rules.hpp"
 #include "api/message_scanner.hpp"
+#include "api/objects.hpp"
 #include "api/sources.hpp"
 #include "storage/event_type.hpp"
 
@@ -35,6 +36,8 @@ enum class RequestError : std::uint8_t {
   // More events to store than the source's rate limit lets through at once: no wait would
   // ever let the request pass, so it is refused for good rather than answered 429.
   kExceedsBurst,
+  kInvalidCollection,  // the Objects API: no collection, or not [a-z0-9_]{1,64}
+  kTooManyObjects,     // the Objects API: more than kMaxObjects
 };
 // The error's code in the answer.
 std::string_view to_code(RequestError error);
@@ -68,6 +71,8 @@ struct IngestOutcome {
   std::array<std::uint32_t, storage::kEventTypeCount> accepted_by_type{};
 
   void clear();
+  // Refuses the request whole: nothing of it is stored.
+  void fail(RequestError failed, std::string why);
 };
 
 struct IngestLimits {
@@ -84,6 +89,10 @@ class Ingestor {
   // Fills outcome (cleared first) for one request.
   // `sources` is the registry in force for this request; outcome.source points into it.
   void ingest(const SourceRegistry& sources, const IngestRequest& request, IngestOutcome& outcome);
+  // The same for a request of the Objects API (objects.hpp): the key from the request's
+  // carriers (the body has none), then its objects.
+  void ingest_objects(const SourceRegistry& sources, const IngestRequest& request,
+                      IngestOutcome& outcome);
 
  private:
   // Resolves the source from the request's key (WriteKeyResolver's order), checking the key
@@ -101,6 +110,7 @@ class Ingestor {
   MessageScanner scanner_;
   MessageView envelope_;
   std::vector<MessageView> items_;
+  ObjectsReader objects_;
 };
 
 }  // namespace sluice::api

@@ -113,6 +113,8 @@ std::optional<RuleViolation> check_type_fields(const MessageView& message, Event
       break;
     case EventType::kAlias:
       break;
+    case EventType::kObject:  // not a message type: message_type_from_string never gives it
+      return RuleViolation{"invalid_type", "object is not a message type"};
   }
   return std::nullopt;
 }
@@ -125,8 +127,8 @@ TypeOrViolation batch_item_type(const MessageView& message) {
   }
   const Member* type = message.get_non_null(Field::kType);
   if (!type) return {std::nullopt, {"type_required", "a batch item needs a type"}};
-  auto parsed =
-      type->kind == JsonKind::kString ? storage::event_type_from_string(type->text) : std::nullopt;
+  auto parsed = type->kind == JsonKind::kString ? storage::message_type_from_string(type->text)
+                                                : std::nullopt;
   if (!parsed) {
     return {std::nullopt,
             {"invalid_type", "type must be identify, track, page, screen, group or alias"}};

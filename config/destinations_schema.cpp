@@ -17,8 +17,9 @@ namespace {
 // Indexed by DestinationType: the type names, which are also the keys of their sub-tables.
 constexpr std::array<std::string_view, 3> kKinds{"webhook", "file", "kafka"};
 
-constexpr std::array<std::string_view, 6> kMessageTypes{"identify", "track", "page",
-                                                        "screen",   "group", "alias"};
+// The six message types, and "object" for the Objects API.
+constexpr std::array<std::string_view, 7> kMessageTypes{"identify", "track", "page",  "screen",
+                                                        "group",    "alias", "object"};
 
 constexpr std::array<std::string_view, 2> kRequired{"name", "type"};
 
@@ -88,7 +89,7 @@ std::optional<Mismatch> read_types(const toml::node& node, DestinationConfig& ou
     for (std::string_view type : kMessageTypes) known |= type == types[i];
     if (!known) {
       return Mismatch{&(*node.as_array())[i], bracketed(std::to_string(i)),
-                      "one of identify, track, page, screen, group, alias"};
+                      "one of identify, track, page, screen, group, alias, object"};
     }
   }
   out.include_types = std::move(types);

@@ -16,8 +16,9 @@ namespace {
 constexpr std::array<std::string_view, 4> kSettingsKeys{"rate_limit", "allowed_origins",
                                                         "allowed_types", "blocked_events"};
 constexpr std::array<std::string_view, 2> kRateLimitKeys{"events_per_second", "burst"};
-constexpr std::array<std::string_view, 6> kSegmentTypes{"identify", "track", "page",
-                                                        "screen",   "group", "alias"};
+// The six message types, and "object" for the Objects API.
+constexpr std::array<std::string_view, 7> kSegmentTypes{"identify", "track", "page",  "screen",
+                                                        "group",    "alias", "object"};
 
 // Far above what one server can take in, and small enough that bucket arithmetic in doubles
 // stays exact to the event.
@@ -125,7 +126,7 @@ class SettingsReader {
       }
       errors_.at(array[i].source(),
                  name + bracketed(std::to_string(i)) + ": " + quoted(types[i]) +
-                     " is not a Segment type (identify, track, page, screen, group, alias)" +
+                     " is not a type (identify, track, page, screen, group, alias, object)" +
                      did_you_mean(types[i], kSegmentTypes));
       valid = false;
     }

@@ -60,6 +60,8 @@ std::string_view route_label(RouteKind kind) {
       return "single";
     case RouteKind::kBatch:
       return "batch";
+    case RouteKind::kObjects:
+      return "objects";
     case RouteKind::kTelemetry:
       return "telemetry";
     case RouteKind::kPixel:
@@ -93,12 +95,13 @@ Route match_route(std::string_view path) {
     return Route{};
   }
   if (auto type = short_path_type(rest)) return post(RouteKind::kSingle, type, true);
-  if (auto type = storage::event_type_from_string(rest)) return post(RouteKind::kSingle, type);
+  if (auto type = storage::message_type_from_string(rest)) return post(RouteKind::kSingle, type);
   if (rest == "batch" || rest == "import") return post(RouteKind::kBatch);
   if (rest == "b") return post(RouteKind::kBatch, std::nullopt, true);
   if (rest == "m") return post(RouteKind::kTelemetry);
+  if (rest == "set") return post(RouteKind::kObjects);
   if (consume_prefix(rest, "pixel/")) {
-    if (auto type = storage::event_type_from_string(rest)) {
+    if (auto type = storage::message_type_from_string(rest)) {
       Route route = get(RouteKind::kPixel);
       route.type = type;
       route.client_side = true;

@@ -13,6 +13,7 @@ namespace sluice::server {
 enum class RouteKind {
   kSingle,     // one message: /v1/track, /v1/t, ...
   kBatch,      // batch envelope: /v1/batch, /v1/b, /v1/import
+  kObjects,    // POST /v1/set: the Objects API
   kTelemetry,  // /v1/m: SDK self-telemetry, answered and discarded
   kPixel,      // GET /v1/pixel/<type>
   kSettings,   // GET /v1/projects/<writeKey>/settings

@@ -221,7 +221,8 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
                                                        InForce& in_force) {
   switch (route.kind) {
     case RouteKind::kSingle:
-    case RouteKind::kBatch: {
+    case RouteKind::kBatch:
+    case RouteKind::kObjects: {
       std::string_view body;
       decoder_.set_limit(in_force.settings->max_request_bytes);
       const DecodeStatus status =
@@ -272,7 +273,11 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   // waits for its commit.
   api::IngestOutcome outcome;
   ingestor_.set_limits(in_force.settings->ingest);
-  ingestor_.ingest(*in_force.registry, ingest_request, outcome);
+  if (route.kind == RouteKind::kObjects) {
+    ingestor_.ingest_objects(*in_force.registry, ingest_request, outcome);
+  } else {
+    ingestor_.ingest(*in_force.registry, ingest_request, outcome);
+  }
   in_force.source = outcome.source;
   auto& metrics = context_.metrics;
   if (outcome.error != api::RequestError::kNone) {

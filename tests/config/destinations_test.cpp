@@ -295,7 +295,7 @@ TEST_CASE("Filters name configured sources and known types", "[config][destinati
   SECTION("an unknown message type") {
     check_error_at(file_destination("include_types = [\"track\", \"Track\"]\n"), 4,
                    R"(destinations[0].include_types[1]: expected one of identify, track, page, )"
-                   R"(screen, group, alias, got string "Track")");
+                   R"(screen, group, alias, object, got string "Track")");
   }
   SECTION("event names without track events") {
     check_error_at(

@@ -111,8 +111,7 @@ TEST_CASE("A bad [sources.settings] value is reported at its position", "[config
     CHECK(error.line == 5);
     CHECK(error.column == 27);
     CHECK_THAT(error.message, Contains("sources[0].settings.allowed_types[1]") &&
-                                  Contains("not a Segment type") &&
-                                  Contains("did you mean \"page\"?"));
+                                  Contains("is not a type") && Contains("did you mean \"page\"?"));
   }
   SECTION("an empty list of types") {
     const ConfigError error = test::require_one_error(load(source_with("allowed_types = []\n")));

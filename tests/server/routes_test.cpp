@@ -66,6 +66,15 @@ TEST_CASE("batch paths", "[server]") {
   }
 }
 
+TEST_CASE("/v1/set is the Objects API, and object is no message path", "[server]") {
+  const Route route = match_route("/v1/set");
+  CHECK(route.kind == RouteKind::kObjects);
+  CHECK(route.method == "POST");
+  CHECK(route_label(route.kind) == "objects");
+  CHECK(match_route("/v1/object").kind == RouteKind::kNotFound);
+  CHECK(match_route("/v1/pixel/object").kind == RouteKind::kNotFound);
+}
+
 TEST_CASE("/v1/m is SDK telemetry", "[server]") {
   const Route route = match_route("/v1/m");
   CHECK(route.kind == RouteKind::kTelemetry);
