@@ -5,6 +5,7 @@
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
+#include "api/json_string.hpp"
 #include "api/timestamp.hpp"
 #include "storage/record.hpp"
 
@@ -40,11 +41,18 @@ const Member* find_key(const std::vector<Member>& members, std::string_view key)
   return nullptr;
 }
 
+// Members the server adds to context when neither the message nor its envelope has them.
+struct AddedContext {
+  std::string_view ip;          // a peer or forwarded address: nothing to escape
+  std::string_view user_agent;  // a request header: escaped
+};
+
 // Writes `,"name":{own members, then the envelope's members the message does not have}`,
-// plus `"ip":"<added_ip>"` when added_ip is not empty. Writes nothing when all are empty.
+// plus the added members that are not empty. Writes nothing when all are empty.
 void append_merged_object(std::string& out, std::string_view name, const std::vector<Member>& own,
-                          const std::vector<Member>* envelope, std::string_view added_ip) {
-  bool any = !own.empty() || !added_ip.empty() || (envelope && !envelope->empty());
+                          const std::vector<Member>* envelope, const AddedContext& added) {
+  bool any = !own.empty() || !added.ip.empty() || !added.user_agent.empty() ||
+             (envelope && !envelope->empty());
   if (!any) return;
   out += ",\"";
   out += name;
@@ -61,11 +69,17 @@ void append_merged_object(std::string& out, std::string_view name, const std::ve
       if (!has_key(own, member.key)) add(member.member);
     }
   }
-  if (!added_ip.empty()) {
+  if (!added.ip.empty()) {
     if (!first) out += ',';
     out += "\"ip\":\"";
-    out += added_ip;  // a peer or forwarded address: nothing to escape
+    out += added.ip;
     out += '"';
+    first = false;
+  }
+  if (!added.user_agent.empty()) {
+    if (!first) out += ',';
+    out += "\"userAgent\":";
+    append_json_string(out, added.user_agent, InvalidUtf8::kReplace);
   }
   out += '}';
 }
@@ -146,11 +160,15 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
   bool client_side =
       enrichment.client_side || (direct && direct->kind == JsonKind::kBool && direct->bool_value);
   std::string_view stored_ip;
-  std::string_view added_ip;
+  AddedContext added;
   if (ip) {
     stored_ip = ip->kind == JsonKind::kString ? ip->text : std::string_view{};
   } else if (client_side && !enrichment.client_ip.empty()) {
-    stored_ip = added_ip = enrichment.client_ip;
+    stored_ip = added.ip = enrichment.client_ip;
+  }
+  if (!enrichment.user_agent.empty() && !find_key(message.context, "userAgent") &&
+      !(envelope_context && find_key(*envelope_context, "userAgent"))) {
+    added.user_agent = enrichment.user_agent;
   }
 
   storage::Record header;
@@ -205,9 +223,9 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
     out += ',';
     out += sent_member->member;  // unparseable: kept as sent
   }
-  append_merged_object(out, "context", message.context, envelope_context, added_ip);
+  append_merged_object(out, "context", message.context, envelope_context, added);
   append_merged_object(out, "integrations", message.integrations,
-                       envelope ? &envelope->integrations : nullptr, {});
+                       envelope ? &envelope->integrations : nullptr, AddedContext{});
   out += ",\"version\":2}";
 }
 

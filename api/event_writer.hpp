@@ -23,6 +23,9 @@ struct Enrichment {
   // does not carry an ip. Empty: leave context.ip alone.
   std::string_view client_ip;
   bool client_side = false;
+  // The request's User-Agent, set on context.userAgent when the message does not carry one;
+  // only the pixel gives it (its "client" is the mail reader or browser that loaded it).
+  std::string_view user_agent;
 };
 
 // The skew-corrected timestamp: received - (sent - original) when both client times are

@@ -213,6 +213,7 @@ void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,
   enrichment.received_at_ms = request.received_at_ms;
   enrichment.client_ip = request.client_ip;
   enrichment.client_side = request.client_side;
+  enrichment.user_agent = request.user_agent;
   std::string& record = outcome.records.emplace_back();
   write_event_record(message, envelope, enrichment, record);
   ++outcome.accepted_by_type[static_cast<std::size_t>(*type)];

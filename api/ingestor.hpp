@@ -52,6 +52,7 @@ struct IngestRequest {
   bool client_side = false;  // short paths, /v1/b: context.ip is filled in
   KeyCarriers keys;          // the write key's carriers besides the body (auth.hpp)
   std::string_view client_ip;
+  std::string_view user_agent;  // the pixel's: becomes context.userAgent (event_writer.hpp)
   std::int64_t received_at_ms = 0;
 };
 

@@ -258,8 +258,8 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
 
 boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, const Route& route,
                                                      std::string_view body, std::string_view query,
-                                                     std::string_view client_ip,
-                                                     InForce& in_force) {
+                                                     std::string_view client_ip, InForce& in_force,
+                                                     std::string_view user_agent) {
   api::IngestRequest ingest_request;
   ingest_request.body = body;
   ingest_request.path_type = route.kind == RouteKind::kSingle ? route.type : std::nullopt;
@@ -267,6 +267,7 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   ingest_request.keys =
       api::KeyCarriers{request[http::field::authorization], request["X-Write-Key"], query};
   ingest_request.client_ip = client_ip;
+  ingest_request.user_agent = user_agent;
   ingest_request.received_at_ms = now_ms();
 
   // In this coroutine's frame, not a member: other sessions of the thread run while this one
@@ -322,7 +323,8 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
   if (auto message = api::pixel_message_json(query)) {
     Route single = route;
     single.kind = RouteKind::kSingle;
-    co_await ingest(request, single, *message, query, client_ip, in_force);
+    co_await ingest(request, single, *message, query, client_ip, in_force,
+                    request[http::field::user_agent]);
   } else {
     context_.metrics.request_refused(nullptr, "invalid_json");
   }

@@ -110,9 +110,11 @@ class TrackingApi {
   boost::asio::awaitable<Response> dispatch(const Request& request, const Route& route,
                                             std::string_view query, std::string_view client_ip,
                                             InForce& in_force);
+  // user_agent: the pixel's User-Agent header, for context.userAgent; empty elsewhere.
   boost::asio::awaitable<Response> ingest(const Request& request, const Route& route,
                                           std::string_view body, std::string_view query,
-                                          std::string_view client_ip, InForce& in_force);
+                                          std::string_view client_ip, InForce& in_force,
+                                          std::string_view user_agent = {});
   boost::asio::awaitable<Response> pixel(const Request& request, const Route& route,
                                          std::string_view query, std::string_view client_ip,
                                          InForce& in_force);

@@ -213,6 +213,22 @@ TEST_CASE("the pixel answers GET with a GIF, refuses HEAD and POST", "[server][t
     CHECK(stored[0].type == storage::EventType::kTrack);
     CHECK(stored[0].ip == kPeer);  // pixels are client-side
   }
+  SECTION("the loader's User-Agent becomes context.userAgent unless the message has one") {
+    fixture.send(make_request(http::verb::get, "/v1/pixel/track?data=" + data, {},
+                              {{"User-Agent", "Mail \"Reader\"/1.0"}}));
+    const std::string with_own = base64_url(
+        R"({"writeKey":"wk_web","userId":"u1","event":"Opened","context":{"userAgent":"own"}})");
+    fixture.send(make_request(http::verb::get, "/v1/pixel/track?data=" + with_own, {},
+                              {{"User-Agent", "ignored"}}));
+    fixture.send(post("/v1/track", R"({"userId":"u1","event":"Server"})"));
+    const auto stored = fixture.stored();
+    REQUIRE(stored.size() == 3);
+    CHECK(std::string(stored[0].json).find(R"("userAgent":"Mail \"Reader\"/1.0")") !=
+          std::string::npos);
+    CHECK(std::string(stored[1].json).find(R"("userAgent":"own")") != std::string::npos);
+    CHECK(std::string(stored[1].json).find("ignored") == std::string::npos);
+    CHECK(std::string(stored[2].json).find("userAgent") == std::string::npos);  // not a pixel
+  }
   SECTION("undecodable data still answers the image and stores nothing") {
     const Answer answer =
         fixture.send(make_request(http::verb::get, "/v1/pixel/track?data=%%%not-base64"));
