@@ -33,4 +33,9 @@ RateLimiter::Decision RateLimiter::try_take(std::uint64_t events, Clock::time_po
   return Decision{false, std::chrono::seconds(std::max<std::int64_t>(1, seconds))};
 }
 
+void RateLimiter::give_back(std::uint64_t events) {
+  MutexLock lock(mutex_);
+  tokens_ = std::min(static_cast<double>(burst_), tokens_ + static_cast<double>(events));
+}
+
 }  // namespace sluice::api

@@ -37,6 +37,9 @@ class RateLimiter {
 
   // Takes `events` tokens, or none when there are fewer. events must not exceed burst().
   Decision try_take(std::uint64_t events, Clock::time_point now);
+  // Puts back tokens a request took and did not use (it was answered 503 and stored nothing),
+  // so that its retry is not also charged; never above burst().
+  void give_back(std::uint64_t events);
 
   bool exceeds_burst(std::uint64_t events) const { return events > burst_; }
   std::uint64_t burst() const { return burst_; }

@@ -289,11 +289,13 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   // Tokens are taken only for a request that is otherwise valid, and only for the events it
   // would store. Refused, it is refused whole, before its rejections are counted: the client
   // sends it again later and they would be counted twice.
+  api::RateLimiter* charged = nullptr;  // the bucket the request took its tokens from
   if (api::RateLimiter* limiter = outcome.source->controls.rate_limiter();
       limiter != nullptr && !outcome.records.empty()) {
     const api::RateLimiter::Decision decision =
         limiter->try_take(outcome.records.size(), api::RateLimiter::Clock::now());
     if (!decision.allowed) co_return rate_limited(request, *outcome.source, decision.retry_after);
+    charged = limiter;
   }
   for (const auto& rejection : outcome.rejected) {
     metrics.event_rejected(outcome.source, rejection.code);
@@ -301,13 +303,17 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   std::string success = api::success_body(outcome.rejected);
   if (outcome.records.empty()) co_return json_response(request, http::status::ok, success);
 
+  const std::size_t to_store = outcome.records.size();
   const CommitResult commit =
       co_await async_commit(context_.log, std::move(outcome.records), boost::asio::use_awaitable);
-  if (commit.admission != storage::Admission::kAccepted) {
-    co_return unavailable(request, commit.admission, in_force);
-  }
-  if (!commit.append.ok) {
-    co_return unavailable(request, storage::Admission::kClosed, in_force);
+  if (commit.admission != storage::Admission::kAccepted || !commit.append.ok) {
+    // Nothing was stored: the client sends the request again, and its tokens with it.
+    if (charged != nullptr) charged->give_back(to_store);
+    co_return unavailable(request,
+                          commit.admission != storage::Admission::kAccepted
+                              ? commit.admission
+                              : storage::Admission::kClosed,
+                          in_force);
   }
   for (int t = 0; t < storage::kEventTypeCount; ++t) {
     metrics.events_accepted(*outcome.source, static_cast<storage::EventType>(t),

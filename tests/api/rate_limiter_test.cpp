@@ -27,6 +27,14 @@ TEST_CASE("A rate limiter passes a full burst, then refuses until tokens come ba
     CHECK_FALSE(limiter.try_take(10, kStart + milliseconds(900)).allowed);
     CHECK(limiter.try_take(9, kStart + milliseconds(900)).allowed);
   }
+  SECTION("tokens given back can be taken again, up to the burst") {
+    limiter.give_back(5);
+    CHECK(limiter.try_take(5, kStart).allowed);
+    CHECK_FALSE(limiter.try_take(1, kStart).allowed);
+    limiter.give_back(100);
+    CHECK(limiter.try_take(20, kStart).allowed);
+    CHECK_FALSE(limiter.try_take(1, kStart).allowed);
+  }
   SECTION("the bucket never holds more than its burst") {
     CHECK(limiter.try_take(20, kStart + seconds(60)).allowed);
     CHECK_FALSE(limiter.try_take(1, kStart + seconds(60)).allowed);

@@ -77,6 +77,7 @@ class ControlsFixture {
   }
 
   std::size_t stored() const { return log_.stored().size(); }
+  FakeIntakeLog& log() { return log_; }
 
   // The value of a counter with exactly these labels; 0 when there is none.
   double counter(std::string_view name, const std::map<std::string, std::string>& labels) const {
@@ -127,6 +128,22 @@ TEST_CASE("a source over its rate limit is answered 429 with when to retry",
     CHECK(fixture.counter("sluice_requests_refused_total",
                           {{"source", "shop"}, {"reason", "invalid_json"}}) == 1);
   }
+}
+
+TEST_CASE("a request answered 503 gives its tokens back for its retry",
+          "[server][tracking_api][sources]") {
+  ControlsFixture fixture;
+  fixture.log().set_admission(storage::Admission::kBacklogFull);
+  CHECK(fixture.send(post("/v1/batch", batch_of(3), "wk_shop")).result() ==
+        http::status::service_unavailable);
+  fixture.log().set_admission(storage::Admission::kAccepted);
+  fixture.log().set_commit_ok(false);
+  CHECK(fixture.send(post("/v1/batch", batch_of(3), "wk_shop")).result() ==
+        http::status::service_unavailable);
+  fixture.log().set_commit_ok(true);
+  // The whole burst is still there: neither failure cost the source its tokens.
+  CHECK(fixture.send(post("/v1/batch", batch_of(3), "wk_shop")).result() == http::status::ok);
+  CHECK(fixture.stored() == 3);
 }
 
 TEST_CASE("a request bigger than its source's burst is refused for good",
