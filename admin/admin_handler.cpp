@@ -34,45 +34,36 @@ Response no_destination(const Request& request, std::string_view name) {
                              "no destination named " + quoted(name));
 }
 
-// The answer to a RouterControl call that failed: 404 for kNotFound, 400 for
-// kInvalidArgument, 503 for anything else (the store failed or the router is stopping).
-Response control_failure(const Request& request, const Status& status) {
+// The answer to a RouterControl or SourceCatalog call that failed: 404 for kNotFound, 400 for
+// kInvalidArgument, 409 for kAlreadyExists and kFailedPrecondition (a source of the config
+// file), 503 for anything else (the store failed or the router is stopping); `unavailable` is
+// the 503's message when the status has none.
+Response call_failure(const Request& request, const Status& status, std::string_view unavailable) {
+  const auto answer = [&](http::status code, std::string_view name, std::string_view fallback) {
+    return AdminHandler::error(request.version(), code, name,
+                               status.message().empty() ? fallback : status.message());
+  };
   switch (status.code()) {
     case StatusCode::kNotFound:
-      return AdminHandler::error(request.version(), http::status::not_found, "not_found",
-                                 status.message().empty() ? "not found" : status.message());
+      return answer(http::status::not_found, "not_found", "not found");
     case StatusCode::kInvalidArgument:
-      return AdminHandler::error(request.version(), http::status::bad_request, "invalid_request",
-                                 status.message().empty() ? "invalid request" : status.message());
+      return answer(http::status::bad_request, "invalid_request", "invalid request");
+    case StatusCode::kAlreadyExists:
+      return answer(http::status::conflict, "already_exists", "it exists already");
+    case StatusCode::kFailedPrecondition:
+      return answer(http::status::conflict, "managed_by_config", "managed by the config file");
     default:
       break;
   }
-  return AdminHandler::error(
-      request.version(), http::status::service_unavailable, "unavailable",
-      status.message().empty() ? "the router cannot answer now; try again" : status.message());
+  return answer(http::status::service_unavailable, "unavailable", unavailable);
 }
 
-// The answer to a SourceCatalog call that failed.
+Response control_failure(const Request& request, const Status& status) {
+  return call_failure(request, status, "the router cannot answer now; try again");
+}
+
 Response catalog_failure(const Request& request, const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kNotFound:
-      return AdminHandler::error(request.version(), http::status::not_found, "not_found",
-                                 status.message());
-    case StatusCode::kInvalidArgument:
-      return AdminHandler::error(request.version(), http::status::bad_request, "invalid_request",
-                                 status.message());
-    case StatusCode::kAlreadyExists:
-      return AdminHandler::error(request.version(), http::status::conflict, "already_exists",
-                                 status.message());
-    case StatusCode::kFailedPrecondition:  // a source of the config file
-      return AdminHandler::error(request.version(), http::status::conflict, "managed_by_config",
-                                 status.message());
-    default:
-      break;
-  }
-  return AdminHandler::error(
-      request.version(), http::status::service_unavailable, "unavailable",
-      status.message().empty() ? "the sources cannot be changed now; try again" : status.message());
+  return call_failure(request, status, "the sources cannot be changed now; try again");
 }
 
 std::optional<std::uint64_t> parse_id(std::string_view text) {

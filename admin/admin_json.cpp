@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_writer.hpp"
+#include "api/source_codec.hpp"
 #include "api/timestamp.hpp"
-#include "config/source_settings_json.hpp"
 #include "storage/record.hpp"
 
 namespace sluice::admin {
@@ -86,7 +86,7 @@ void write_source(JsonWriter& out, const api::SourceDefinition& source, std::int
   out.key("created_at");
   write_time(out, source.created_at_ms);
   out.key("settings");
-  out.raw(config::source_settings_to_json(source.settings));
+  api::write_source_settings(out, source.settings);
   out.key("keys");
   out.begin_array();
   for (const api::WriteKey& key : source.keys) {

@@ -1,6 +1,8 @@
 #include "api/json_writer.hpp"
 
 #include <cassert>
+#include <charconv>
+#include <cmath>
 
 #include "api/json_string.hpp"
 
@@ -56,6 +58,15 @@ void JsonWriter::key(std::string_view name) {
 void JsonWriter::string(std::string_view text) {
   before_value();
   append_json_string(out_, text, InvalidUtf8::kReplace);
+}
+
+void JsonWriter::number(double value) {
+  assert(std::isfinite(value) && "JSON has no text for NaN or infinity");
+  before_value();
+  char text[32];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, value);
+  assert(ec == std::errc());
+  out_.append(text, end);
 }
 
 void JsonWriter::boolean(bool value) {

@@ -34,6 +34,8 @@ class JsonWriter {
     before_value();
     out_ += std::to_string(value);
   }
+  // A finite number, in the shortest text that reads back as the same double.
+  void number(double value);
   void boolean(bool value);
   void null();
   // A value that is already valid JSON, copied verbatim.

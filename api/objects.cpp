@@ -108,7 +108,11 @@ bool ObjectsReader::read(std::string_view body, std::int64_t received_at_ms,
     json_ += R"(","id":)";
     append_json_string(json_, *id, InvalidUtf8::kReplace);
     json_ += R"(,"properties":)";
-    json_ += has_properties ? simdjson::minify(properties) : std::string("{}");
+    if (has_properties) {
+      json_ += simdjson::minify(properties);
+    } else {
+      json_ += "{}";
+    }
     json_ += R"(,"messageId":")";
     json_ += message_id;
     json_ += R"(","receivedAt":")";

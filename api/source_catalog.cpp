@@ -181,10 +181,13 @@ SourceDefinition* SourceCatalog::find_api(std::string_view name) {
   return it != api_.end() && it->name == name ? &*it : nullptr;
 }
 
+bool SourceCatalog::is_config_source(std::string_view name) const {
+  return std::any_of(config_.begin(), config_.end(),
+                     [name](const SourceDefinition& source) { return source.name == name; });
+}
+
 Status SourceCatalog::not_changeable(std::string_view name) const {
-  for (const SourceDefinition& source : config_) {
-    if (source.name == name) return managed_by_config(name);
-  }
+  if (is_config_source(name)) return managed_by_config(name);
   return Status::not_found("no source named " + quoted(name));
 }
 
@@ -217,7 +220,7 @@ Result<SourceDefinition> SourceCatalog::create(std::string_view name,
         "a source name is 1 to 64 letters, digits, '.', '_' or '-'; got " + quoted(name));
   }
   MutexLock lock(mutex_);
-  if (find_api(name) != nullptr || not_changeable(name).code() != StatusCode::kNotFound) {
+  if (find_api(name) != nullptr || is_config_source(name)) {
     return Status::error(StatusCode::kAlreadyExists,
                          "a source named " + quoted(name) + " exists already");
   }

@@ -106,6 +106,7 @@ class SourceCatalog {
   // Stores source (an API source) and puts it in force in place of the one of its name.
   Status store_and_publish(SourceDefinition source) REQUIRES(mutex_);
   SourceDefinition* find_api(std::string_view name) REQUIRES(mutex_);
+  bool is_config_source(std::string_view name) const REQUIRES(mutex_);
   // Why name cannot be changed through the API: it is not there, or it is the config's.
   Status not_changeable(std::string_view name) const REQUIRES(mutex_);
   // A write key no source has, from the CSPRNG.

@@ -14,7 +14,31 @@ Status malformed(std::string_view what) {
   return Status::corruption("a stored source is malformed: " + std::string(what));
 }
 
+void write_list(JsonWriter& out, std::string_view key, const std::vector<std::string>& items) {
+  out.key(key);
+  out.begin_array();
+  for (const std::string& item : items) out.string(item);
+  out.end_array();
+}
+
 }  // namespace
+
+void write_source_settings(JsonWriter& out, const config::SourceSettings& settings) {
+  out.begin_object();
+  if (settings.rate_limit) {
+    out.key("rate_limit");
+    out.begin_object();
+    out.key("events_per_second");
+    out.number(settings.rate_limit->events_per_second);
+    out.key("burst");
+    out.number(settings.rate_limit->burst);
+    out.end_object();
+  }
+  if (settings.allowed_origins) write_list(out, "allowed_origins", *settings.allowed_origins);
+  if (!settings.allowed_types.empty()) write_list(out, "allowed_types", settings.allowed_types);
+  if (!settings.blocked_events.empty()) write_list(out, "blocked_events", settings.blocked_events);
+  out.end_object();
+}
 
 std::string encode_stored_source(const SourceDefinition& source) {
   JsonWriter out;
@@ -43,7 +67,7 @@ std::string encode_stored_source(const SourceDefinition& source) {
   }
   out.end_array();
   out.key("settings");
-  out.raw(config::source_settings_to_json(source.settings));
+  write_source_settings(out, source.settings);
   out.end_object();
   return out.take();
 }

@@ -20,8 +20,14 @@
 
 namespace sluice::api {
 
+class JsonWriter;
+
 std::string encode_stored_source(const SourceDefinition& source);
 // The source (origin kApi), or kCorruption saying what is wrong with the stored bytes.
 Result<SourceDefinition> decode_stored_source(std::string_view stored);
+
+// A source's settings as the JSON object the admin API and the stored form show (and
+// config::source_settings_from_json reads back), members at their defaults left out.
+void write_source_settings(JsonWriter& out, const config::SourceSettings& settings);
 
 }  // namespace sluice::api

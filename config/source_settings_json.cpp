@@ -1,8 +1,6 @@
 #include "config/source_settings_json.hpp"
 
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 
 #include <simdjson.h>
@@ -90,53 +88,6 @@ bool to_toml(simdjson::dom::element value, int depth, const std::string& name,
   return false;
 }
 
-void append_quoted(std::string& out, std::string_view text) {
-  // The settings hold origins, type names and event names from validated input; escape what
-  // JSON requires all the same.
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          constexpr std::string_view kHex = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xF];
-          out += kHex[static_cast<unsigned char>(c) & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-void append_list(std::string& out, std::string_view key, const std::vector<std::string>& items) {
-  if (out.size() > 1) out += ',';
-  append_quoted(out, key);
-  out += ":[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    append_quoted(out, items[i]);
-  }
-  out += ']';
-}
-
-// The shortest text that reads back as the same double.
-std::string number_text(double value) {
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    return std::to_string(static_cast<std::int64_t>(value));
-  }
-  char buffer[32];
-  const int length = std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return std::string(buffer, static_cast<std::size_t>(length));
-}
-
 }  // namespace
 
 SettingsFromJson source_settings_from_json(std::string_view json, const std::string& name) {
@@ -175,22 +126,6 @@ SettingsFromJson source_settings_from_json(std::string_view json, const std::str
   for (ConfigError& error : errors.take()) result.errors.push_back(std::move(error.message));
   if (result.errors.empty()) result.settings = std::move(settings);
   return result;
-}
-
-std::string source_settings_to_json(const SourceSettings& settings) {
-  std::string out = "{";
-  if (settings.rate_limit) {
-    out += R"("rate_limit":{"events_per_second":)";
-    out += number_text(settings.rate_limit->events_per_second);
-    out += R"(,"burst":)";
-    out += std::to_string(settings.rate_limit->burst);
-    out += '}';
-  }
-  if (settings.allowed_origins) append_list(out, "allowed_origins", *settings.allowed_origins);
-  if (!settings.allowed_types.empty()) append_list(out, "allowed_types", settings.allowed_types);
-  if (!settings.blocked_events.empty()) append_list(out, "blocked_events", settings.blocked_events);
-  out += '}';
-  return out;
 }
 
 }  // namespace sluice::config

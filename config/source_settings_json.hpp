@@ -1,8 +1,9 @@
 #pragma once
 
 // A source's settings written as JSON (the admin API's "settings", and the form the log's
-// database stores them in): the same members as [sources.settings] in TOML, checked by the same
-// rules with the same messages, so a setting means one thing wherever it is written.
+// database stores them in; api::write_source_settings writes them): the same members as
+// [sources.settings] in TOML, checked by the same rules with the same messages, so a setting means
+// one thing wherever it is written.
 //
 //   {"rate_limit": {"events_per_second": 2000, "burst": 10000},
 //    "allowed_origins": ["https://shop.example.com"],
@@ -32,8 +33,5 @@ struct SettingsFromJson {
 
 // Reads a JSON object's text; name is how messages call it ("settings").
 SettingsFromJson source_settings_from_json(std::string_view json, const std::string& name);
-
-// The settings as a JSON object, members at their defaults left out.
-std::string source_settings_to_json(const SourceSettings& settings);
 
 }  // namespace sluice::config

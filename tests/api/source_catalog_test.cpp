@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "api/json_writer.hpp"
 #include "api/source_codec.hpp"
 #include "api/sources.hpp"
+#include "config/source_settings_json.hpp"
 #include "storage/event_log.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -235,6 +237,33 @@ TEST_CASE("A change keeps the rate-limit buckets of the sources it does not touc
   limited.settings.rate_limit = config::RateLimitConfig{2, 10};
   REQUIRE(fixture.catalog().replace_config_sources({limited}).is_ok());
   CHECK(fixture.registry()->find_by_name("limited")->controls.rate_limiter() != bucket);
+}
+
+// Settings written by write_source_settings, as text.
+std::string settings_json(const config::SourceSettings& settings) {
+  JsonWriter out;
+  write_source_settings(out, settings);
+  return out.take();
+}
+
+TEST_CASE("Settings written as JSON are the text the config reads back as the same",
+          "[api][catalog]") {
+  const std::string json =
+      R"({"rate_limit":{"events_per_second":2000,"burst":10000},)"
+      R"("allowed_origins":["https://shop.example.com"],"allowed_types":["track","page"],)"
+      R"("blocked_events":["Debug Ping","Test *"]})";
+  const config::SettingsFromJson read = config::source_settings_from_json(json, "settings");
+  REQUIRE(read.settings.has_value());
+  CHECK(settings_json(*read.settings) == json);
+
+  const config::SettingsFromJson fractional =
+      config::source_settings_from_json(R"({"rate_limit":{"events_per_second":2.5}})", "settings");
+  REQUIRE(fractional.settings.has_value());
+  const config::SettingsFromJson again =
+      config::source_settings_from_json(settings_json(*fractional.settings), "settings");
+  REQUIRE(again.settings.has_value());
+  CHECK(*again.settings == *fractional.settings);
+  CHECK(settings_json(config::SourceSettings{}) == "{}");
 }
 
 TEST_CASE("A stored source reads back as written, and a damaged one is refused", "[api][catalog]") {

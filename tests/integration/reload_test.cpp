@@ -26,6 +26,53 @@ unsigned track_with_key(HttpClient& client, std::string_view key, std::string_vi
       .status;
 }
 
+// Senders posting track events with the config's key, each on a keep-alive connection of its
+// own, message ids "load-<sender>-<n>"; they count what they sent and what was not answered 200.
+class TrackLoad {
+ public:
+  TrackLoad(std::uint16_t port, int senders, int per_sender)
+      : senders_count_(senders), per_sender_(per_sender) {
+    for (int s = 0; s < senders; ++s) {
+      senders_.emplace_back([this, port, s] {
+        HttpClient client(port);
+        for (int i = 0; i < per_sender_; ++i) {
+          if (track_with_key(client, kWriteKey, id(s, i)) != 200) not_ok_.fetch_add(1);
+          sent_.fetch_add(1);
+        }
+      });
+    }
+  }
+  ~TrackLoad() { join(); }
+  TrackLoad(const TrackLoad&) = delete;
+  TrackLoad& operator=(const TrackLoad&) = delete;
+
+  static std::string id(int sender, int n) {
+    return "load-" + std::to_string(sender) + "-" + std::to_string(n);
+  }
+  int total() const { return senders_count_ * per_sender_; }
+  int sent() const { return sent_.load(); }
+  int not_ok() const { return not_ok_.load(); }
+  void join() {
+    for (auto& sender : senders_) {
+      if (sender.joinable()) sender.join();
+    }
+  }
+  // Calls check with every id the load sent.
+  template <typename Check>
+  void for_each_id(Check check) const {
+    for (int s = 0; s < senders_count_; ++s) {
+      for (int i = 0; i < per_sender_; ++i) check(id(s, i));
+    }
+  }
+
+ private:
+  const int senders_count_;
+  const int per_sender_;
+  std::atomic<int> sent_{0};
+  std::atomic<int> not_ok_{0};
+  std::vector<std::thread> senders_;  // last: they use the members above
+};
+
 TEST_CASE("SIGHUP adds a source while requests keep coming, and every one is answered 200",
           "[integration][reload]") {
   TempDir dir;
@@ -33,39 +80,21 @@ TEST_CASE("SIGHUP adds a source while requests keep coming, and every one is ans
   options.durability = "wal";
   ServerProcess server(dir.path(), options);
 
-  constexpr int kSenders = 4;
-  constexpr int kPerSender = 600;
-  std::atomic<int> not_ok{0};
-  std::atomic<int> sent{0};
-  std::vector<std::thread> senders;
-  for (int s = 0; s < kSenders; ++s) {
-    senders.emplace_back([&, s] {
-      HttpClient client(server.port());
-      for (int i = 0; i < kPerSender; ++i) {
-        const std::string id = "load-" + std::to_string(s) + "-" + std::to_string(i);
-        if (track_with_key(client, kWriteKey, id) != 200) not_ok.fetch_add(1);
-        sent.fetch_add(1);
-      }
-    });
-  }
+  TrackLoad load(server.port(), 4, 600);
   // Mid-load: a new source, announced by SIGHUP.
-  REQUIRE(eventually([&] { return sent.load() >= kSenders * kPerSender / 4; }));
+  REQUIRE(eventually([&] { return load.sent() >= load.total() / 4; }));
   append_to(server.config_path(), "\n[[sources]]\nname = \"ios\"\nwrite_keys = [\"ios_key\"]\n");
   server.signal(SIGHUP);
   HttpClient ios(server.port());
   CHECK(eventually([&] { return track_with_key(ios, "ios_key", "ios-1") == 200; }));
-  for (auto& sender : senders) sender.join();
+  load.join();
 
-  CHECK(not_ok.load() == 0);
+  CHECK(load.not_ok() == 0);
   HttpClient client(server.port());
   const HttpResponse ready = client.request("GET", "/ready");
   CHECK(ready.body == R"({"status":"ready","config_generation":2})");
   const StoredLog log = read_stored_log(server.config_path());
-  for (int s = 0; s < kSenders; ++s) {
-    for (int i = 0; i < kPerSender; ++i) {
-      CHECK(log.count("load-" + std::to_string(s) + "-" + std::to_string(i)) == 1);
-    }
-  }
+  load.for_each_id([&log](const std::string& id) { CHECK(log.count(id) == 1); });
   CHECK(log.count("ios-1") == 1);
 }
 
@@ -176,39 +205,25 @@ TEST_CASE("SIGHUP adds a source and a destination under load, and every event is
   options.extra_config = file_destination_toml("archive", dir.path() / "archive", 200);
   ServerProcess server(dir.path(), options);
 
-  constexpr int kSenders = 4;
-  constexpr int kPerSender = 1500;
-  std::atomic<int> not_ok{0};
-  std::atomic<int> sent{0};
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::thread> senders;
-  for (int s = 0; s < kSenders; ++s) {
-    senders.emplace_back([&, s] {
-      HttpClient client(server.port());
-      for (int i = 0; i < kPerSender; ++i) {
-        const std::string id = "load-" + std::to_string(s) + "-" + std::to_string(i);
-        if (track_with_key(client, kWriteKey, id) != 200) not_ok.fetch_add(1);
-        sent.fetch_add(1);
-      }
-    });
-  }
-  REQUIRE(eventually([&] { return sent.load() >= kSenders * kPerSender / 4; }));
+  TrackLoad load(server.port(), 4, 1500);
+  REQUIRE(eventually([&] { return load.sent() >= load.total() / 4; }));
   append_to(server.config_path(),
             file_destination_toml("mirror", dir.path() / "mirror", 200) +
                 "\n[[sources]]\nname = \"ios\"\nwrite_keys = [\"ios_key\"]\n");
   server.signal(SIGHUP);
   HttpClient ios(server.port());
   CHECK(eventually([&] { return track_with_key(ios, "ios_key", "ios-1") == 200; }));
-  const int sent_at_reload_end = sent.load();
-  for (auto& sender : senders) sender.join();
+  const int sent_at_reload_end = load.sent();
+  load.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const double rate = kSenders * kPerSender / seconds;
+  const double rate = load.total() / seconds;
   WARN("requests/s: " << rate << "; the reload ended after " << sent_at_reload_end << " of "
-                      << kSenders * kPerSender << " requests");
+                      << load.total() << " requests");
   if (!kSanitized) CHECK(rate >= 1000);
-  CHECK(sent_at_reload_end < kSenders * kPerSender);  // the reload happened under the load
-  CHECK(not_ok.load() == 0);
+  CHECK(sent_at_reload_end < load.total());  // the reload happened under the load
+  CHECK(load.not_ok() == 0);
 
   // The new destination starts from the beginning of the log: it gets everything, as the old
   // one does.
@@ -220,12 +235,9 @@ TEST_CASE("SIGHUP adds a source and a destination under load, and every event is
   const auto archived = delivered_message_ids(dir.path() / "archive");
   const auto mirrored = delivered_message_ids(dir.path() / "mirror");
   std::vector<std::string> missing;
-  for (int s = 0; s < kSenders; ++s) {
-    for (int i = 0; i < kPerSender; ++i) {
-      const std::string id = "load-" + std::to_string(s) + "-" + std::to_string(i);
-      if (!archived.contains(id) || !mirrored.contains(id)) missing.push_back(id);
-    }
-  }
+  load.for_each_id([&](const std::string& id) {
+    if (!archived.contains(id) || !mirrored.contains(id)) missing.push_back(id);
+  });
   CHECK(missing.empty());
   CHECK(mirrored.contains("ios-1"));
 }
