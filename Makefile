@@ -114,7 +114,7 @@ fuzz: deps deps-clang
 		-DCMAKE_CXX_COMPILER=clang++-14 -DSLUICE_FUZZ=ON -DSLUICE_BUILD_TESTS=OFF \
 		-DSLUICE_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target \
-		ingest_fuzzer pixel_fuzzer body_decoder_fuzzer config_fuzzer answer_fuzzer
+		ingest_fuzzer pixel_fuzzer body_decoder_fuzzer config_fuzzer answer_fuzzer webhook_fuzzer
 	scripts/run-fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 
 # Not in CI: 100 rounds of SIGKILL under load in each durability mode (about 10 minutes),

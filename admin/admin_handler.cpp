@@ -242,7 +242,7 @@ Response AdminHandler::sources(const Request& request) {
     return error(request.version(), http::status::bad_request, "invalid_body",
                  create.status().message());
   }
-  auto created = sources_->create(create->name, std::move(create->settings));
+  auto created = sources_->create(create->name, std::move(create->settings), create->kind);
   if (!created.is_ok()) return catalog_failure(request, created.status());
   Response response = json_response(request.version(), http::status::created,
                                     source_body(*created, sources_->now_ms()));

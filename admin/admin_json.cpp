@@ -81,6 +81,8 @@ void write_source(JsonWriter& out, const api::SourceDefinition& source, std::int
   out.string(source.name);
   out.key("origin");
   out.string(source.origin == api::SourceOrigin::kConfig ? "config" : "api");
+  out.key("kind");
+  out.string(config::to_string(source.kind));
   out.key("enabled");
   out.boolean(source.enabled);
   out.key("created_at");

@@ -6,17 +6,11 @@
 #include <simdjson.h>
 
 #include "api/source_catalog.hpp"
+#include "config/source_setting_fields.hpp"
 #include "config/source_settings_json.hpp"
 
 namespace sluice::admin {
 namespace {
-
-constexpr std::array<std::string_view, 4> kSettingNames{"rate_limit", "allowed_origins",
-                                                        "allowed_types", "blocked_events"};
-
-bool is_setting(std::string_view name) {
-  return std::find(kSettingNames.begin(), kSettingNames.end(), name) != kSettingNames.end();
-}
 
 Status invalid(std::string message) {
   return Status::invalid_argument(std::move(message));
@@ -51,16 +45,9 @@ Result<config::SettingsFromJson> read_settings(simdjson::dom::element value) {
 
 void SourcePatch::apply_to(api::SourceDefinition& source) const {
   if (enabled) source.enabled = *enabled;
-  config::SourceSettings& target = source.settings;
   const config::SourceSettings defaults;
-  const auto pick = [&](std::string_view name, auto member) {
-    if (replaced.contains(name)) target.*member = settings.*member;
-    if (reset.contains(name)) target.*member = defaults.*member;
-  };
-  pick("rate_limit", &config::SourceSettings::rate_limit);
-  pick("allowed_origins", &config::SourceSettings::allowed_origins);
-  pick("allowed_types", &config::SourceSettings::allowed_types);
-  pick("blocked_events", &config::SourceSettings::blocked_events);
+  for (const auto& name : replaced) config::copy_source_setting(name, settings, source.settings);
+  for (const auto& name : reset) config::copy_source_setting(name, defaults, source.settings);
 }
 
 Result<CreateSource> parse_create_source(std::string_view body) {
@@ -75,13 +62,23 @@ Result<CreateSource> parse_create_source(std::string_view body) {
       if (value.get_string().get(name)) return invalid(R"("name" must be a string)");
       create.name = std::string(name);
       named = true;
+    } else if (key == "kind") {
+      std::string_view kind_name;
+      const auto kind = value.get_string().get(kind_name) == simdjson::SUCCESS
+                            ? config::source_kind_from_string(kind_name)
+                            : std::nullopt;
+      if (!kind) {
+        return invalid(
+            R"("kind" must be one of "tracking", "sendgrid", "mailgun", "postmark", "mandrill", "webhook")");
+      }
+      create.kind = *kind;
     } else if (key == "settings") {
       auto settings = read_settings(value);
       if (!settings.is_ok()) return settings.status();
       create.settings = std::move(*settings->settings);
     } else {
       return invalid("unknown member \"" + std::string(key) +
-                     R"(": expected "name" and "settings")");
+                     R"(": expected "name", "kind" and "settings")");
     }
   }
   if (!named) return invalid(R"(the body needs "name", such as {"name":"ios-app"})");
@@ -106,14 +103,8 @@ Result<SourcePatch> parse_source_patch(std::string_view body) {
     }
     for (const auto& name : read.present) patch.replaced.insert(name);
     for (const auto& name : read.nulls) patch.reset.insert(name);
-    const config::SourceSettings& given = *read.settings;
-    if (read.present.contains("rate_limit")) patch.settings.rate_limit = given.rate_limit;
-    if (read.present.contains("allowed_origins")) {
-      patch.settings.allowed_origins = given.allowed_origins;
-    }
-    if (read.present.contains("allowed_types")) patch.settings.allowed_types = given.allowed_types;
-    if (read.present.contains("blocked_events")) {
-      patch.settings.blocked_events = given.blocked_events;
+    for (const auto& name : read.present) {
+      config::copy_source_setting(name, *read.settings, patch.settings);
     }
   };
   for (auto [key, value] : *object) {
@@ -125,7 +116,7 @@ Result<SourcePatch> parse_source_patch(std::string_view body) {
       auto settings = read_settings(value);
       if (!settings.is_ok()) return settings.status();
       take_settings(std::move(settings).value());
-    } else if (is_setting(key)) {
+    } else if (config::is_source_setting(key)) {
       if (top_level_settings.size() > 1) top_level_settings += ',';
       top_level_settings += '"';
       top_level_settings += key;

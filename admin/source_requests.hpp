@@ -1,9 +1,9 @@
 #pragma once
 
 // Reads the bodies of the admin API's source requests (admin/README.md):
-//   POST  /v1/sources                           {"name":"ios-app","settings":{...}}
-//   PATCH /v1/sources/{name}                    {"enabled":false,"settings":{...}}
-//   POST  /v1/sources/{name}/keys/{key}/revoke  {"after":"24h"} (or no body: now)
+//   POST  /v1/sources {"name":"ios-app","kind":"sendgrid","settings":{...}} PATCH
+//   /v1/sources/{name}                    {"enabled":false,"settings":{...}} POST
+//   /v1/sources/{name}/keys/{key}/revoke  {"after":"24h"} (or no body: now)
 // PATCH also takes the settings' members at the top level ({"rate_limit":{...}}); a member
 // given replaces that setting, a member given as null puts it back to its default, the others
 // stay as they are. Members the request does not know are refused, so that a typo does not pass
@@ -25,6 +25,7 @@ namespace sluice::admin {
 
 struct CreateSource {
   std::string name;
+  config::SourceKind kind = config::SourceKind::kTracking;
   config::SourceSettings settings;
 };
 

@@ -5,8 +5,8 @@
 
 namespace sluice::api {
 
-static_assert(ApiMetrics::kReasons.size() + 1 == 34);
-static_assert(ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1 == 42);
+static_assert(ApiMetrics::kReasons.size() + 1 == 35);
+static_assert(ApiMetrics::kReasons.size() + ApiMetrics::kRequestOnlyReasons.size() + 1 == 47);
 
 SourceCounters::SourceCounters(ApiMetrics& owner, std::string source, std::string rejected_source)
     : owner_(owner), source_(std::move(source)), rejected_source_(std::move(rejected_source)) {}
@@ -84,7 +84,17 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry)
                       .Name("sluice_sdk_telemetry_requests_total")
                       .Help("SDK self-telemetry requests (/v1/m), answered and discarded")
                       .Register(registry)
-                      .Add({})) {}
+                      .Add({})),
+      unmapped_(prometheus::BuildCounter()
+                    .Name("sluice_email_events_unmapped_total")
+                    .Help("Email provider events that are none of the six email events and "
+                          "were not stored, by source")
+                    .Register(registry)),
+      clicks_lost_(prometheus::BuildCounter()
+                       .Name("sluice_email_clicks_lost_total")
+                       .Help("Signed email clicks redirected without being stored (the log "
+                             "refused them), by source")
+                       .Register(registry)) {}
 
 SourceCounters& ApiMetrics::counters_for(const std::string& source_name) {
   MutexLock lock(mutex_);
@@ -130,6 +140,15 @@ void ApiMetrics::cors_refused(const Source& source) {
 
 void ApiMetrics::telemetry_received() {
   telemetry_->Increment();
+}
+
+void ApiMetrics::email_events_unmapped(const Source& source, std::size_t count) {
+  if (count == 0) return;
+  unmapped_.Add({{"source", source.name}}).Increment(static_cast<double>(count));
+}
+
+void ApiMetrics::email_click_lost(const Source& source) {
+  clicks_lost_.Add({{"source", source.name}}).Increment();
 }
 
 }  // namespace sluice::api

@@ -42,8 +42,8 @@ class SourceCounters {
   prometheus::Counter& cors_refused();
 
  private:
-  static constexpr std::size_t kRejected = 34;  // kReasons and "other"
-  static constexpr std::size_t kRefused = 42;   // kReasons, kRequestOnlyReasons and "other"
+  static constexpr std::size_t kRejected = 35;  // kReasons and "other"
+  static constexpr std::size_t kRefused = 47;   // kReasons, kRequestOnlyReasons and "other"
 
   ApiMetrics& owner_;
   const std::string source_;
@@ -57,7 +57,7 @@ class SourceCounters {
 class ApiMetrics {
  public:
   // The reasons a message or a request can be refused; each is a metric label.
-  static constexpr std::array<std::string_view, 33> kReasons = {
+  static constexpr std::array<std::string_view, 34> kReasons = {
       "type_required",       "invalid_type",          "message_not_object",
       "no_user_anon_id",     "id_not_string",         "event_not_defined",
       "event_not_string",    "properties_not_object", "traits_not_object",
@@ -68,10 +68,12 @@ class ApiMetrics {
       "payload_too_large",   "too_many_events",       "duplicate_field",
       "type_not_allowed",    "event_blocked",         "exceeds_burst",
       "invalid_collection",  "too_many_objects",      "object_not_object",
-      "object_id_required",  "properties_not_object", "object_too_large"};
-  static constexpr std::array<std::string_view, 8> kRequestOnlyReasons = {
-      "unsupported_encoding", "bad_encoding", "backlog_full",      "storage_unavailable",
-      "overloaded",           "rate_limited", "write_key_revoked", "source_disabled"};
+      "object_id_required",  "properties_not_object", "object_too_large",
+      "no_event_name"};
+  static constexpr std::array<std::string_view, 12> kRequestOnlyReasons = {
+      "unsupported_encoding", "bad_encoding",      "backlog_full",      "storage_unavailable",
+      "overloaded",           "rate_limited",      "write_key_revoked", "source_disabled",
+      "wrong_source_kind",    "invalid_signature", "invalid_body",      "invalid_click"};
 
   explicit ApiMetrics(prometheus::Registry& registry);
 
@@ -88,6 +90,10 @@ class ApiMetrics {
   // An answer to a browser whose Origin the source's allowed_origins does not list.
   void cors_refused(const Source& source);
   void telemetry_received();
+  // Email provider events that are none of the six email events, left out (email_messages.hpp).
+  void email_events_unmapped(const Source& source, std::size_t count);
+  // A signed click that was redirected but could not be stored.
+  void email_click_lost(const Source& source);
 
  private:
   static std::size_t reason_index(std::string_view reason);
@@ -102,6 +108,9 @@ class ApiMetrics {
   prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Family<prometheus::Counter>& cors_refused_;
   prometheus::Counter* telemetry_;
+  // Rare events, counted through the family's own lookup rather than a cached pointer.
+  prometheus::Family<prometheus::Counter>& unmapped_;
+  prometheus::Family<prometheus::Counter>& clicks_lost_;
   Mutex mutex_;
   std::map<std::string, std::unique_ptr<SourceCounters>, std::less<>> by_source_ GUARDED_BY(mutex_);
   // Messages without a source are counted as source "unknown", refused requests as source "".

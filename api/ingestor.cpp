@@ -56,6 +56,8 @@ std::string_view to_code(RequestError error) {
       return "invalid_collection";
     case RequestError::kTooManyObjects:
       return "too_many_objects";
+    case RequestError::kWrongSourceKind:
+      return "wrong_source_kind";
   }
   return "unknown";
 }
@@ -98,16 +100,29 @@ void Ingestor::set_limits(const IngestLimits& limits) {
 }
 
 bool Ingestor::resolve_source(const SourceRegistry& sources, WriteKeyResolver& keys,
-                              std::string_view body_key, std::int64_t now_ms,
+                              std::string_view body_key, const IngestRequest& request,
                               IngestOutcome& outcome) const {
-  if (outcome.source != nullptr) return true;  // the Basic key, looked up already
-  std::string_view key = keys.resolve(body_key);
-  if (key.empty()) {
-    outcome.fail(RequestError::kMissingWriteKey,
-                 "no write key: send it as the Basic auth user name or as writeKey in the body");
+  if (outcome.source == nullptr) {  // else the Basic key, looked up already
+    std::string_view key = keys.resolve(body_key);
+    if (key.empty()) {
+      outcome.fail(RequestError::kMissingWriteKey,
+                   "no write key: send it as the Basic auth user name or as writeKey in the body");
+      return false;
+    }
+    if (!accept_key(sources, key, request.received_at_ms, outcome)) return false;
+  }
+  const config::SourceKind kind = outcome.source->kind;
+  if (request.source_kind && *request.source_kind != kind) {
+    outcome.fail(
+        RequestError::kWrongSourceKind,
+        kind == config::SourceKind::kTracking
+            ? "the source \"" + outcome.source->name + "\" takes the Tracking API, not webhooks"
+            : "the source \"" + outcome.source->name + "\" is a " +
+                  std::string(config::to_string(kind)) +
+                  " source: its events are posted to /v1/webhook/{writeKey}");
     return false;
   }
-  return accept_key(sources, key, now_ms, outcome);
+  return true;
 }
 
 void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& request,
@@ -133,8 +148,7 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
                                                        " bytes");
       return;
     }
-    if (!resolve_source(sources, keys, string_member(message, Field::kWriteKey),
-                        request.received_at_ms, outcome))
+    if (!resolve_source(sources, keys, string_member(message, Field::kWriteKey), request, outcome))
       return;
     accept_or_reject(0, message, request.path_type, nullptr, request, outcome);
     check_burst(outcome);
@@ -154,7 +168,7 @@ void Ingestor::ingest(const SourceRegistry& sources, const IngestRequest& reques
   }
   std::string_view body_key = string_member(envelope_, Field::kWriteKey);
   if (body_key.empty() && count > 0) body_key = string_member(items_[0], Field::kWriteKey);
-  if (!resolve_source(sources, keys, body_key, request.received_at_ms, outcome)) return;
+  if (!resolve_source(sources, keys, body_key, request, outcome)) return;
   for (std::size_t i = 0; i < count; ++i) {
     TypeOrViolation type = batch_item_type(items_[i]);
     if (!type.type) {
@@ -170,7 +184,7 @@ void Ingestor::ingest_objects(const SourceRegistry& sources, const IngestRequest
                               IngestOutcome& outcome) {
   outcome.clear();
   WriteKeyResolver keys(request.keys);
-  if (!resolve_source(sources, keys, {}, request.received_at_ms, outcome)) return;
+  if (!resolve_source(sources, keys, {}, request, outcome)) return;
   if (!objects_.read(request.body, request.received_at_ms, outcome)) return;
   check_burst(outcome);
 }

@@ -38,6 +38,7 @@ enum class RequestError : std::uint8_t {
   kExceedsBurst,
   kInvalidCollection,  // the Objects API: no collection, or not [a-z0-9_]{1,64}
   kTooManyObjects,     // the Objects API: more than kMaxObjects
+  kWrongSourceKind,    // the key's source takes its events on another endpoint
 };
 // The error's code in the answer.
 std::string_view to_code(RequestError error);
@@ -54,6 +55,9 @@ struct IngestRequest {
   std::string_view client_ip;
   std::string_view user_agent;  // the pixel's: becomes context.userAgent (event_writer.hpp)
   std::int64_t received_at_ms = 0;
+  // The kind of source the route takes (a webhook's key on /v1/track is refused, and the
+  // other way round); nullopt: any kind (signed click links).
+  std::optional<config::SourceKind> source_kind = config::SourceKind::kTracking;
 };
 
 struct Rejection {
@@ -97,9 +101,10 @@ class Ingestor {
 
  private:
   // Resolves the source from the request's key (WriteKeyResolver's order), checking the key
-  // at now_ms.
+  // at the request's time and the source's kind against the route's.
   bool resolve_source(const SourceRegistry& sources, WriteKeyResolver& keys,
-                      std::string_view body_key, std::int64_t now_ms, IngestOutcome& outcome) const;
+                      std::string_view body_key, const IngestRequest& request,
+                      IngestOutcome& outcome) const;
   // Refuses the request when it has more events to store than its source's burst.
   void check_burst(IngestOutcome& outcome) const;
   void accept_or_reject(std::size_t index, const MessageView& message,

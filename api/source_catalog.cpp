@@ -12,6 +12,7 @@
 #include "api/base64.hpp"
 #include "api/source_codec.hpp"
 #include "api/sources.hpp"
+#include "config/source_kinds.hpp"
 
 namespace sluice::api {
 namespace {
@@ -34,6 +35,13 @@ Status managed_by_config(std::string_view name) {
                        "the source " + quoted(name) +
                            " is declared in the config file; change it there and reload (SIGHUP "
                            "or POST /v1/reload)");
+}
+
+// kInvalidArgument with the first problem when the settings do not suit the kind.
+Status check_kind(config::SourceKind kind, const config::SourceSettings& settings) {
+  const std::vector<std::string> problems = config::settings_problems(kind, settings);
+  if (problems.empty()) return Status::ok();
+  return Status::invalid_argument(problems.front());
 }
 
 bool alphanumeric(char c) {
@@ -192,10 +200,12 @@ Status SourceCatalog::not_changeable(std::string_view name) const {
 }
 
 Result<std::string> SourceCatalog::unused_key() const {
-  // 192 random bits do not repeat; the check costs little and makes it a fact.
+  // 192 random bits do not repeat; the check costs little and makes it a fact. A key that
+  // starts with '-' is drawn again: command lines (ours and curl's) would take it for an option.
   for (;;) {
     auto key = generate_write_key();
-    if (!key.is_ok() || (!has_key(config_, *key) && !has_key(api_, *key))) return key;
+    if (!key.is_ok()) return key;
+    if (key->front() != '-' && !has_key(config_, *key) && !has_key(api_, *key)) return key;
   }
 }
 
@@ -214,11 +224,13 @@ Status SourceCatalog::store_and_publish(SourceDefinition source) {
 }
 
 Result<SourceDefinition> SourceCatalog::create(std::string_view name,
-                                               config::SourceSettings settings) {
+                                               config::SourceSettings settings,
+                                               config::SourceKind kind) {
   if (!valid_source_name(name)) {
     return Status::invalid_argument(
         "a source name is 1 to 64 letters, digits, '.', '_' or '-'; got " + quoted(name));
   }
+  if (Status suits = check_kind(kind, settings); !suits.is_ok()) return suits;
   MutexLock lock(mutex_);
   if (find_api(name) != nullptr || is_config_source(name)) {
     return Status::error(StatusCode::kAlreadyExists,
@@ -229,6 +241,7 @@ Result<SourceDefinition> SourceCatalog::create(std::string_view name,
   SourceDefinition source;
   source.name = std::string(name);
   source.origin = SourceOrigin::kApi;
+  source.kind = kind;
   source.created_at_ms = clock_();
   source.keys.push_back(WriteKey{std::move(key).value(), source.created_at_ms});
   source.settings = std::move(settings);
@@ -245,9 +258,11 @@ Result<SourceDefinition> SourceCatalog::update(
   if (existing == nullptr) return not_changeable(name);
   SourceDefinition next = *existing;
   if (Status changed = change(next); !changed.is_ok()) return changed;
-  next.name = existing->name;  // a change cannot rename
+  next.name = existing->name;  // a change cannot rename or change the kind
   next.origin = SourceOrigin::kApi;
+  next.kind = existing->kind;
   if (next == *existing) return next;
+  if (Status suits = check_kind(next.kind, next.settings); !suits.is_ok()) return suits;
   SourceDefinition updated = next;
   if (Status done = store_and_publish(std::move(next)); !done.is_ok()) return done;
   return updated;

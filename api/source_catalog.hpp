@@ -63,12 +63,14 @@ class SourceCatalog {
   std::int64_t now_ms() const { return clock_(); }
 
   // A new enabled source with one new write key. kInvalidArgument for a name that is not 1-64
-  // letters, digits, '.', '_' or '-' starting with a letter or digit; kAlreadyExists when the
-  // name is taken.
-  Result<SourceDefinition> create(std::string_view name, config::SourceSettings settings)
+  // letters, digits, '.', '_' or '-' starting with a letter or digit, or settings that do not
+  // suit the kind (config/source_kinds.hpp); kAlreadyExists when the name is taken.
+  Result<SourceDefinition> create(std::string_view name, config::SourceSettings settings,
+                                  config::SourceKind kind = config::SourceKind::kTracking)
       EXCLUDES(mutex_);
   // Applies change to a copy of an API source, then stores and publishes it. kNotFound,
-  // kFailedPrecondition for a config source, or change's own error (then nothing changes).
+  // kFailedPrecondition for a config source, kInvalidArgument when the changed settings do not
+  // suit the source's kind, or change's own error (then nothing changes).
   Result<SourceDefinition> update(std::string_view name,
                                   const std::function<Status(SourceDefinition&)>& change)
       EXCLUDES(mutex_);

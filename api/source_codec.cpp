@@ -21,6 +21,55 @@ void write_list(JsonWriter& out, std::string_view key, const std::vector<std::st
   out.end_array();
 }
 
+void write_text(JsonWriter& out, std::string_view key, const std::string& value) {
+  if (value.empty()) return;
+  out.key(key);
+  out.string(value);
+}
+
+void write_email_settings(JsonWriter& out, const config::EmailSettings& email) {
+  write_text(out, "verification_key", email.verification_key);
+  write_text(out, "signing_key", email.signing_key);
+  write_text(out, "webhook_key", email.webhook_key);
+  write_text(out, "webhook_url", email.webhook_url);
+  write_text(out, "basic_auth", email.basic_auth);
+  if (email.user_id_field != config::EmailSettings{}.user_id_field) {
+    write_text(out, "user_id_field", email.user_id_field);
+  }
+  if (!email.event_names.empty()) {
+    out.key("event_names");
+    out.begin_object();
+    for (const auto& [event, name] : email.event_names) {
+      out.key(event);
+      out.string(name);
+    }
+    out.end_object();
+  }
+  if (email.store_unmapped) {
+    out.key("store_unmapped");
+    out.boolean(true);
+  }
+}
+
+void write_webhook_settings(JsonWriter& out, const config::WebhookItemSettings& webhook) {
+  write_text(out, "items", webhook.items);
+  write_text(out, "event", webhook.event);
+  write_text(out, "event_name", webhook.event_name);
+  write_text(out, "user_id", webhook.user_id);
+  write_text(out, "timestamp", webhook.timestamp);
+  write_text(out, "message_id", webhook.message_id);
+  write_text(out, "properties", webhook.properties);
+  if (webhook.hmac) {
+    out.key("hmac");
+    out.begin_object();
+    write_text(out, "header", webhook.hmac->header);
+    write_text(out, "secret", webhook.hmac->secret);
+    out.key("encoding");
+    out.string(webhook.hmac->encoding == config::SignatureEncoding::kHex ? "hex" : "base64");
+    out.end_object();
+  }
+}
+
 }  // namespace
 
 void write_source_settings(JsonWriter& out, const config::SourceSettings& settings) {
@@ -37,6 +86,9 @@ void write_source_settings(JsonWriter& out, const config::SourceSettings& settin
   if (settings.allowed_origins) write_list(out, "allowed_origins", *settings.allowed_origins);
   if (!settings.allowed_types.empty()) write_list(out, "allowed_types", settings.allowed_types);
   if (!settings.blocked_events.empty()) write_list(out, "blocked_events", settings.blocked_events);
+  write_text(out, "link_secret", settings.link_secret);
+  write_email_settings(out, settings.email);
+  write_webhook_settings(out, settings.webhook);
   out.end_object();
 }
 
@@ -47,6 +99,11 @@ std::string encode_stored_source(const SourceDefinition& source) {
   out.number(kFormat);
   out.key("name");
   out.string(source.name);
+  // Left out for tracking sources, which every version reads.
+  if (source.kind != config::SourceKind::kTracking) {
+    out.key("kind");
+    out.string(config::to_string(source.kind));
+  }
   out.key("enabled");
   out.boolean(source.enabled);
   out.key("created_at_ms");
@@ -87,6 +144,12 @@ Result<SourceDefinition> decode_stored_source(std::string_view stored) {
   std::string_view name;
   if (object["name"].get_string().get(name) || name.empty()) return malformed("no name");
   source.name = std::string(name);
+  std::string_view kind_name;
+  if (!object["kind"].get_string().get(kind_name)) {
+    const auto kind = config::source_kind_from_string(kind_name);
+    if (!kind) return malformed("source " + source.name + " has an unknown kind");
+    source.kind = *kind;
+  }
   if (object["enabled"].get_bool().get(source.enabled) ||
       object["created_at_ms"].get_int64().get(source.created_at_ms)) {
     return malformed("source " + source.name + " lacks enabled or created_at_ms");

@@ -5,6 +5,7 @@ namespace sluice::api {
 SourceDefinition definition_of(const config::SourceConfig& source) {
   SourceDefinition definition;
   definition.name = source.name;
+  definition.kind = source.kind;
   definition.settings = source.settings;
   definition.keys.reserve(source.write_keys.size());
   for (const auto& key : source.write_keys) definition.keys.push_back(WriteKey{key});

@@ -35,6 +35,7 @@ struct WriteKey {
 struct SourceDefinition {
   std::string name;
   SourceOrigin origin = SourceOrigin::kConfig;
+  config::SourceKind kind = config::SourceKind::kTracking;
   bool enabled = true;             // a disabled source's keys are refused
   std::int64_t created_at_ms = 0;  // 0: unknown (sources from the config file)
   std::vector<WriteKey> keys;

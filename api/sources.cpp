@@ -46,10 +46,10 @@ SourceRegistry::SourceRegistry(const std::vector<SourceDefinition>& sources, Api
     const std::size_t index = sources_.size();
     by_name_.emplace(source.name, index);
     const Source* before = previous != nullptr ? previous->find_by_name(source.name) : nullptr;
-    sources_.push_back(
-        Source{source.name, source.enabled,
-               SourceControls(source.settings, before != nullptr ? &before->controls : nullptr),
-               metrics != nullptr ? &metrics->counters_for(source.name) : nullptr});
+    sources_.push_back(Source{
+        source.name, source.kind, source.enabled,
+        SourceControls(source.settings, before != nullptr ? &before->controls : nullptr),
+        metrics != nullptr ? &metrics->counters_for(source.name) : nullptr, source.settings});
     for (const auto& key : source.keys) {
       const auto digest = digest_of(key.key);
       if (!digest) throw std::runtime_error("cannot set up the write-key lookup: out of memory");

@@ -38,10 +38,14 @@ class SourceCounters;  // api_metrics.hpp
 
 struct Source {
   std::string name;
+  config::SourceKind kind = config::SourceKind::kTracking;
   bool enabled = true;
   SourceControls controls;
   // Its counters in ApiMetrics; null for a registry built without metrics.
   SourceCounters* counters = nullptr;
+  // Everything its definition says, for the routes that read more than the controls: the
+  // webhook readers (their credentials and mappings) and the click links (link_secret).
+  config::SourceSettings settings;
 };
 
 // Why a write key was refused.

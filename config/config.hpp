@@ -84,6 +84,73 @@ struct RateLimitConfig {
   bool operator==(const RateLimitConfig&) const = default;
 };
 
+// What a source takes in, and so which endpoint its write key opens and how the requests
+// there are read (docs/sources.md).
+enum class SourceKind : std::uint8_t {
+  kTracking,  // the Tracking API, the pixel and the Objects API (the default)
+  // POST /v1/webhook/{writeKey} from an email service provider: its events become the six
+  // email events (docs/sources/email.md).
+  kSendgrid,
+  kMailgun,
+  kPostmark,
+  kMandrill,
+  // POST /v1/webhook/{writeKey} from any tool that posts JSON, read by WebhookItemSettings.
+  kWebhook,
+};
+// "tracking", "sendgrid", ...; the names [[sources]].kind takes.
+std::string_view to_string(SourceKind kind);
+std::optional<SourceKind> source_kind_from_string(std::string_view name);
+bool is_email_provider(SourceKind kind);
+
+// [sources.settings] of an email service provider source. Each provider reads only its own
+// credential; an empty one means its requests are not verified.
+struct EmailSettings {
+  std::string verification_key;  // sendgrid: ECDSA P-256 public key, base64 of its DER
+  std::string signing_key;       // mailgun: the HTTP webhook signing key (HMAC-SHA256)
+  std::string webhook_key;       // mandrill: the webhook's key (HMAC-SHA1)
+  // mandrill: the webhook URL exactly as entered in Mandrill, which it signs; empty: the URL
+  // the request arrived on (scheme, Host header and path).
+  std::string webhook_url;
+  std::string basic_auth;  // postmark: "user:password", as put in the webhook URL
+  // The custom argument (SendGrid), user variable (Mailgun) or metadata key (Postmark,
+  // Mandrill) that holds the recipient's userId.
+  std::string user_id_field = "userId";
+  // Event names other than the email spec's, by event: delivered, opened, link_clicked,
+  // bounced, marked_as_spam, unsubscribe.
+  std::map<std::string, std::string> event_names;
+  bool store_unmapped = false;  // store the other events too, as "Email <provider event>"
+
+  bool operator==(const EmailSettings&) const = default;
+};
+
+// How a signature over a webhook's body is written in its header.
+enum class SignatureEncoding : std::uint8_t { kHex, kBase64 };
+
+// hmac = { header, secret, encoding } of a webhook source: an HMAC-SHA256 of the raw body.
+struct BodyHmacConfig {
+  std::string header;
+  std::string secret;
+  SignatureEncoding encoding = SignatureEncoding::kHex;
+
+  bool operator==(const BodyHmacConfig&) const = default;
+};
+
+// [sources.settings] of a "webhook" source: where in a posted JSON body its items are, and
+// where in each item the fields of the track event it becomes. Pointers are RFC 6901 JSON
+// pointers ("/data/id"); the item pointers are relative to each item.
+struct WebhookItemSettings {
+  std::string items;       // an array of items; empty: the body is one item
+  std::string event;       // the event name; empty: event_name
+  std::string event_name;  // a fixed event name, when event is empty
+  std::string user_id;     // empty: an anonymousId derived from the item's id
+  std::string timestamp;   // Unix seconds or ISO-8601; empty: the receive time
+  std::string message_id;  // empty: a digest of the item, so a resent item keeps its id
+  std::string properties;  // empty: the whole item
+  std::optional<BodyHmacConfig> hmac;
+
+  bool operator==(const WebhookItemSettings&) const = default;
+};
+
 // [sources.settings]: what one source may send. The defaults let everything through.
 struct SourceSettings {
   std::optional<RateLimitConfig> rate_limit;  // none: no limit
@@ -93,6 +160,11 @@ struct SourceSettings {
   std::vector<std::string> allowed_types;  // Segment types such as "track"; empty: all
   // Track event names never stored; "Test *" (a trailing '*') is a prefix.
   std::vector<std::string> blocked_events;
+  // The key of the signed click links of GET /v1/email/click (any kind); empty: the source
+  // takes no clicks.
+  std::string link_secret;
+  EmailSettings email;          // the email provider kinds only
+  WebhookItemSettings webhook;  // kind "webhook" only
 
   bool operator==(const SourceSettings&) const = default;
 };
@@ -101,6 +173,7 @@ struct SourceConfig {
   std::string name;
   std::vector<std::string> write_keys;
   SourceSettings settings;
+  SourceKind kind = SourceKind::kTracking;
 
   bool operator==(const SourceConfig&) const = default;
 };

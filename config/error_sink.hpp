@@ -37,6 +37,7 @@ class ErrorSink {
   void at_env(std::string_view variable, std::string message);
 
   bool empty() const { return errors_.empty(); }
+  std::size_t size() const { return errors_.size(); }
 
   // File errors in position order (errors without a position last), then environment errors.
   std::vector<ConfigError> take();

@@ -4,9 +4,11 @@
 #include <array>
 #include <cmath>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
+#include "config/inbound_settings_schema.hpp"
 #include "config/messages.hpp"
 #include "config/value_readers.hpp"
 
@@ -43,13 +45,23 @@ class SettingsReader {
         read_types(node, out.allowed_types);
       } else if (k == "blocked_events") {
         read_blocked_events(node, out.blocked_events);
-      } else {
-        errors_.at(key.source(), unknown_key(k, name_, kSettingsKeys));
+      } else if (!read_inbound_setting(name_, k, node, out, errors_)) {
+        errors_.at(key.source(), unknown_key(k, name_, all_keys()));
       }
     }
   }
 
  private:
+  static std::span<const std::string_view> all_keys() {
+    static const std::vector<std::string_view> keys = [] {
+      std::vector<std::string_view> all(kSettingsKeys.begin(), kSettingsKeys.end());
+      const auto inbound = inbound_setting_keys();
+      all.insert(all.end(), inbound.begin(), inbound.end());
+      return all;
+    }();
+    return keys;
+  }
+
   // true when there was nothing to report.
   bool report(const std::string& name, const std::optional<Mismatch>& mismatch) {
     if (!mismatch) return true;

@@ -1,17 +1,21 @@
 #include "config/sources_schema.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <string_view>
 
 #include "config/messages.hpp"
+#include "config/source_kinds.hpp"
 #include "config/source_settings_schema.hpp"
 #include "config/sources_env.hpp"
 
 namespace sluice::config {
 namespace {
 
-constexpr std::array<std::string_view, 3> kSourceKeys{"name", "write_keys", "settings"};
+constexpr std::array<std::string_view, 4> kSourceKeys{"name", "kind", "write_keys", "settings"};
+constexpr std::array<std::string_view, 6> kKinds{"tracking", "sendgrid", "mailgun",
+                                                 "postmark", "mandrill", "webhook"};
 
 struct FirstUse {
   std::string source;
@@ -46,7 +50,7 @@ class SourcesReader {
  private:
   void read_source(const std::string& name, const toml::table& table) {
     for (auto&& [key, node] : table) {
-      if (key.str() != "name" && key.str() != "write_keys" && key.str() != "settings") {
+      if (std::find(kSourceKeys.begin(), kSourceKeys.end(), key.str()) == kSourceKeys.end()) {
         errors_.at(key.source(), unknown_key(key.str(), "[[sources]]", kSourceKeys));
       }
     }
@@ -72,10 +76,33 @@ class SourcesReader {
     } else {
       read_write_keys(name + ".write_keys", source.name, *write_keys, source.write_keys);
     }
+    const std::size_t errors_before = errors_.size();
+    if (const toml::node* kind = table.get("kind")) read_kind(name + ".kind", *kind, source.kind);
     if (const toml::node* settings = table.get("settings")) {
       read_source_settings(name + ".settings", *settings, source.settings, errors_);
     }
+    // Whether the settings suit the kind is asked only of settings that were read whole: a
+    // setting refused above would be reported again as missing.
+    if (errors_.size() == errors_before) {
+      for (std::string& problem : settings_problems(source.kind, source.settings)) {
+        errors_.at(table.source(), name + ": " + problem);
+      }
+    }
     config_.sources.push_back(std::move(source));
+  }
+
+  void read_kind(const std::string& name, const toml::node& node, SourceKind& out) {
+    const auto* text = node.as_string();
+    const auto kind = text != nullptr ? source_kind_from_string(text->get()) : std::nullopt;
+    if (!kind) {
+      errors_.at(
+          node.source(),
+          expected_but_got(name, "one of tracking, sendgrid, mailgun, postmark, mandrill, webhook",
+                           node) +
+              (text != nullptr ? did_you_mean(text->get(), kKinds) : std::string()));
+      return;
+    }
+    out = *kind;
   }
 
   void read_write_keys(const std::string& name, const std::string& source_name,

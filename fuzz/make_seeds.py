@@ -8,10 +8,14 @@ import gzip
 import hashlib
 import json
 import pathlib
+import urllib.parse
 import zlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "clients"
+EMAIL_FIXTURES = ROOT / "tests" / "fixtures" / "email"
+# webhook_fuzzer's first byte: the source kind.
+WEBHOOK_KINDS = ["sendgrid", "mailgun", "postmark", "mandrill", "webhook"]
 CORPUS = ROOT / "fuzz" / "corpus"
 
 # ingest_fuzzer's first byte: the event type index for single paths, 6 or 7 for a batch; the
@@ -65,6 +69,20 @@ def main():
     write("pixel", b"userId=u1&event=Opened&properties.subject=Hi%20there&writeKey=k")
     write("pixel", b"Basic " + base64.b64encode(b"key:"))
     write("config", (ROOT / "config" / "sluice.toml").read_bytes())
+    write_webhook_seeds()
+
+
+def write_webhook_seeds():
+    for path in sorted(EMAIL_FIXTURES.glob("*/*.json")):
+        provider = path.parent.name
+        body = path.read_bytes()
+        if provider == "mandrill":
+            body = b"mandrill_events=" + urllib.parse.quote(body.decode(), safe="").encode()
+        write("webhook", bytes([WEBHOOK_KINDS.index(provider)]) + body)
+    write("webhook", bytes([4]) + b'{"events":[{"type":"Paid","user":"u1","at":1700000000,'
+                                  b'"data":{"amount":5}},{"user":"u2"}]}')
+    data = base64.urlsafe_b64encode(b'{"writeKey":"k","userId":"u","properties":{}}').rstrip(b"=")
+    write("webhook", bytes([0]) + b"d=" + data + b"&u=https%3A%2F%2Fa.example%2F&s=abc")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:-build-fuzz}")
 seconds="${2:-60}"
-targets=(ingest pixel body_decoder config answer)
+targets=(ingest pixel body_decoder config answer webhook)
 artifacts="$build/fuzz-artifacts"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

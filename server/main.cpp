@@ -27,6 +27,7 @@
 #include "router/router.hpp"
 #include "router/router_metrics.hpp"
 #include "server/config_reloader.hpp"
+#include "server/email_link_cli.hpp"
 #include "server/http_server.hpp"
 #include "server/log_cat.hpp"
 #include "server/open_file_limit.hpp"
@@ -231,6 +232,12 @@ int check_config(const std::string& path) {
   return 0;
 }
 
+int email_link(const std::string& config_path, const server::EmailLinkCommand& command) {
+  auto config = load_or_report(config_path);
+  if (!config) return 2;
+  return server::run_email_link(command, *config, std::cout, std::cerr);
+}
+
 int cat_log(const std::string& config_path, std::uint64_t from, std::uint64_t limit) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
@@ -279,6 +286,8 @@ int main(int argc, char** argv) {
     if (std::string_view(action) == "list") continue;
     sub->add_option("name", sources.name, "Source name")->required();
     if (std::string_view(action) == "create") {
+      sub->add_option("--kind", sources.kind,
+                      "tracking (default), sendgrid, mailgun, postmark, mandrill or webhook");
       sub->add_option("--settings", sources.settings, "Settings as a JSON object");
     } else if (std::string_view(action) == "revoke") {
       sub->add_option("key", sources.key, "The write key to revoke")->required();
@@ -286,7 +295,20 @@ int main(int argc, char** argv) {
     }
   }
 
+  auto* email_cmd = app.add_subcommand("email", "Email tools");
+  email_cmd->require_subcommand(1);
+  auto* link_cmd = email_cmd->add_subcommand("link", "Print a signed click link");
+  std::string link_config;
+  server::EmailLinkCommand link;
+  link_cmd->add_option("-c,--config", link_config, "Config file naming the source")->required();
+  link_cmd->add_option("--source", link.source, "Source whose link_secret signs the link")
+      ->required();
+  link_cmd->add_option("--url", link.url, "The target the reader is sent to")->required();
+  link_cmd->add_option("--data", link.data, R"(JSON object: userId or anonymousId, and properties)")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (*link_cmd) return email_link(link_config, link);
   if (*check) return check_config(check_path);
   if (*cat) return cat_log(cat_config, from, limit);
   if (*sources_cmd) {

@@ -68,6 +68,10 @@ std::string_view route_label(RouteKind kind) {
       return "pixel";
     case RouteKind::kSettings:
       return "settings";
+    case RouteKind::kWebhook:
+      return "webhook";
+    case RouteKind::kEmailClick:
+      return "email_click";
     case RouteKind::kHealth:
       return "health";
     case RouteKind::kReady:
@@ -100,6 +104,13 @@ Route match_route(std::string_view path) {
   if (rest == "b") return post(RouteKind::kBatch, std::nullopt, true);
   if (rest == "m") return post(RouteKind::kTelemetry);
   if (rest == "set") return post(RouteKind::kObjects);
+  if (rest == "email/click") return get(RouteKind::kEmailClick);
+  if (consume_prefix(rest, "webhook/")) {
+    if (rest.empty() || rest.find('/') != std::string_view::npos) return Route{};
+    Route route = post(RouteKind::kWebhook);
+    route.write_key = rest;
+    return route;
+  }
   if (consume_prefix(rest, "pixel/")) {
     if (auto type = storage::message_type_from_string(rest)) {
       Route route = get(RouteKind::kPixel);

@@ -11,12 +11,14 @@
 namespace sluice::server {
 
 enum class RouteKind {
-  kSingle,     // one message: /v1/track, /v1/t, ...
-  kBatch,      // batch envelope: /v1/batch, /v1/b, /v1/import
-  kObjects,    // POST /v1/set: the Objects API
-  kTelemetry,  // /v1/m: SDK self-telemetry, answered and discarded
-  kPixel,      // GET /v1/pixel/<type>
-  kSettings,   // GET /v1/projects/<writeKey>/settings
+  kSingle,      // one message: /v1/track, /v1/t, ...
+  kBatch,       // batch envelope: /v1/batch, /v1/b, /v1/import
+  kObjects,     // POST /v1/set: the Objects API
+  kTelemetry,   // /v1/m: SDK self-telemetry, answered and discarded
+  kPixel,       // GET /v1/pixel/<type>
+  kSettings,    // GET /v1/projects/<writeKey>/settings
+  kWebhook,     // POST /v1/webhook/<writeKey>: email providers and other tools' webhooks
+  kEmailClick,  // GET /v1/email/click: a signed email link, stored and redirected
   kHealth,
   kReady,
   kMetrics,
@@ -30,7 +32,7 @@ struct Route {
   RouteKind kind = RouteKind::kNotFound;
   std::optional<storage::EventType> type;  // kSingle and kPixel
   bool client_side = false;                // short paths, /v1/b and pixels: context.ip is set
-  std::string_view write_key;              // kSettings: the key in the path
+  std::string_view write_key;              // kSettings and kWebhook: the key in the path
   // The only method the route answers (OPTIONS preflight aside): "POST" or "GET".
   std::string_view method;
 };

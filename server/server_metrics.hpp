@@ -25,7 +25,7 @@ class ServerMetrics : public net::ConnectionObserver {
   void connection_refused() override;
 
  private:
-  static constexpr std::array<unsigned, 10> kStatuses = {200, 204, 400, 404, 405,
+  static constexpr std::array<unsigned, 11> kStatuses = {200, 204, 302, 400, 404, 405,
                                                          408, 429, 500, 503, 0};
   static constexpr std::size_t kRouteCount = static_cast<std::size_t>(RouteKind::kNotFound) + 1;
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
@@ -91,7 +92,8 @@ asio::awaitable<void> serve_requests(const SessionEnvironment& env,
     } else if (body_ec) {
       break;  // timeout or the client went away mid-body: nobody to answer
     } else {
-      answer = co_await env.api.answer(request, Peer{peer_address}, env.routes);
+      constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+      answer = co_await env.api.answer(request, Peer{peer_address, kTls}, env.routes);
       if (answer.close) connection.discard_rest();
     }
 

@@ -204,6 +204,10 @@ std::optional<Call> call_for(const SourcesCommand& command, std::string* error) 
     json.begin_object();
     json.key("name");
     json.string(command.name);
+    if (!command.kind.empty()) {
+      json.key("kind");
+      json.string(command.kind);
+    }
     if (!command.settings.empty()) {
       simdjson::dom::parser parser;
       simdjson::dom::element settings;

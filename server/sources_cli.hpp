@@ -4,7 +4,8 @@
 //
 //   sluice sources list                         every source, one line each
 //   sluice sources show NAME                    one source with its keys
-//   sluice sources create NAME [--settings J]   a new source; prints its first write key
+//   sluice sources create NAME [--kind K] [--settings J]
+//                                               a new source; prints its first write key
 //   sluice sources disable|enable NAME
 //   sluice sources rotate NAME                  a second write key, beside the current ones
 //   sluice sources revoke NAME KEY [--after D]  the key stops working after D (default: now)
@@ -26,6 +27,7 @@ struct SourcesCommand {
   std::string key;       // revoke
   std::string after;     // revoke: the grace period ("24h"); empty: now
   std::string settings;  // create: a JSON object; empty: none
+  std::string kind;      // create: the source's kind; empty: tracking
   std::string admin_url = "http://127.0.0.1:9090";
   std::string token;  // from SLUICE_ADMIN_TOKEN
   bool json = false;

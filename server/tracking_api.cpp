@@ -1,5 +1,6 @@
 #include "server/tracking_api.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/algorithm/string/predicate.hpp>
@@ -7,6 +8,7 @@
 
 #include "api/pixel.hpp"
 #include "api/responses.hpp"
+#include "inbound/click_links.hpp"
 #include "server/commit.hpp"
 
 namespace sluice::server {
@@ -57,10 +59,11 @@ std::string_view forwarded_client(std::string_view header) {
   return first;
 }
 
-// HEAD is answered like GET without the body (RFC 9110 9.3.2), except on the pixel routes:
-// their GET stores an event, and HEAD must not change anything.
+// HEAD is answered like GET without the body (RFC 9110 9.3.2), except on the pixel and click
+// routes: their GET stores an event, and HEAD must not change anything.
 bool answers_head(const Route& route) {
-  return route.method == "GET" && route.kind != RouteKind::kPixel;
+  return route.method == "GET" && route.kind != RouteKind::kPixel &&
+         route.kind != RouteKind::kEmailClick;
 }
 
 bool method_allowed(const Request& request, const Route& route) {
@@ -78,6 +81,35 @@ bool transfer_coding_refused(const Request& request) {
   while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
     coding.remove_suffix(1);
   return !boost::algorithm::iequals(coding, "chunked");
+}
+
+// The URL the client called, as it would have written it: Mandrill signs the one it was given.
+std::string request_url(const Request& request, const Peer& peer, const RequestSettings& settings) {
+  std::string_view scheme = peer.tls ? "https" : "http";
+  if (settings.trust_forwarded_for) {
+    const std::string_view forwarded = request["X-Forwarded-Proto"];
+    if (forwarded == "https" || forwarded == "http") scheme = forwarded;
+  }
+  std::string url(scheme);
+  url += "://";
+  url += request[http::field::host];
+  url += request.target();
+  return url;
+}
+
+// Rejections of a generic webhook's messages, renumbered by the items they came from, with the
+// items no message could be made of among them.
+void report_by_item(const inbound::WebhookBatch& webhook, std::vector<api::Rejection>& rejected) {
+  for (api::Rejection& rejection : rejected) {
+    if (rejection.index < webhook.item_of_message.size()) {
+      rejection.index = webhook.item_of_message[rejection.index];
+    }
+  }
+  for (const auto& item : webhook.rejected_items) {
+    rejected.push_back(api::Rejection{item.index, "no_event_name", item.message});
+  }
+  std::sort(rejected.begin(), rejected.end(),
+            [](const api::Rejection& a, const api::Rejection& b) { return a.index < b.index; });
 }
 
 // The path and query of an absolute-form target ("http://host/v1/track?x"), which a server must
@@ -195,6 +227,9 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
     answer.response = route.kind == RouteKind::kNotFound
                           ? not_found(request)
                           : in_force.settings->cors.preflight(request);
+  } else if (request.method() == http::verb::head && route.kind == RouteKind::kWebhook) {
+    // Providers check a webhook URL with HEAD before they post to it (Mandrill does).
+    answer.response = json_response(request, http::status::ok, api::success_body());
   } else if (route.kind != RouteKind::kNotFound && !method_allowed(request, route)) {
     answer.response =
         error(request.version(), http::status::method_not_allowed, "method_not_allowed",
@@ -209,20 +244,21 @@ boost::asio::awaitable<Answer> TrackingApi::answer(const Request& request, Peer 
       if (!forwarded.empty()) client_ip = forwarded_client(forwarded);
     }
     in_force.registry = sources_.get();
-    answer.response = co_await dispatch(request, route, query, client_ip, in_force);
+    answer.response = co_await dispatch(request, route, query, peer, client_ip, in_force);
   }
   finish(request, answer.response, in_force);
   co_return answer;
 }
 
 boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, const Route& route,
-                                                       std::string_view query,
+                                                       std::string_view query, const Peer& peer,
                                                        std::string_view client_ip,
                                                        InForce& in_force) {
   switch (route.kind) {
     case RouteKind::kSingle:
     case RouteKind::kBatch:
-    case RouteKind::kObjects: {
+    case RouteKind::kObjects:
+    case RouteKind::kWebhook: {
       std::string_view body;
       decoder_.set_limit(in_force.settings->max_request_bytes);
       const DecodeStatus status =
@@ -235,8 +271,13 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
         response.keep_alive(request.keep_alive());
         co_return response;
       }
-      co_return co_await ingest(request, route, body, query, client_ip, in_force);
+      if (route.kind == RouteKind::kWebhook) {
+        co_return co_await webhook(request, route, body, peer, client_ip, in_force);
+      }
+      co_return co_await ingest(request, route, IngestInput{body, query, client_ip}, in_force);
     }
+    case RouteKind::kEmailClick:
+      co_return co_await email_click(request, query, client_ip, in_force);
     case RouteKind::kTelemetry:
       context_.metrics.telemetry_received();
       co_return json_response(request, http::status::ok, api::success_body());
@@ -257,18 +298,19 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
 }
 
 boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, const Route& route,
-                                                     std::string_view body, std::string_view query,
-                                                     std::string_view client_ip, InForce& in_force,
-                                                     std::string_view user_agent) {
+                                                     const IngestInput& input, InForce& in_force) {
   api::IngestRequest ingest_request;
-  ingest_request.body = body;
+  ingest_request.body = input.body;
   ingest_request.path_type = route.kind == RouteKind::kSingle ? route.type : std::nullopt;
   ingest_request.client_side = route.client_side;
-  ingest_request.keys =
-      api::KeyCarriers{request[http::field::authorization], request["X-Write-Key"], query};
-  ingest_request.client_ip = client_ip;
-  ingest_request.user_agent = user_agent;
+  ingest_request.keys = input.write_key.empty()
+                            ? api::KeyCarriers{request[http::field::authorization],
+                                               request["X-Write-Key"], input.query}
+                            : api::KeyCarriers{{}, input.write_key, {}};
+  ingest_request.client_ip = input.client_ip;
+  ingest_request.user_agent = input.user_agent;
   ingest_request.received_at_ms = now_ms();
+  ingest_request.source_kind = input.source_kind;
 
   // In this coroutine's frame, not a member: other sessions of the thread run while this one
   // waits for its commit.
@@ -297,6 +339,7 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
     if (!decision.allowed) co_return rate_limited(request, *outcome.source, decision.retry_after);
     charged = limiter;
   }
+  if (input.webhook != nullptr) report_by_item(*input.webhook, outcome.rejected);
   for (const auto& rejection : outcome.rejected) {
     metrics.event_rejected(outcome.source, rejection.code);
   }
@@ -329,8 +372,9 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
   if (auto message = api::pixel_message_json(query)) {
     Route single = route;
     single.kind = RouteKind::kSingle;
-    co_await ingest(request, single, *message, query, client_ip, in_force,
-                    request[http::field::user_agent]);
+    co_await ingest(request, single,
+                    IngestInput{*message, query, client_ip, request[http::field::user_agent]},
+                    in_force);
   } else {
     context_.metrics.request_refused(nullptr, "invalid_json");
   }
@@ -343,6 +387,91 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
   co_return response;
+}
+
+boost::asio::awaitable<Response> TrackingApi::webhook(const Request& request, const Route& route,
+                                                      std::string_view body, const Peer& peer,
+                                                      std::string_view client_ip,
+                                                      InForce& in_force) {
+  Route batch = route;
+  batch.kind = RouteKind::kBatch;
+  IngestInput input{{}, {}, client_ip};
+  input.write_key = route.write_key;
+  const std::int64_t received_at_ms = now_ms();
+  const api::KeyLookup found = in_force.registry->lookup(route.write_key, received_at_ms);
+  if (!found.accepted() || found.source->kind == config::SourceKind::kTracking) {
+    // The ingestor words the refusal (unknown, revoked, disabled, or a tracking source's key)
+    // and counts it, as for any other route.
+    input.body = R"({"batch":[]})";
+    input.source_kind = config::SourceKind::kWebhook;
+    co_return co_await ingest(request, batch, input, in_force);
+  }
+  const api::Source& source = *found.source;
+  in_force.source = &source;
+  const std::string url = request_url(request, peer, *in_force.settings);
+  inbound::WebhookRequest webhook_request{
+      body, request[http::field::content_type],
+      [&request](std::string_view name) -> std::string_view { return request[name]; }, url,
+      received_at_ms};
+  const inbound::WebhookBatch translated =
+      inbound::webhook_batch(source.kind, source.settings, source.name, webhook_request);
+  if (translated.refusal != inbound::WebhookBatch::Refusal::kNone) {
+    const std::string_view code =
+        translated.refusal == inbound::WebhookBatch::Refusal::kInvalidSignature
+            ? "invalid_signature"
+            : "invalid_body";
+    context_.metrics.request_refused(&source, code);
+    co_return json_response(request, http::status::bad_request,
+                            api::error_body(code, translated.message));
+  }
+  context_.metrics.email_events_unmapped(source, translated.unmapped);
+  input.body = translated.batch;
+  input.source_kind = source.kind;
+  if (source.kind == config::SourceKind::kWebhook) input.webhook = &translated;
+  co_return co_await ingest(request, batch, input, in_force);
+}
+
+boost::asio::awaitable<Response> TrackingApi::email_click(const Request& request,
+                                                          std::string_view query,
+                                                          std::string_view client_ip,
+                                                          InForce& in_force) {
+  const inbound::ClickParse parse = inbound::parse_click_query(query);
+  if (!parse.request) co_return refuse_click(request, nullptr, parse.error);
+  const inbound::ClickRequest& click = *parse.request;
+  const api::KeyLookup found = in_force.registry->lookup(click.write_key, now_ms());
+  if (found.source == nullptr) co_return refuse_click(request, nullptr, "unknown write key");
+  in_force.source = found.source;
+  if (!inbound::click_signature_valid(click, found.source->settings.link_secret)) {
+    co_return refuse_click(request, found.source,
+                           found.source->settings.link_secret.empty()
+                               ? "the source has no link_secret: it takes no clicks"
+                               : "the link's signature does not match");
+  }
+  if (auto refused = inbound::check_click_target(click.target)) {
+    co_return refuse_click(request, found.source, *refused);
+  }
+  // A reader who clicked is sent on whatever becomes of the event; one that could not be
+  // stored (revoked key, full backlog, failed commit) is counted as lost.
+  const std::string message = inbound::click_message_json(click);
+  Route single{RouteKind::kSingle, storage::EventType::kTrack, /*client_side=*/true};
+  IngestInput input{message, {}, client_ip, request[http::field::user_agent], click.write_key};
+  input.source_kind = std::nullopt;
+  const Response stored = co_await ingest(request, single, input, in_force);
+  if (stored.result() != http::status::ok) context_.metrics.email_click_lost(*found.source);
+  Response response{http::status::found, request.version()};
+  response.set(http::field::location, click.target);
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  co_return response;
+}
+
+Response TrackingApi::refuse_click(const Request& request, const api::Source* source,
+                                   std::string_view why) const {
+  context_.metrics.request_refused(source, "invalid_click");
+  return json_response(
+      request, http::status::bad_request,
+      api::error_body("invalid_click", "the click link is refused: " + std::string(why)));
 }
 
 Response TrackingApi::settings(const Request& request, const Route& route,

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,7 @@
 #include "api/source_directory.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
+#include "inbound/webhook_batch.hpp"
 #include "net/http_types.hpp"
 #include "server/body_decoder.hpp"
 #include "server/cors.hpp"
@@ -45,6 +47,7 @@ using net::Response;
 // The other end of the connection, as the socket sees it.
 struct Peer {
   std::string_view address;  // IPv4-mapped IPv6 addresses in their IPv4 form
+  bool tls = false;          // the connection speaks HTTPS
 };
 
 // A response and the route it was given on, for the request metrics.
@@ -107,17 +110,38 @@ class TrackingApi {
     const api::Source* source = nullptr;
   };
 
+  // What one request hands the ingestor, besides the request itself.
+  struct IngestInput {
+    std::string_view body;  // decoded; for webhooks and clicks, the messages made of them
+    std::string_view query;
+    std::string_view client_ip;
+    std::string_view user_agent;  // the pixel's and the click's, for context.userAgent
+    // The key in the path (webhooks) or in the signed data (clicks), which stands in for the
+    // request's own carriers; empty: the request's Authorization, X-Write-Key and query.
+    std::string_view write_key;
+    std::optional<config::SourceKind> source_kind = config::SourceKind::kTracking;
+    // A generic webhook's items: rejections are reported by item, not by message.
+    const inbound::WebhookBatch* webhook = nullptr;
+  };
+
   boost::asio::awaitable<Response> dispatch(const Request& request, const Route& route,
-                                            std::string_view query, std::string_view client_ip,
-                                            InForce& in_force);
-  // user_agent: the pixel's User-Agent header, for context.userAgent; empty elsewhere.
+                                            std::string_view query, const Peer& peer,
+                                            std::string_view client_ip, InForce& in_force);
   boost::asio::awaitable<Response> ingest(const Request& request, const Route& route,
-                                          std::string_view body, std::string_view query,
-                                          std::string_view client_ip, InForce& in_force,
-                                          std::string_view user_agent = {});
+                                          const IngestInput& input, InForce& in_force);
   boost::asio::awaitable<Response> pixel(const Request& request, const Route& route,
                                          std::string_view query, std::string_view client_ip,
                                          InForce& in_force);
+  // POST /v1/webhook/{writeKey}: the body read by its source's kind (inbound/webhook_batch.hpp).
+  boost::asio::awaitable<Response> webhook(const Request& request, const Route& route,
+                                           std::string_view body, const Peer& peer,
+                                           std::string_view client_ip, InForce& in_force);
+  // GET /v1/email/click: stores the click when it is signed, and redirects.
+  boost::asio::awaitable<Response> email_click(const Request& request, std::string_view query,
+                                               std::string_view client_ip, InForce& in_force);
+  // 400 invalid_click; source is null when the link names none.
+  Response refuse_click(const Request& request, const api::Source* source,
+                        std::string_view why) const;
   Response settings(const Request& request, const Route& route, InForce& in_force) const;
   Response ready(const Request& request, const InForce& in_force) const;
   Response metrics(const Request& request) const;

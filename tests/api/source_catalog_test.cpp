@@ -96,6 +96,42 @@ TEST_CASE("A created source is in force at once, with one new random key", "[api
   CHECK(all[2].name == "ios-app");
 }
 
+TEST_CASE("No write key starts with a dash, which command lines would take for an option",
+          "[api][catalog]") {
+  CatalogFixture fixture;
+  // One key in 64 would start with '-' if it were not drawn again: 400 keys all but surely
+  // include one.
+  for (int i = 0; i < 400; ++i) {
+    auto created = fixture.catalog().create("source-" + std::to_string(i), {});
+    REQUIRE(created.is_ok());
+    REQUIRE(created->keys.at(0).key.front() != '-');
+  }
+}
+
+TEST_CASE("A source's kind is set at creation and its settings must suit it", "[api][catalog]") {
+  CatalogFixture fixture;
+  config::SourceSettings settings;
+  settings.email.signing_key = "mg-key";
+  auto refused = fixture.catalog().create("mail", settings, config::SourceKind::kSendgrid);
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+  CHECK(refused.status().message().find("kind \"mailgun\"") != std::string::npos);
+
+  auto created = fixture.catalog().create("mail", settings, config::SourceKind::kMailgun);
+  REQUIRE(created.is_ok());
+  CHECK(created->kind == config::SourceKind::kMailgun);
+  CHECK(fixture.lookup(created->keys[0].key).source->kind == config::SourceKind::kMailgun);
+
+  auto changed = fixture.catalog().update("mail", [](SourceDefinition& source) {
+    source.kind = config::SourceKind::kTracking;  // ignored: a change cannot change the kind
+    source.settings.webhook.items = "/events";
+    return Status::ok();
+  });
+  REQUIRE_FALSE(changed.is_ok());
+  CHECK(changed.status().message().find("settings.items") != std::string::npos);
+  CHECK(fixture.catalog().find("mail")->kind == config::SourceKind::kMailgun);
+}
+
 TEST_CASE("Names are checked, and taken ones refused whichever side holds them", "[api][catalog]") {
   CatalogFixture fixture;
   CHECK(fixture.catalog().create("bad name", {}).status().code() == StatusCode::kInvalidArgument);

@@ -131,6 +131,8 @@ ListeningPorts listening_ports(std::string_view output) {
   return ports;
 }
 
+}  // namespace
+
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) {
@@ -142,8 +144,6 @@ std::string shell_quote(const std::string& text) {
   }
   return quoted + "'";
 }
-
-}  // namespace
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "sluice-it-XXXXXX").string();
@@ -325,6 +325,20 @@ const std::string& StoredLog::event(std::string_view message_id) const {
     throw std::runtime_error("no stored event with messageId " + std::string(message_id));
   }
   return it->second.front();
+}
+
+CliRun run_sluice(const std::string& args, const std::string& environment) {
+  const std::string command =
+      environment + " " + shell_quote(SLUICE_BINARY) + " " + args + " </dev/null 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  CliRun run;
+  char chunk[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) run.output.append(chunk, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 StoredLog read_stored_log(const fs::path& config) {

@@ -131,6 +131,19 @@ struct StoredLog {
   const std::string& event(std::string_view message_id) const;
 };
 
+// A command of the sluice binary run to its end.
+struct CliRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs `<environment> sluice <args>` through the shell (args and environment as shell text,
+// quoted by the caller) with stdin closed, collecting what it prints.
+CliRun run_sluice(const std::string& args, const std::string& environment = {});
+
+// Single quotes for the shell.
+std::string shell_quote(const std::string& text);
+
 // Runs `sluice log cat --config <config>` and parses its output; throws std::runtime_error
 // when the command fails or prints something that is not one JSON object per line.
 StoredLog read_stored_log(const fs::path& config);

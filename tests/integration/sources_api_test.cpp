@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "test_support.hpp"
+#include "tests/support/provider_signing.hpp"
 
 namespace sluice::integration {
 namespace {
@@ -188,6 +189,62 @@ TEST_CASE(
   CHECK(log.count("after-enable") == 1);
 }
 
+TEST_CASE("A webhook source created through the API keeps its kind and takes its webhooks",
+          "[integration][sources][inbound]") {
+  TempDir dir;
+  std::string key;
+  {
+    ServerProcess server(dir.path(), with_admin());
+    // Settings that suit another kind are refused, naming it.
+    const HttpResponse refused =
+        admin(server, "POST", "/v1/sources",
+              R"({"name":"mg","kind":"sendgrid","settings":{"signing_key":"k"}})");
+    check_admin_error(refused, 400, "invalid_request");
+    CHECK_THAT(refused.body, Contains("settings.signing_key is a setting of kind"));
+    check_admin_error(admin(server, "POST", "/v1/sources", R"({"name":"mg","kind":"smtp"})"), 400,
+                      "invalid_body");
+
+    const HttpResponse created =
+        admin(server, "POST", "/v1/sources",
+              R"({"name":"mg","kind":"mailgun","settings":{"signing_key":"mg-key"}})");
+    INFO(created.body);
+    REQUIRE(created.status == 201);
+    simdjson::dom::parser parser;
+    const auto source = parse(parser, created.body);
+    CHECK(string_at(source, "/kind") == "mailgun");
+    key = string_at(source, "/keys/0/write_key");
+    check_admin_error(admin(server, "PATCH", "/v1/sources/mg", R"({"items":"/events"})"), 400,
+                      "invalid_request");
+
+    HttpClient client(server.port());
+    check_error(client.request("POST", "/v1/track", {{"Authorization", basic_auth(key)}},
+                               track_json("not-here")),
+                400, "wrong_source_kind");
+    server.kill();
+  }
+  // After kill -9 the source is still a Mailgun source, with its key.
+  ServerProcess restarted(dir.path(), with_admin());
+  simdjson::dom::parser parser;
+  CHECK(string_at(parse(parser, admin(restarted, "GET", "/v1/sources/mg").body), "/kind") ==
+        "mailgun");
+  simdjson::dom::element event_data;
+  const std::string fixture = test::read_email_fixture("mailgun/opened.json");
+  REQUIRE(parser.parse(fixture)["event-data"].get(event_data) == simdjson::SUCCESS);
+  const std::string timestamp = std::to_string(now_millis() / 1000);
+  const std::string body = R"({"signature":{"timestamp":")" + timestamp +
+                           R"(","token":"t1","signature":")" +
+                           test::hmac_sha256_hex("mg-key", timestamp + "t1") +
+                           R"("},"event-data":)" + simdjson::minify(event_data) + "}";
+  HttpClient client(restarted.port());
+  const HttpResponse stored = client.request("POST", "/v1/webhook/" + key, {}, body);
+  INFO(stored.body);
+  CHECK(stored.status == 200);
+  check_error(client.request("POST", "/v1/webhook/" + key, {},
+                             body.substr(0, body.find("\"signature\":\"")) +
+                                 R"("signature":"00"},)" + R"("event-data":{}})"),
+              400, "invalid_signature");
+}
+
 TEST_CASE("Settings given through the API block events and types like the config's",
           "[integration][sources]") {
   TempDir dir;
@@ -245,27 +302,12 @@ TEST_CASE("A source answered 201 survives kill -9, and a reload cannot take its 
   CHECK(track_with_key(restarted, "file_key", "never").status == 400);
 }
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
 // `sluice sources ARGS` against the server's admin API, with the token in the environment.
 CliRun sluice_sources(const ServerProcess& server, const std::string& args,
                       std::string_view token = kAdminToken) {
-  const std::string command = "SLUICE_ADMIN_TOKEN='" + std::string(token) + "' '" +
-                              std::string(SLUICE_BINARY) + "' sources " + args + " --admin " +
-                              "http://127.0.0.1:" + std::to_string(server.admin_port()) +
-                              " </dev/null 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  CliRun run;
-  char chunk[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) run.output.append(chunk, n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return run_sluice(
+      "sources " + args + " --admin http://127.0.0.1:" + std::to_string(server.admin_port()),
+      "SLUICE_ADMIN_TOKEN=" + shell_quote(std::string(token)));
 }
 
 TEST_CASE("sluice sources drives the admin API from the command line", "[integration][sources]") {
