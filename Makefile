@@ -22,16 +22,17 @@ endif
 
 PACKAGES := build-essential cmake pkg-config python3 curl libboost1.81-dev libsimdjson-dev \
 	librocksdb-dev prometheus-cpp-dev catch2 libtomlplusplus-dev libspdlog-dev libcli11-dev \
-	librdkafka-dev libdeflate-dev zlib1g-dev libssl-dev libbenchmark-dev
+	librdkafka-dev libdeflate-dev zlib1g-dev libssl-dev libpq-dev libbenchmark-dev
 # The checks beyond GCC: clang 14 with its ThreadSanitizer runtime, clang-tidy, clang-format.
 CLANG_PACKAGES := clang-14 libclang-rt-14-dev
 TIDY_PACKAGES := clang-tidy-14
 FORMAT_PACKAGES := clang-format-14
 # What the tests use beyond the build: Prometheus and promtool (the alert rule tests and a real
-# scrape), the openssl tool (certificates made by the TLS tests), and Node.js with the Segment
+# scrape), the openssl tool (certificates made by the TLS tests), PostgreSQL 15 (the warehouse
+# tests start a throwaway cluster of their own), and Node.js with the Segment
 # Node SDK pinned in tests/sdk/node (Debian's nodejs only when the machine has no Node.js: a
 # newer one may be installed already).
-TEST_PACKAGES := prometheus openssl
+TEST_PACKAGES := prometheus openssl postgresql-15
 # The unit test suites (tests/<name>) that run under ThreadSanitizer, less the tests that start
 # a Kafka producer: librdkafka starts its threads with C11 thrd_create, which glibc implements
 # without calling pthread_create, so clang 14's ThreadSanitizer never registers those threads

@@ -217,8 +217,17 @@ struct KafkaDestinationConfig {
   bool operator==(const KafkaDestinationConfig&) const = default;
 };
 
+// [destinations.postgres]: a PostgreSQL warehouse in Segment's schema (docs/warehouse.md).
+struct PostgresDestinationConfig {
+  std::string dsn;  // a libpq connection string, required
+  // Each source's tables in a schema named after it (snake_case); false: all in "sluice".
+  bool schema_per_source = true;
+
+  bool operator==(const PostgresDestinationConfig&) const = default;
+};
+
 // The kinds of destination, in the order of DestinationConfig::settings' alternatives.
-enum class DestinationType { kWebhook = 0, kFile = 1, kKafka = 2 };
+enum class DestinationType { kWebhook = 0, kFile = 1, kKafka = 2, kPostgres = 3 };
 
 std::string_view to_string(DestinationType type);
 
@@ -226,7 +235,9 @@ std::string_view to_string(DestinationType type);
 struct DestinationConfig {
   std::string name;  // unique; letters, digits, '.', '_' and '-'
   // Settings of the destination's kind; the alternative held is its type.
-  std::variant<WebhookDestinationConfig, FileDestinationConfig, KafkaDestinationConfig> settings;
+  std::variant<WebhookDestinationConfig, FileDestinationConfig, KafkaDestinationConfig,
+               PostgresDestinationConfig>
+      settings;
 
   std::vector<std::string> sources;         // names of [[sources]]; empty: all sources
   std::vector<std::string> include_types;   // "track", "identify", ...; empty: all types

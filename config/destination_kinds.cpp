@@ -189,6 +189,16 @@ const KeyReader<KafkaDestinationConfig> kKafkaKeys[] = {
 };
 constexpr std::array<std::string_view, 2> kKafkaRequired{"brokers", "topic"};
 
+const KeyReader<PostgresDestinationConfig> kPostgresKeys[] = {
+    {"dsn", [](const toml::node& v,
+               PostgresDestinationConfig& c) { return read_string(v, false, c.dsn); }},
+    {"schema_per_source",
+     [](const toml::node& v, PostgresDestinationConfig& c) {
+       return read_bool(v, c.schema_per_source);
+     }},
+};
+constexpr std::array<std::string_view, 1> kPostgresRequired{"dsn"};
+
 template <typename T, std::size_t N, std::size_t R>
 bool read_kind(const toml::table& table, const std::string& name, std::string_view where,
                const KeyReader<T> (&readers)[N], const std::array<std::string_view, R>& required,
@@ -208,6 +218,10 @@ bool read_destination_kind(const toml::table& table, const std::string& name,
   }
   if (auto* file = std::get_if<FileDestinationConfig>(&destination.settings)) {
     return read_kind(table, name, "[destinations.file]", kFileKeys, kFileRequired, *file, errors);
+  }
+  if (auto* postgres = std::get_if<PostgresDestinationConfig>(&destination.settings)) {
+    return read_kind(table, name, "[destinations.postgres]", kPostgresKeys, kPostgresRequired,
+                     *postgres, errors);
   }
   auto& kafka = std::get<KafkaDestinationConfig>(destination.settings);
   return read_kind(table, name, "[destinations.kafka]", kKafkaKeys, kKafkaRequired, kafka, errors);

@@ -15,7 +15,7 @@ namespace sluice::config {
 namespace {
 
 // Indexed by DestinationType: the type names, which are also the keys of their sub-tables.
-constexpr std::array<std::string_view, 3> kKinds{"webhook", "file", "kafka"};
+constexpr std::array<std::string_view, 4> kKinds{"webhook", "file", "kafka", "postgres"};
 
 // The six message types, and "object" for the Objects API.
 constexpr std::array<std::string_view, 7> kMessageTypes{"identify", "track", "page",  "screen",
@@ -58,8 +58,10 @@ std::optional<Mismatch> read_type(const toml::node& node, DestinationConfig& out
     out.settings = FileDestinationConfig{};
   } else if (text != nullptr && text->get() == kKinds[2]) {
     out.settings = KafkaDestinationConfig{};
+  } else if (text != nullptr && text->get() == kKinds[3]) {
+    out.settings = PostgresDestinationConfig{};
   } else {
-    return refuse(node, R"("webhook", "file" or "kafka")");
+    return refuse(node, R"("webhook", "file", "kafka" or "postgres")");
   }
   return std::nullopt;
 }

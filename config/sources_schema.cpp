@@ -84,8 +84,8 @@ class SourcesReader {
     // Whether the settings suit the kind is asked only of settings that were read whole: a
     // setting refused above would be reported again as missing.
     if (errors_.size() == errors_before) {
-      for (std::string& problem : settings_problems(source.kind, source.settings)) {
-        errors_.at(table.source(), name + ": " + problem);
+      for (const std::string& problem : settings_problems(source.kind, source.settings)) {
+        errors_.at(table.source(), std::string(name).append(": ").append(problem));
       }
     }
     config_.sources.push_back(std::move(source));

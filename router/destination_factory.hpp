@@ -7,6 +7,7 @@
 #include "common/status.hpp"
 #include "config/config.hpp"
 #include "router/destination.hpp"
+#include "router/router_metrics.hpp"
 
 namespace sluice::router {
 
@@ -15,7 +16,9 @@ namespace sluice::router {
 // one file, and for Kafka, whose producer pipelines on its own and must keep per-key order.
 std::size_t lane_count(const config::DestinationConfig& config);
 
-// Builds the Destination that config describes; the error names the destination.
-Result<std::unique_ptr<Destination>> make_destination(const config::DestinationConfig& config);
+// Builds the Destination that config describes; the error names the destination. metrics: for
+// the counters of a kind's own (the warehouse's type conflicts); may be null in tests.
+Result<std::unique_ptr<Destination>> make_destination(const config::DestinationConfig& config,
+                                                      RouterMetrics* metrics = nullptr);
 
 }  // namespace sluice::router

@@ -26,7 +26,7 @@ Result<std::unique_ptr<Router>> Router::create(
 Result<std::shared_ptr<DeliveryLoop>> Router::build(const config::DestinationConfig& config) const {
   std::vector<std::unique_ptr<Destination>> instances;
   for (std::size_t lane = 0; lane < lane_count(config); ++lane) {
-    Result<std::unique_ptr<Destination>> destination = make_destination(config);
+    Result<std::unique_ptr<Destination>> destination = make_destination(config, &metrics_);
     if (!destination.is_ok()) return destination.status();
     instances.push_back(std::move(destination).value());
   }

@@ -46,7 +46,12 @@ RouterMetrics::RouterMetrics(prometheus::Registry& registry)
       latency_(prometheus::BuildHistogram()
                    .Name("sluice_router_delivery_latency_seconds")
                    .Help("Time from an event's receivedAt to its acknowledgement")
-                   .Register(registry)) {}
+                   .Register(registry)),
+      type_conflicts_(prometheus::BuildCounter()
+                          .Name("sluice_warehouse_type_conflicts_total")
+                          .Help("Values a warehouse destination stored as NULL because they did "
+                                "not fit their column's type, by table and column")
+                          .Register(registry)) {}
 
 DestinationMetrics RouterMetrics::destination(const std::string& name) {
   const prometheus::Labels labels{{"destination", name}};
@@ -54,6 +59,12 @@ DestinationMetrics RouterMetrics::destination(const std::string& name) {
                             dead_lettered_.Add(labels), backlog_.Add(labels),
                             backlog_bytes_.Add(labels), oldest_age_.Add(labels),
                             cursor_.Add(labels), latency_.Add(labels, latency_buckets()));
+}
+
+void RouterMetrics::warehouse_type_conflict(const std::string& destination,
+                                            const std::string& table, const std::string& column) {
+  type_conflicts_.Add({{"destination", destination}, {"table", table}, {"column", column}})
+      .Increment();
 }
 
 void RouterMetrics::forget(const std::string& name) {

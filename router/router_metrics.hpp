@@ -60,6 +60,10 @@ class RouterMetrics {
   // and cursor stay. The destination's loop must have stopped.
   void forget(const std::string& name);
 
+  // A warehouse destination's value that did not fit its column's type and was stored as NULL.
+  void warehouse_type_conflict(const std::string& destination, const std::string& table,
+                               const std::string& column);
+
  private:
   prometheus::Family<prometheus::Counter>& delivered_;
   prometheus::Family<prometheus::Counter>& failed_attempts_;
@@ -70,6 +74,7 @@ class RouterMetrics {
   prometheus::Family<prometheus::Gauge>& oldest_age_;
   prometheus::Family<prometheus::Gauge>& cursor_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Counter>& type_conflicts_;
 };
 
 }  // namespace sluice::router

@@ -232,7 +232,7 @@ TEST_CASE("A destination's type selects its sub-table", "[config][destinations]"
   SECTION("an unknown type") {
     check_error_at(
         "[[destinations]]\nname = \"a\"\ntype = \"s3\"\n", 3,
-        R"(destinations[0].type: expected "webhook", "file" or "kafka", got string "s3")");
+        R"(destinations[0].type: expected "webhook", "file", "kafka" or "postgres", got string "s3")");
   }
   SECTION("the type's sub-table missing") {
     check_error_at("[[destinations]]\nname = \"a\"\ntype = \"file\"\n", 1,
@@ -490,6 +490,31 @@ TEST_CASE("[[destinations]] cannot come from the environment", "[config][destina
   const ConfigError error = only_error("", {{"SLUICE_DESTINATIONS_NAME", "x"}});
   CHECK(error.origin == "environment variable SLUICE_DESTINATIONS_NAME");
   CHECK_THAT(error.message, Contains("[[destinations]] cannot be set from the environment"));
+}
+
+}  // namespace sluice::config
+
+namespace sluice::config {
+
+TEST_CASE("A postgres destination takes a DSN and the schema rule", "[config][destinations]") {
+  const Config config = test::require_loaded(load_string(
+      "[[destinations]]\nname = \"warehouse\"\ntype = \"postgres\"\n[destinations.postgres]\n"
+      "dsn = \"host=/run/postgresql dbname=analytics\"\nschema_per_source = false\n"
+      "[[sources]]\nname = \"web\"\nwrite_keys = [\"k1\"]\n",
+      "test.toml", {}));
+  const DestinationConfig& warehouse = config.destinations.at(0);
+  CHECK(warehouse.type() == DestinationType::kPostgres);
+  const auto& postgres = std::get<PostgresDestinationConfig>(warehouse.settings);
+  CHECK(postgres.dsn == "host=/run/postgresql dbname=analytics");
+  CHECK_FALSE(postgres.schema_per_source);
+}
+
+TEST_CASE("A postgres destination needs a DSN", "[config][destinations]") {
+  const ConfigError error = test::require_one_error(load_string(
+      "[[destinations]]\nname = \"warehouse\"\ntype = \"postgres\"\n[destinations.postgres]\n"
+      "schema_per_source = true\n[[sources]]\nname = \"web\"\nwrite_keys = [\"k1\"]\n",
+      "test.toml", {}));
+  CHECK_THAT(error.message, Catch::Contains("dsn"));
 }
 
 }  // namespace sluice::config

@@ -70,7 +70,7 @@ struct InboundServer {
     server = std::make_unique<ServerProcess>(dir.path(), options);
   }
 
-  HttpResponse post(std::string_view key, const std::string& body, Headers headers = {}) {
+  HttpResponse post(std::string_view key, const std::string& body, const Headers& headers = {}) {
     HttpClient client(server->port());
     return client.request("POST", "/v1/webhook/" + std::string(key), headers, body);
   }

@@ -1,0 +1,49 @@
+#include "router/destinations/postgres_destination.hpp"
+
+#include <map>
+#include <utility>
+
+#include "warehouse/names.hpp"
+#include "warehouse/rows.hpp"
+
+namespace sluice::router {
+namespace {
+
+// The schema every source shares without schema_per_source.
+constexpr std::string_view kSharedSchema = "sluice";
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresDestination>> PostgresDestination::open(
+    const config::PostgresDestinationConfig& config, ConflictCounter on_conflict) {
+  if (!on_conflict) on_conflict = [](const std::string&, const std::string&) {};
+  return std::unique_ptr<PostgresDestination>(
+      new PostgresDestination(config, std::move(on_conflict)));
+}
+
+PostgresDestination::PostgresDestination(const config::PostgresDestinationConfig& config,
+                                         ConflictCounter on_conflict)
+    : schema_per_source_(config.schema_per_source), loader_(config.dsn, std::move(on_conflict)) {}
+
+DeliveryResult PostgresDestination::deliver(std::span<const OutgoingEvent> events) {
+  std::vector<warehouse::TableRows> tables;
+  std::map<std::pair<std::string, std::string>, std::size_t> table_index;
+  for (const OutgoingEvent& event : events) {
+    const std::string schema = schema_per_source_ ? warehouse::snake_case(event.record.source)
+                                                  : std::string(kSharedSchema);
+    for (warehouse::Row& row : warehouse::rows_of(event.record)) {
+      const auto [at, added] = table_index.emplace(std::pair(schema, row.table), tables.size());
+      if (added) tables.push_back(warehouse::TableRows{schema, row.table, row.mode, {}});
+      tables[at->second].rows.push_back(std::move(row));
+    }
+  }
+  if (tables.empty()) return DeliveryResult::ok();
+  const warehouse::PgOutcome loaded = loader_.load(tables);
+  if (loaded.ok) return DeliveryResult::ok();
+  std::string detail =
+      loaded.sqlstate.empty() ? loaded.message : loaded.sqlstate + " " + loaded.message;
+  if (loaded.transient()) return DeliveryResult::retry("postgres_unavailable", std::move(detail));
+  return DeliveryResult::permanent("postgres_error", std::move(detail));
+}
+
+}  // namespace sluice::router
