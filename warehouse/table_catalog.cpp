@@ -65,8 +65,7 @@ PgOutcome TableCatalog::create_table(PgConnection& connection, const std::string
 }
 
 PgOutcome TableCatalog::prepare(PgConnection& connection, const std::string& schema,
-                                const std::string& table,
-                                const std::vector<std::pair<std::string, ColumnValue>>& columns,
+                                const std::string& table, const ColumnList& columns,
                                 const Columns*& known) {
   const std::string key = schema + "." + table;
   auto found = tables_.find(key);
@@ -82,20 +81,24 @@ PgOutcome TableCatalog::prepare(PgConnection& connection, const std::string& sch
     }
     found = tables_.emplace(key, std::move(read_columns)).first;
   }
-  bool added = false;
-  for (const auto& [name, value] : columns) {
-    if (found->second.contains(name)) continue;
-    const ColumnType type = value.null ? ColumnType::kText : value.type;
-    const PgOutcome outcome = connection.execute(
-        "ALTER TABLE " + qualified(schema, table) + " ADD COLUMN IF NOT EXISTS " +
-        quote_identifier(name) + " " + std::string(sql_type(type)));
+  // Every new column in one statement: each DDL statement is a transaction of its own, and a
+  // table's first batch can bring dozens of columns. A statement that lost a race to another
+  // loader added nothing (it is atomic): the catalog is read and what is still missing added
+  // again.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    std::string additions;
+    for (const auto& [name, value] : columns) {
+      if (found->second.contains(name)) continue;
+      const ColumnType type = value.null ? ColumnType::kText : value.type;
+      additions += additions.empty() ? " ADD COLUMN IF NOT EXISTS " : ", ADD COLUMN IF NOT EXISTS ";
+      additions += quote_identifier(name) + " " + std::string(sql_type(type));
+    }
+    if (additions.empty()) break;
+    PgOutcome outcome = connection.execute("ALTER TABLE " + qualified(schema, table) + additions);
     if (!outcome.ok && !lost_a_race(outcome)) return outcome;
-    found->second.emplace(name, type);
-    added = true;
-  }
-  if (added) {
     // Another loader may have added a column first, with the type of its first value.
-    const PgOutcome outcome = read(connection, schema, table, found->second);
+    outcome = read(connection, schema, table, found->second);
     if (!outcome.ok) return outcome;
   }
   known = &found->second;

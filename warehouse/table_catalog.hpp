@@ -15,6 +15,9 @@
 
 namespace sluice::warehouse {
 
+// Columns by name, each with a value that stands for them (the first non-null one seen).
+using ColumnList = std::vector<std::pair<std::string, ColumnValue>>;
+
 // A column's type as the catalog names it ("double precision", "timestamp with time zone"),
 // as the closest ColumnType; types this loader does not make read as kText.
 ColumnType column_type_of(std::string_view catalog_type);
@@ -31,8 +34,7 @@ class TableCatalog {
   // of the first non-null value given for it, text when all are null). The table's columns as
   // they are afterwards go into known.
   PgOutcome prepare(PgConnection& connection, const std::string& schema, const std::string& table,
-                    const std::vector<std::pair<std::string, ColumnValue>>& columns,
-                    const Columns*& known);
+                    const ColumnList& columns, const Columns*& known);
 
   // Forgets everything: after a failed load, the catalog may have changed under us.
   void forget() { tables_.clear(); }

@@ -1,8 +1,9 @@
 #pragma once
 
-// Loads a batch of rows (rows.hpp) into PostgreSQL in one transaction: per table, the rows are
-// copied into a temporary staging table with COPY and inserted from there with ON CONFLICT (id),
-// so a batch delivered twice (a retry after a crash, a replay) adds no row twice. Users and
+// Loads a batch of rows (rows.hpp) into PostgreSQL in one transaction. Events are copied
+// straight into their tables with COPY; when that meets a row that is there already (a retry
+// after a crash, a replay), the table's rows are copied into a temporary staging table instead
+// and inserted from there with ON CONFLICT (id) DO NOTHING, so no row is added twice. Users and
 // objects are upserted instead: the newest identify's traits win, an object's columns are
 // replaced by those its latest version names. The caller moves its cursor only after load()
 // succeeded: then the transaction has committed.
@@ -41,8 +42,8 @@ class WarehouseLoader {
   PgOutcome load(const std::vector<TableRows>& tables);
 
  private:
-  PgOutcome load_table(const TableRows& rows, const TableCatalog::Columns& columns,
-                       std::size_t index);
+  PgOutcome load_table(const TableRows& rows, const ColumnList& columns,
+                       const TableCatalog::Columns& known, std::size_t index);
   PgOutcome fail(PgOutcome outcome);
 
   PgConnection connection_;

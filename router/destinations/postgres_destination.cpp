@@ -1,6 +1,6 @@
 #include "router/destinations/postgres_destination.hpp"
 
-#include <map>
+#include <unordered_map>
 #include <utility>
 
 #include "warehouse/names.hpp"
@@ -27,12 +27,14 @@ PostgresDestination::PostgresDestination(const config::PostgresDestinationConfig
 
 DeliveryResult PostgresDestination::deliver(std::span<const OutgoingEvent> events) {
   std::vector<warehouse::TableRows> tables;
-  std::map<std::pair<std::string, std::string>, std::size_t> table_index;
+  // By schema, then table: a batch has few of either, and most events of a batch go to the
+  // tables the one before went to.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::size_t>> table_index;
   for (const OutgoingEvent& event : events) {
-    const std::string schema = schema_per_source_ ? warehouse::snake_case(event.record.source)
-                                                  : std::string(kSharedSchema);
+    const std::string& schema = schema_of(event.record.source);
+    auto& schema_tables = table_index[schema];
     for (warehouse::Row& row : warehouse::rows_of(event.record)) {
-      const auto [at, added] = table_index.emplace(std::pair(schema, row.table), tables.size());
+      const auto [at, added] = schema_tables.try_emplace(row.table, tables.size());
       if (added) tables.push_back(warehouse::TableRows{schema, row.table, row.mode, {}});
       tables[at->second].rows.push_back(std::move(row));
     }
@@ -44,6 +46,14 @@ DeliveryResult PostgresDestination::deliver(std::span<const OutgoingEvent> event
       loaded.sqlstate.empty() ? loaded.message : loaded.sqlstate + " " + loaded.message;
   if (loaded.transient()) return DeliveryResult::retry("postgres_unavailable", std::move(detail));
   return DeliveryResult::permanent("postgres_error", std::move(detail));
+}
+
+const std::string& PostgresDestination::schema_of(std::string_view source) {
+  const auto found = schemas_.find(source);
+  if (found != schemas_.end()) return found->second;
+  std::string schema =
+      schema_per_source_ ? warehouse::snake_case(source) : std::string(kSharedSchema);
+  return schemas_.emplace(std::string(source), std::move(schema)).first->second;
 }
 
 }  // namespace sluice::router

@@ -7,7 +7,10 @@
 // like any destination; an error that will not heal (a permission, an SQL error) dead-letters
 // the batch with the server's message.
 
+#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "common/status.hpp"
 #include "config/config.hpp"
@@ -29,7 +32,11 @@ class PostgresDestination : public Destination {
  private:
   PostgresDestination(const config::PostgresDestinationConfig& config, ConflictCounter on_conflict);
 
+  // The schema of a source's rows (snake_case of its name, or the shared one), by source.
+  const std::string& schema_of(std::string_view source);
+
   bool schema_per_source_;
+  std::map<std::string, std::string, std::less<>> schemas_;
   warehouse::WarehouseLoader loader_;
 };
 
