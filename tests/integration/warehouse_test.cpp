@@ -3,6 +3,7 @@
 // analysts' queries expect; a replay adds no row twice.
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -16,6 +17,7 @@
 #include "test_support.hpp"
 #include "tests/support/postgres_cluster.hpp"
 #include "warehouse/pg_connection.hpp"
+#include "warehouse/warehouse_loader.hpp"
 
 namespace sluice::integration {
 namespace {
@@ -253,6 +255,57 @@ TEST_CASE("The warehouse loses nothing while PostgreSQL is down or Sluice is kil
   CHECK(one_value(postgres.dsn(), "SELECT count(*) FROM website.item_viewed") ==
         std::to_string(acked.size()));
   REQUIRE(restarted.terminate().clean());
+}
+
+}  // namespace sluice::integration
+
+namespace sluice::integration {
+
+TEST_CASE("Two loaders adding the same tables and columns at once do not fail each other",
+          "[integration][warehouse]") {
+  if (!test::PostgresCluster::available())
+    FAIL("PostgreSQL 15 is not installed (make test installs it)");
+  test::PostgresCluster postgres;
+  // Each loader loads batches that bring new columns to the same new tables, as two Sluice
+  // nodes behind one load balancer would.
+  const auto batch = [](int loader, int round) {
+    std::vector<warehouse::TableRows> tables;
+    for (const char* table : {"shared_a", "shared_b"}) {
+      warehouse::TableRows rows{"race", table, warehouse::RowMode::kInsert, {}};
+      warehouse::Row row{table, warehouse::RowMode::kInsert, {}};
+      row.columns.push_back({"id",
+                             {warehouse::ColumnType::kText,
+                              "l" + std::to_string(loader) + "-" + std::to_string(round), false}});
+      for (int column = 0; column <= round; ++column) {
+        row.columns.push_back(
+            {"c" + std::to_string(column), {warehouse::ColumnType::kBigint, "1", false}});
+      }
+      rows.rows.push_back(std::move(row));
+      tables.push_back(std::move(rows));
+    }
+    return tables;
+  };
+  constexpr int kRounds = 20;
+  std::array<std::vector<std::string>, 2> failures;
+  std::vector<std::thread> loaders;
+  for (int loader = 0; loader < 2; ++loader) {
+    loaders.emplace_back([&, loader] {
+      warehouse::WarehouseLoader load(postgres.dsn(),
+                                      [](const std::string&, const std::string&) {});
+      for (int round = 0; round < kRounds; ++round) {
+        const warehouse::PgOutcome outcome = load.load(batch(loader, round));
+        if (!outcome.ok) failures[loader].push_back(outcome.sqlstate + " " + outcome.message);
+      }
+    });
+  }
+  for (auto& thread : loaders) thread.join();
+  for (const auto& failed : failures) {
+    INFO((failed.empty() ? std::string() : failed.front()));
+    CHECK(failed.empty());
+  }
+  CHECK(one_value(postgres.dsn(), "SELECT count(*) FROM race.shared_a") ==
+        std::to_string(2 * kRounds));
+  CHECK(columns_of(postgres.dsn(), "race", "shared_b").size() == kRounds + 2);  // + uuid_ts
 }
 
 }  // namespace sluice::integration
