@@ -21,7 +21,10 @@ mkdir -p "$pg"
 (cd / && as_pg "$pgbin/initdb" -D "$pg/data" -U sluice -A trust -E UTF8 --locale=C.UTF-8 >/dev/null)
 (cd / && as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w \
   -o "-k $pg -c listen_addresses='' -p 5432" start >/dev/null)
-pids+=("$(head -1 "$pg/data/postmaster.pid")")
+# Stopped before the work dir goes (lib.sh's cleanup), so that no file is written while it is
+# removed.
+stop_pg() { (cd / && as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1) || true; }
+trap 'stop_pg; cleanup' EXIT
 dsn="host=$pg port=5432 dbname=postgres user=sluice"
 psql_q() { psql -X -q -t -A "$dsn" "$@"; }
 
