@@ -108,13 +108,8 @@ void read_campaign(simdjson::dom::object event_data, EmailEvent& event) {
 // Mailgun gives every event an id; this covers a relay that drops it. A resent event must keep
 // its id, so the id is a digest of what tells this event from the message's others.
 std::string derived_event_id(const EmailEvent& event, std::string_view timestamp_text) {
-  std::string identity;
-  for (std::string_view part :
-       {std::string_view(event.email_id), std::string_view(event.provider_event), timestamp_text,
-        std::string_view(event.recipient), std::string_view(event.link_url)}) {
-    identity.append(part).push_back('\n');
-  }
-  return to_hex(hmac_sha256("sluice mailgun event id", identity));
+  return inbound::derived_event_id("mailgun", {event.email_id, event.provider_event, timestamp_text,
+                                               event.recipient, event.link_url});
 }
 
 EmailEvent read_event(simdjson::dom::object event_data, const config::EmailSettings& settings) {

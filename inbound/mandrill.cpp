@@ -73,8 +73,7 @@ bool is_creation_check(std::string_view signature, std::string_view url,
 std::optional<std::string> signature_problem(const WebhookRequest& request,
                                              const config::EmailSettings& settings,
                                              const std::vector<FormField>& sorted_fields) {
-  const std::string_view signature =
-      request.header ? request.header("X-Mandrill-Signature") : std::string_view{};
+  const std::string_view signature = request.header_value("X-Mandrill-Signature");
   if (signature.empty()) return "missing X-Mandrill-Signature";
   // Behind a proxy the URL this server sees is not the one Mandrill called: webhook_url says.
   const std::string_view url =
@@ -115,13 +114,7 @@ std::string event_id_of(simdjson::dom::object item, const EmailEvent& event) {
   std::string id = text_member(item, "_id");
   if (id.empty()) id = event.email_id;
   const std::string time = text_member(item, "ts");
-  std::string identity;
-  for (const std::string_view part : {std::string_view(id), std::string_view(event.provider_event),
-                                      std::string_view(time), std::string_view(event.link_url)}) {
-    identity.append(part);
-    identity.push_back('\n');
-  }
-  return to_hex(hmac_sha256("sluice mandrill event id", identity));
+  return derived_event_id("mandrill", {id, event.provider_event, time, event.link_url});
 }
 
 void read_bounce(const std::optional<simdjson::dom::object>& message, EmailEvent& event) {

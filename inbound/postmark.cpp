@@ -46,8 +46,7 @@ std::optional<std::string> basic_credentials(std::string_view authorization) {
 // Basic credentials, and they are the only proof a request is Postmark's.
 std::optional<std::string> credentials_problem(const WebhookRequest& request,
                                                std::string_view expected) {
-  const std::string_view authorization =
-      request.header ? request.header("Authorization") : std::string_view{};
+  const std::string_view authorization = request.header_value("Authorization");
   const std::optional<std::string> credentials = basic_credentials(authorization);
   if (!credentials) return "missing Basic credentials";
   if (!equal_secrets(*credentials, expected)) return "wrong Basic credentials";
@@ -124,14 +123,8 @@ std::string reason_of(std::string_view record_type, simdjson::dom::object record
 std::string event_id_of(simdjson::dom::object record, std::string_view record_type,
                         std::string_view time_text, const EmailEvent& event) {
   if (std::string id = text_member(record, "ID"); !id.empty()) return id;
-  std::string identity;
-  for (const std::string_view part :
-       {record_type, std::string_view(event.email_id), std::string_view(event.recipient), time_text,
-        std::string_view(event.link_url)}) {
-    identity.append(part);
-    identity.push_back('\n');
-  }
-  return to_hex(hmac_sha256("sluice postmark event id", identity));
+  return derived_event_id(
+      "postmark", {record_type, event.email_id, event.recipient, time_text, event.link_url});
 }
 
 EmailEvent read_record(std::string_view record_type, simdjson::dom::object record,

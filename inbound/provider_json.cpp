@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "api/timestamp.hpp"
+#include "inbound/signatures.hpp"
 
 namespace sluice::inbound {
 namespace {
@@ -75,6 +76,16 @@ std::int64_t time_member_ms(simdjson::dom::object object, std::string_view key) 
   simdjson::dom::element element;
   if (object.at_key(key).get(element) != simdjson::SUCCESS) return 0;
   return time_of_ms(element);
+}
+
+std::string derived_event_id(std::string_view provider,
+                             std::initializer_list<std::string_view> parts) {
+  std::string identity;
+  for (const std::string_view part : parts) {
+    identity.append(part);
+    identity.push_back('\n');
+  }
+  return to_hex(hmac_sha256("sluice " + std::string(provider) + " event id", identity));
 }
 
 }  // namespace sluice::inbound

@@ -18,18 +18,14 @@ constexpr std::string_view kSignatureHeader = "X-Twilio-Email-Event-Webhook-Sign
 constexpr std::string_view kTimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp";
 constexpr std::string_view kExpectedBody = "expected a JSON array of SendGrid events";
 
-std::string_view header_of(const WebhookRequest& request, std::string_view name) {
-  return request.header ? request.header(name) : std::string_view{};
-}
-
 // nullopt when the request carries SendGrid's signature of its body; else what is wrong.
 std::optional<std::string> signature_problem(const WebhookRequest& request,
                                              std::string_view verification_key) {
   const std::optional<std::string> public_key_der = api::decode_base64(verification_key);
   if (!public_key_der) return "the source's verification_key is not base64";
-  const std::string_view signature_text = header_of(request, kSignatureHeader);
+  const std::string_view signature_text = request.header_value(kSignatureHeader);
   if (signature_text.empty()) return "missing header " + std::string(kSignatureHeader);
-  const std::string_view timestamp = header_of(request, kTimestampHeader);
+  const std::string_view timestamp = request.header_value(kTimestampHeader);
   if (timestamp.empty()) return "missing header " + std::string(kTimestampHeader);
   const std::optional<std::string> signature = api::decode_base64(signature_text);
   if (!signature) return std::string(kSignatureHeader) + " is not base64";
@@ -77,13 +73,8 @@ void read_campaign(simdjson::dom::object object, EmailEvent& event) {
 // SendGrid gives every event an sg_event_id; this covers a relay that drops it. A resent event
 // must keep its id, so the id is a digest of what tells this event from the message's others.
 std::string derived_event_id(const EmailEvent& event, std::string_view timestamp_text) {
-  std::string identity;
-  for (std::string_view part :
-       {std::string_view(event.email_id), std::string_view(event.provider_event), timestamp_text,
-        std::string_view(event.recipient), std::string_view(event.link_url)}) {
-    identity.append(part).push_back('\n');
-  }
-  return to_hex(hmac_sha256("sluice sendgrid event id", identity));
+  return inbound::derived_event_id("sendgrid", {event.email_id, event.provider_event,
+                                                timestamp_text, event.recipient, event.link_url});
 }
 
 EmailEvent read_event(simdjson::dom::object object, const config::EmailSettings& settings) {

@@ -62,7 +62,7 @@ std::optional<std::string> decode_signature(std::string_view text,
 // What is wrong with the request's signature, or nullopt when it signs the body.
 std::optional<std::string> signature_problem(const WebhookRequest& request,
                                              const config::BodyHmacConfig& hmac) {
-  const std::string_view header = request.header ? request.header(hmac.header) : std::string_view();
+  const std::string_view header = request.header_value(hmac.header);
   if (header.empty()) return "the request has no " + hmac.header + " header";
   const std::optional<std::string> signature = decode_signature(header, hmac.encoding);
   if (!signature || !equal_secrets(*signature, hmac_sha256(hmac.secret, request.body))) {

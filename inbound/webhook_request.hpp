@@ -19,6 +19,11 @@ struct WebhookRequest {
   // Mandrill signs it.
   std::string_view url;
   std::int64_t now_ms = 0;  // the request's receive time, Unix milliseconds
+
+  // The header's value; empty when absent, or when no lookup was given.
+  std::string_view header_value(std::string_view name) const {
+    return header ? header(name) : std::string_view{};
+  }
 };
 
 }  // namespace sluice::inbound

@@ -31,17 +31,6 @@ std::string mandrill_signature(std::string_view key, std::string_view url,
   return test::hmac_sha1_base64(key, std::string(url) + std::string(sorted_params));
 }
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 struct Call {
   std::string_view body;
   std::string_view signature;  // X-Mandrill-Signature; none when empty
@@ -53,7 +42,7 @@ ProviderOutcome read(const Call& call, const config::EmailSettings& settings = {
   request.body = call.body;
   request.content_type = "application/x-www-form-urlencoded";
   request.header = [signature = call.signature](std::string_view name) {
-    return same_ignoring_case(name, "X-Mandrill-Signature") ? signature : std::string_view{};
+    return test::same_ignoring_case(name, "X-Mandrill-Signature") ? signature : std::string_view{};
   };
   request.url = call.url;
   request.now_ms = 1709700000000;

@@ -25,17 +25,6 @@ std::string replaced(std::string text, std::string_view from, std::string_view t
   return text.replace(at, from.size(), to);
 }
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Reads body as Postmark's webhook request, with an Authorization header when one is given.
 ProviderOutcome read(std::string_view body, const config::EmailSettings& settings = {},
                      std::string_view authorization = {}) {
@@ -43,7 +32,7 @@ ProviderOutcome read(std::string_view body, const config::EmailSettings& setting
   request.body = body;
   request.content_type = "application/json";
   request.header = [authorization](std::string_view name) {
-    return same_ignoring_case(name, "Authorization") ? authorization : std::string_view{};
+    return test::same_ignoring_case(name, "Authorization") ? authorization : std::string_view{};
   };
   request.url = "https://sluice.example.com/v1/webhook/wk_postmark";
   request.now_ms = 1709700000000;

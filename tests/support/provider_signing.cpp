@@ -1,5 +1,6 @@
 #include "tests/support/provider_signing.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
@@ -90,6 +91,17 @@ std::string base64(std::string_view bytes) {
                                      static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(length));
   return out;
+}
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string form_encode(std::string_view text, bool plus_for_space) {

@@ -35,6 +35,9 @@ std::string hmac_sha1_base64(std::string_view key, std::string_view message);
 
 std::string base64(std::string_view bytes);
 
+// HTTP header names match ignoring ASCII case.
+bool same_ignoring_case(std::string_view a, std::string_view b);
+
 // Percent-encodes everything but unreserved characters, as a form would; with plus_for_space,
 // spaces become '+' the way HTML forms write them.
 std::string form_encode(std::string_view text, bool plus_for_space = false);
