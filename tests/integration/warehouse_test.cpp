@@ -23,7 +23,6 @@ namespace sluice::integration {
 namespace {
 
 using namespace std::chrono_literals;
-using Catch::Contains;
 
 constexpr std::string_view kAdminToken = "warehouse-token-0123456789";
 
@@ -58,10 +57,10 @@ std::string one_value(const std::string& dsn, const std::string& text) {
 std::map<std::string, std::string> columns_of(const std::string& dsn, const std::string& schema,
                                               const std::string& table) {
   std::map<std::string, std::string> out;
-  for (const auto& row : sql(dsn,
-                             "SELECT column_name, data_type FROM information_schema.columns "
-                             "WHERE table_schema = '" +
-                                 schema + "' AND table_name = '" + table + "'")) {
+  std::string query =
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '";
+  query.append(schema).append("' AND table_name = '").append(table).append("'");
+  for (const auto& row : sql(dsn, query)) {
     out.emplace(row.at(0), row.at(1));
   }
   return out;
@@ -87,24 +86,31 @@ TEST_CASE("Every message type lands in Segment's warehouse tables", "[integratio
   ServerProcess server(dir.path(), options);
   const std::uint16_t port = server.port();
 
-  const std::string batch = batch_json({
+  const std::string order_one =
       R"({"type":"track","event":"Order Completed","messageId":"t1","userId":"u1",)"
       R"("timestamp":"2024-03-01T10:00:00Z","context":{"page":{"url":"https://shop.example.com/"}},)"
       R"("properties":{"revenue":12.5,"productId":"p1","quantity":2,"gift":true,)"
-      R"("shipped_at":"2024-03-02T00:00:00Z","tags":["a","b"],"coupon":null}})",
+      R"("shipped_at":"2024-03-02T00:00:00Z","tags":["a","b"],"coupon":null}})";
+  const std::string order_two =
       R"({"type":"track","event":"Order Completed","messageId":"t2","userId":"u2",)"
-      R"("properties":{"revenue":7.5,"quantity":"two","new_field":"x"}})",
-      R"({"type":"track","event":"Signed Up","messageId":"t3","anonymousId":"a1"})",
+      R"("properties":{"revenue":7.5,"quantity":"two","new_field":"x"}})";
+  const std::string signed_up =
+      R"({"type":"track","event":"Signed Up","messageId":"t3","anonymousId":"a1"})";
+  const std::string identify_new =
       R"({"type":"identify","messageId":"i1","userId":"u1","timestamp":"2024-03-01T12:00:00Z",)"
-      R"("traits":{"email":"u1@example.com","plan":"pro"}})",
+      R"("traits":{"email":"u1@example.com","plan":"pro"}})";
+  const std::string identify_old =
       R"({"type":"identify","messageId":"i2","userId":"u1","timestamp":"2024-03-01T09:00:00Z",)"
-      R"("traits":{"plan":"free","name":"Una"}})",
-      R"({"type":"group","messageId":"g1","userId":"u1","groupId":"acme","traits":{"employees":40}})",
+      R"("traits":{"plan":"free","name":"Una"}})";
+  const std::string group =
+      R"({"type":"group","messageId":"g1","userId":"u1","groupId":"acme","traits":{"employees":40}})";
+  const std::string page =
       R"({"type":"page","messageId":"p1","userId":"u1","name":"Home",)"
-      R"("properties":{"path":"/","url":"https://shop.example.com/","title":"Shop"}})",
-      R"({"type":"screen","messageId":"s1","userId":"u1","name":"Cart"})",
-      R"({"type":"alias","messageId":"al1","userId":"u1","previousId":"a1"})",
-  });
+      R"("properties":{"path":"/","url":"https://shop.example.com/","title":"Shop"}})";
+  const std::string screen = R"({"type":"screen","messageId":"s1","userId":"u1","name":"Cart"})";
+  const std::string alias = R"({"type":"alias","messageId":"al1","userId":"u1","previousId":"a1"})";
+  const std::string batch = batch_json(
+      {order_one, order_two, signed_up, identify_new, identify_old, group, page, screen, alias});
   HttpResponse answer = post(port, "/v1/batch", batch);
   INFO(answer.body);
   REQUIRE(answer.status == 200);
