@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.now_ms = 1'700'000'000'000;
   const inbound::WebhookBatch batch =
       inbound::webhook_batch(kKinds[data[0] % kKinds.size()], settings, "fuzz", request);
-  if (batch.refusal == inbound::WebhookBatch::Refusal::kNone) {
+  if (batch.status == inbound::ReadStatus::kOk) {
     simdjson::dom::object object;
     const auto error = parser.parse(batch.batch).get_object().get(object);
     SLUICE_FUZZ_CHECK(

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "inbound/webhook_request.hpp"
+
 namespace sluice::inbound {
 
 // The six email events of the email spec, and everything else a provider reports.
@@ -50,23 +52,16 @@ struct EmailEvent {
   std::string user_agent;
 };
 
-// What became of one webhook request.
-enum class ProviderStatus : std::uint8_t {
-  kOk,
-  kInvalidSignature,  // bad or missing signature, stale timestamp, wrong credentials
-  kInvalidBody,       // not a body the provider could have sent
-};
-
 struct ProviderOutcome {
-  ProviderStatus status = ProviderStatus::kOk;
+  ReadStatus status = ReadStatus::kOk;
   std::string message;  // what was wrong, for the 400's body; empty when kOk
   std::vector<EmailEvent> events;
 
   static ProviderOutcome invalid_signature(std::string why) {
-    return ProviderOutcome{ProviderStatus::kInvalidSignature, std::move(why), {}};
+    return ProviderOutcome{ReadStatus::kInvalidSignature, std::move(why), {}};
   }
   static ProviderOutcome invalid_body(std::string why) {
-    return ProviderOutcome{ProviderStatus::kInvalidBody, std::move(why), {}};
+    return ProviderOutcome{ReadStatus::kInvalidBody, std::move(why), {}};
   }
 };
 

@@ -42,10 +42,8 @@ WebhookBatch email_batch(config::SourceKind kind, const config::EmailSettings& s
                          const WebhookRequest& request) {
   WebhookBatch out;
   ProviderOutcome read = read_provider(kind, request, settings);
-  if (read.status != ProviderStatus::kOk) {
-    out.refusal = read.status == ProviderStatus::kInvalidSignature
-                      ? WebhookBatch::Refusal::kInvalidSignature
-                      : WebhookBatch::Refusal::kInvalidBody;
+  if (read.status != ReadStatus::kOk) {
+    out.status = read.status;
     out.message = std::move(read.message);
     return out;
   }
@@ -59,10 +57,8 @@ WebhookBatch items_batch(const config::WebhookItemSettings& settings, std::strin
                          const WebhookRequest& request) {
   WebhookBatch out;
   ItemsOutcome read = read_webhook_items(request, source_name, settings);
-  if (read.status != ItemsStatus::kOk) {
-    out.refusal = read.status == ItemsStatus::kInvalidSignature
-                      ? WebhookBatch::Refusal::kInvalidSignature
-                      : WebhookBatch::Refusal::kInvalidBody;
+  if (read.status != ReadStatus::kOk) {
+    out.status = read.status;
     out.message = std::move(read.message);
     return out;
   }

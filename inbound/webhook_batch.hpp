@@ -18,9 +18,8 @@
 namespace sluice::inbound {
 
 struct WebhookBatch {
-  enum class Refusal : std::uint8_t { kNone, kInvalidSignature, kInvalidBody };
-  Refusal refusal = Refusal::kNone;
-  std::string message;  // what was wrong, when refused
+  ReadStatus status = ReadStatus::kOk;
+  std::string message;  // what was wrong, when not kOk
 
   std::string batch;  // {"batch":[...]}: the track messages to store
   // For a "webhook" source: the item each message of the batch came from, and the items no

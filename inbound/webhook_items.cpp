@@ -30,7 +30,7 @@ constexpr std::string_view kItemDigestKey = "sluice-webhook-item";
 constexpr std::string_view kMessageIdPrefix = "wh-";
 constexpr std::string_view kIntegrationName = "webhook";
 
-ItemsOutcome failure(ItemsStatus status, std::string message) {
+ItemsOutcome failure(ReadStatus status, std::string message) {
   ItemsOutcome outcome;
   outcome.status = status;
   outcome.message = std::move(message);
@@ -38,7 +38,7 @@ ItemsOutcome failure(ItemsStatus status, std::string message) {
 }
 
 ItemsOutcome not_json(simdjson::error_code error) {
-  return failure(ItemsStatus::kInvalidBody,
+  return failure(ReadStatus::kInvalidBody,
                  std::string("the body is not JSON: ") + simdjson::error_message(error));
 }
 
@@ -230,7 +230,7 @@ ItemsOutcome read_body_items(element body, std::string_view source_name,
   }
   simdjson::dom::array items;
   if (auto problem = items_problem(body, settings.items, items)) {
-    return failure(ItemsStatus::kInvalidBody, std::move(*problem));
+    return failure(ReadStatus::kInvalidBody, std::move(*problem));
   }
   std::size_t index = 0;
   for (element item : items) add_item(item, index++, source_name, settings, outcome);
@@ -243,7 +243,7 @@ ItemsOutcome read_webhook_items(const WebhookRequest& request, std::string_view 
                                 const config::WebhookItemSettings& settings) {
   if (settings.hmac) {
     if (auto problem = signature_problem(request, *settings.hmac)) {
-      return failure(ItemsStatus::kInvalidSignature, std::move(*problem));
+      return failure(ReadStatus::kInvalidSignature, std::move(*problem));
     }
   }
   // One parser per thread, reused: its buffers grow to the largest body once. Every message is

@@ -25,10 +25,8 @@
 
 namespace sluice::inbound {
 
-enum class ItemsStatus : std::uint8_t { kOk, kInvalidSignature, kInvalidBody };
-
 struct ItemsOutcome {
-  ItemsStatus status = ItemsStatus::kOk;
+  ReadStatus status = ReadStatus::kOk;
   std::string message;  // what was wrong, when not kOk
   // One track message per item, each a JSON object's text, in the body's order. An item the
   // settings cannot make an event of (no event name where the pointer points, say) is not

@@ -10,6 +10,13 @@
 
 namespace sluice::inbound {
 
+// What became of one webhook request, whichever reader read it.
+enum class ReadStatus : std::uint8_t {
+  kOk,
+  kInvalidSignature,  // bad or missing signature, stale timestamp, wrong credentials
+  kInvalidBody,       // not a body the sender could have sent
+};
+
 struct WebhookRequest {
   std::string_view body;          // decoded (Content-Encoding undone)
   std::string_view content_type;  // the Content-Type header, parameters included

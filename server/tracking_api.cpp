@@ -415,11 +415,10 @@ boost::asio::awaitable<Response> TrackingApi::webhook(const Request& request, co
       received_at_ms};
   const inbound::WebhookBatch translated =
       inbound::webhook_batch(source.kind, source.settings, source.name, webhook_request);
-  if (translated.refusal != inbound::WebhookBatch::Refusal::kNone) {
-    const std::string_view code =
-        translated.refusal == inbound::WebhookBatch::Refusal::kInvalidSignature
-            ? "invalid_signature"
-            : "invalid_body";
+  if (translated.status != inbound::ReadStatus::kOk) {
+    const std::string_view code = translated.status == inbound::ReadStatus::kInvalidSignature
+                                      ? "invalid_signature"
+                                      : "invalid_body";
     context_.metrics.request_refused(&source, code);
     co_return json_response(request, http::status::bad_request,
                             api::error_body(code, translated.message));

@@ -61,7 +61,7 @@ ProviderOutcome read(const std::string& body, const config::EmailSettings& setti
 EmailEvent fixture_event(const std::string& name, const config::EmailSettings& settings = {}) {
   const ProviderOutcome outcome = read(mailgun_fixture(name), settings);
   INFO(name << ": " << outcome.message);
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.events.size() == 1);
   return outcome.events[0];
 }
@@ -192,7 +192,7 @@ TEST_CASE("read_mailgun leaves other events unmapped", "[inbound]") {
       R"({"event-data":{"event":"accepted","id":"CCXMjJ7nQi2N3BPigGOdgQ","timestamp":1700000001.5,)"
       R"("recipient":"alice@example.net"}})");
 
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.events.size() == 1);
   CHECK(outcome.events[0].kind == EmailEventKind::kUnmapped);
   CHECK(outcome.events[0].provider_event == "accepted");
@@ -221,7 +221,7 @@ TEST_CASE("read_mailgun ignores members of the wrong type", "[inbound]") {
            R"("url":{"href":"https://www.example.com/"},"client-info":"Chrome","ip":null,)"
            R"("user-variables":["user-1"],"campaigns":{"id":"c1"},"message":{"headers":"none"}}})");
 
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.events.size() == 1);
   const EmailEvent& event = outcome.events[0];
   CHECK(event.kind == EmailEventKind::kLinkClicked);
@@ -242,7 +242,7 @@ TEST_CASE("read_mailgun checks the signature when a signing key is set", "[inbou
 
   SECTION("a correct signature is accepted") {
     const ProviderOutcome outcome = read(signed_fixture("delivered.json", recent), settings);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.size() == 1);
   }
   SECTION("a signature in upper-case hex is accepted") {
@@ -250,76 +250,76 @@ TEST_CASE("read_mailgun checks the signature when a signing key is set", "[inbou
     for (char& c : signature) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const std::string body =
         with_signature(mailgun_fixture("delivered.json"), recent, kToken, signature);
-    CHECK(read(body, settings).status == ProviderStatus::kOk);
+    CHECK(read(body, settings).status == ReadStatus::kOk);
   }
   SECTION("a signature by another key is refused") {
     const std::string body =
         with_signature(mailgun_fixture("delivered.json"), recent, kToken,
                        mailgun_signature("key-another-domain-entirely", recent, kToken));
     const ProviderOutcome outcome = read(body, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
   SECTION("a token changed after signing is refused") {
     const std::string body = with_signature(mailgun_fixture("delivered.json"), recent,
                                             "a-different-token-of-fifty-characters-0123456789",
                                             mailgun_signature(kSigningKey, recent, kToken));
-    CHECK(read(body, settings).status == ProviderStatus::kInvalidSignature);
+    CHECK(read(body, settings).status == ReadStatus::kInvalidSignature);
   }
   SECTION("the fixture's placeholder signature is refused") {
     CHECK(read(mailgun_fixture("delivered.json"), settings).status ==
-          ProviderStatus::kInvalidSignature);
+          ReadStatus::kInvalidSignature);
   }
   SECTION("a signature that is not hexadecimal is refused") {
     const std::string body =
         with_signature(mailgun_fixture("delivered.json"), recent, kToken, "not-hex");
-    CHECK(read(body, settings).status == ProviderStatus::kInvalidSignature);
+    CHECK(read(body, settings).status == ReadStatus::kInvalidSignature);
   }
   SECTION("a body without its signature object is refused") {
     const ProviderOutcome outcome =
         read(R"({"event-data":{"event":"delivered","id":"dQm3tY8sRkWz2fPbN6xHcA"}})", settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
   SECTION("a signature six minutes old is refused as stale") {
     const std::string old = unix_seconds(kNowMs - 6 * 60 * 1000);
     const ProviderOutcome outcome = read(signed_fixture("delivered.json", old), settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK_THAT(outcome.message, Catch::Contains("stale"));
     CHECK(outcome.events.empty());
   }
   SECTION("a signature six minutes ahead of this server's clock is refused as stale") {
     const std::string ahead = unix_seconds(kNowMs + 6 * 60 * 1000);
     const ProviderOutcome outcome = read(signed_fixture("delivered.json", ahead), settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK_THAT(outcome.message, Catch::Contains("stale"));
   }
   SECTION("a signature four minutes old is accepted") {
     const std::string four_minutes_old = unix_seconds(kNowMs - 4 * 60 * 1000);
     CHECK(read(signed_fixture("delivered.json", four_minutes_old), settings).status ==
-          ProviderStatus::kOk);
+          ReadStatus::kOk);
   }
 }
 
 TEST_CASE("read_mailgun does not check signatures without a signing key", "[inbound]") {
   SECTION("a placeholder signature") {
-    CHECK(read(mailgun_fixture("delivered.json")).status == ProviderStatus::kOk);
+    CHECK(read(mailgun_fixture("delivered.json")).status == ReadStatus::kOk);
   }
   SECTION("no signature object at all") {
     CHECK(read(R"({"event-data":{"event":"delivered","id":"dQm3tY8sRkWz2fPbN6xHcA"}})").status ==
-          ProviderStatus::kOk);
+          ReadStatus::kOk);
   }
   SECTION("a stale timestamp") {
     const std::string body = with_signature(mailgun_fixture("delivered.json"), "1600000000", kToken,
                                             mailgun_signature(kSigningKey, "1600000000", kToken));
-    CHECK(read(body).status == ProviderStatus::kOk);
+    CHECK(read(body).status == ReadStatus::kOk);
   }
 }
 
 TEST_CASE("read_mailgun refuses a body that is not a Mailgun webhook", "[inbound]") {
   const auto refusal = [](const std::string& body) {
     const ProviderOutcome outcome = read(body);
-    CHECK(outcome.status == ProviderStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK(outcome.events.empty());
     return outcome.message;
   };

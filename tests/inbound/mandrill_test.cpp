@@ -53,7 +53,7 @@ std::vector<EmailEvent> read_events(std::string_view events_json,
                                     const config::EmailSettings& settings = {}) {
   const std::string body = events_form(events_json);
   ProviderOutcome outcome = read(Call{body, {}}, settings);
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   return std::move(outcome.events);
 }
 
@@ -219,19 +219,19 @@ TEST_CASE("Mandrill signatures are checked when a webhook key is set", "[inbound
 
   SECTION("the right signature") {
     const ProviderOutcome outcome = read(Call{body, signature}, settings);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.size() == 8);
   }
   SECTION("the signature covers decoded values however they were encoded") {
     const std::string plus_body = events_form(events_json, true);
     REQUIRE(plus_body != body);
-    CHECK(read(Call{plus_body, signature}, settings).status == ProviderStatus::kOk);
+    CHECK(read(Call{plus_body, signature}, settings).status == ReadStatus::kOk);
   }
   SECTION("a signature made with another key") {
     const std::string other =
         mandrill_signature("another-key", kRequestUrl, "mandrill_events" + events_json);
     const ProviderOutcome outcome = read(Call{body, other}, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
     CHECK_FALSE(outcome.message.empty());
   }
@@ -241,33 +241,33 @@ TEST_CASE("Mandrill signatures are checked when a webhook key is set", "[inbound
     REQUIRE(at != std::string::npos);
     tampered_json.replace(at, 6, "\"open\"");
     const ProviderOutcome outcome = read(Call{events_form(tampered_json), signature}, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
   SECTION("no signature") {
     const ProviderOutcome outcome = read(Call{body, {}}, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
   SECTION("a signature for another URL") {
     const ProviderOutcome outcome =
         read(Call{body, signature, kRequestUrl.substr(0, 40)}, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
   SECTION("every POST parameter is signed in name order") {
     const std::string with_extra = "z_last=9&" + body + "&a_first=1";
     const std::string signed_params = "a_first1mandrill_events" + events_json + "z_last9";
     CHECK(read(Call{with_extra, mandrill_signature(kWebhookKey, kRequestUrl, signed_params)},
                settings)
-              .status == ProviderStatus::kOk);
+              .status == ReadStatus::kOk);
     // The signature of the parameters in body order does not pass.
     const std::string body_order = "z_last9mandrill_events" + events_json + "a_first1";
     CHECK(read(Call{with_extra, mandrill_signature(kWebhookKey, kRequestUrl, body_order)}, settings)
-              .status == ProviderStatus::kInvalidSignature);
+              .status == ReadStatus::kInvalidSignature);
   }
   SECTION("a bad signature refuses even a body that is not Mandrill's") {
     CHECK(read(Call{"not a form", "c2lnbmF0dXJl"}, settings).status ==
-          ProviderStatus::kInvalidSignature);
+          ReadStatus::kInvalidSignature);
   }
 }
 
@@ -283,26 +283,26 @@ TEST_CASE("Mandrill signatures use the configured webhook URL", "[inbound][mandr
   SECTION("signed with the URL entered in Mandrill") {
     const ProviderOutcome outcome =
         read(Call{body, mandrill_signature(kWebhookKey, kEnteredUrl, params)}, settings);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.size() == 1);
   }
   SECTION("signed with the URL the request arrived on") {
     const ProviderOutcome outcome =
         read(Call{body, mandrill_signature(kWebhookKey, kRequestUrl, params)}, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
 }
 
 TEST_CASE("Mandrill requests are not checked without a webhook key", "[inbound][mandrill]") {
   const std::string body = events_form(mandrill_events_fixture());
-  CHECK(read(Call{body, {}}).status == ProviderStatus::kOk);
-  CHECK(read(Call{body, "bm90IGEgc2lnbmF0dXJl"}).status == ProviderStatus::kOk);
+  CHECK(read(Call{body, {}}).status == ReadStatus::kOk);
+  CHECK(read(Call{body, "bm90IGEgc2lnbmF0dXJl"}).status == ReadStatus::kOk);
 }
 
 TEST_CASE("Mandrill's test request with no events is valid", "[inbound][mandrill]") {
   SECTION("unsigned") {
     const ProviderOutcome outcome = read(Call{"mandrill_events=%5B%5D", {}});
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.empty());
   }
   SECTION("signed") {
@@ -310,7 +310,7 @@ TEST_CASE("Mandrill's test request with no events is valid", "[inbound][mandrill
     settings.webhook_key = std::string(kWebhookKey);
     const std::string signature = mandrill_signature(kWebhookKey, kRequestUrl, "mandrill_events[]");
     const ProviderOutcome outcome = read(Call{"mandrill_events=[]", signature}, settings);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.empty());
   }
 }
@@ -322,7 +322,7 @@ TEST_CASE("Mandrill's URL check signed with the generic key passes", "[inbound][
     const std::string signature =
         mandrill_signature("test-webhook", kRequestUrl, "mandrill_events[]");
     const ProviderOutcome outcome = read(Call{"mandrill_events=%5B%5D", signature}, settings);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.empty());
   }
   SECTION("but not with events") {
@@ -330,7 +330,7 @@ TEST_CASE("Mandrill's URL check signed with the generic key passes", "[inbound][
     const std::string signature =
         mandrill_signature("test-webhook", kRequestUrl, "mandrill_events" + events_json);
     const ProviderOutcome outcome = read(Call{events_form(events_json), signature}, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
 }
@@ -338,7 +338,7 @@ TEST_CASE("Mandrill's URL check signed with the generic key passes", "[inbound][
 TEST_CASE("Mandrill refuses bodies that are not its form", "[inbound][mandrill]") {
   const auto check_refused = [](std::string_view body) {
     const ProviderOutcome outcome = read(Call{body, {}});
-    CHECK(outcome.status == ProviderStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK(outcome.events.empty());
     CHECK_FALSE(outcome.message.empty());
   };

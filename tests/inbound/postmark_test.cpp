@@ -42,7 +42,7 @@ ProviderOutcome read(std::string_view body, const config::EmailSettings& setting
 // The one event a valid Postmark body yields.
 EmailEvent read_one(std::string_view body, const config::EmailSettings& settings = {}) {
   ProviderOutcome outcome = read(body, settings);
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.events.size() == 1);
   return outcome.events.front();
 }
@@ -255,58 +255,57 @@ TEST_CASE("Postmark credentials are checked when configured", "[inbound][postmar
 
   SECTION("the right user and password") {
     const ProviderOutcome outcome = read(body, settings, right);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.size() == 1);
   }
   SECTION("the scheme in any case") {
     const ProviderOutcome outcome =
         read(body, settings, "bASIC " + api::encode_base64("hook-user:s3cret pass"));
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
   }
   SECTION("a wrong password") {
     const ProviderOutcome outcome =
         read(body, settings, "Basic " + api::encode_base64("hook-user:guess"));
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
     CHECK_FALSE(outcome.message.empty());
   }
   SECTION("the user name alone") {
     const ProviderOutcome outcome =
         read(body, settings, "Basic " + api::encode_base64("hook-user"));
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
   SECTION("no Authorization header") {
     const ProviderOutcome outcome = read(body, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
   SECTION("another scheme") {
     const ProviderOutcome outcome =
         read(body, settings, "Bearer " + api::encode_base64("hook-user:s3cret pass"));
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
   SECTION("credentials that are not base64") {
     const ProviderOutcome outcome = read(body, settings, "Basic ***");
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
   SECTION("wrong credentials refuse even a body that is not Postmark's") {
     const ProviderOutcome outcome = read("not json", settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
 }
 
 TEST_CASE("Postmark requests are not checked without configured credentials",
           "[inbound][postmark]") {
   const std::string body = postmark_fixture("delivery.json");
-  CHECK(read(body).status == ProviderStatus::kOk);
-  CHECK(read(body, {}, "Basic " + api::encode_base64("anyone:anything")).status ==
-        ProviderStatus::kOk);
+  CHECK(read(body).status == ReadStatus::kOk);
+  CHECK(read(body, {}, "Basic " + api::encode_base64("anyone:anything")).status == ReadStatus::kOk);
 }
 
 TEST_CASE("Postmark refuses bodies it could not have sent", "[inbound][postmark]") {
   const auto check_refused = [](std::string_view body) {
     const ProviderOutcome outcome = read(body);
-    CHECK(outcome.status == ProviderStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK(outcome.events.empty());
     CHECK_FALSE(outcome.message.empty());
   };

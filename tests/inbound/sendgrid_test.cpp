@@ -73,7 +73,7 @@ const EmailEvent& event_named(const ProviderOutcome& outcome, std::string_view p
 TEST_CASE("read_sendgrid maps each documented event to its email event", "[inbound]") {
   const ProviderOutcome outcome = read(TestRequest{events_fixture(), {}});
 
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   CHECK(outcome.message.empty());
   std::vector<std::string> names;
   std::vector<EmailEventKind> kinds;
@@ -94,7 +94,7 @@ TEST_CASE("read_sendgrid maps each documented event to its email event", "[inbou
 
 TEST_CASE("read_sendgrid reads the documented fields of each event", "[inbound]") {
   const ProviderOutcome outcome = read(TestRequest{events_fixture(), {}});
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
 
   SECTION("delivered") {
     const EmailEvent& event = event_named(outcome, "delivered");
@@ -165,7 +165,7 @@ TEST_CASE("read_sendgrid leaves a blocked message unmapped", "[inbound]") {
       R"("status":"5.7.1","type":"blocked"}])";
   const ProviderOutcome outcome = read(TestRequest{body, {}});
 
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.events.size() == 1);
   CHECK(outcome.events[0].kind == EmailEventKind::kUnmapped);
   CHECK(outcome.events[0].provider_event == "bounce");
@@ -219,7 +219,7 @@ TEST_CASE("read_sendgrid ignores members of the wrong type", "[inbound]") {
       R"("sg_event_id":"Y2xpY2stMDAwMDk5","asm_group_id":[1],"userId":{"id":"user-1"}}])",
       {}});
 
-  REQUIRE(outcome.status == ProviderStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.events.size() == 1);
   const EmailEvent& event = outcome.events[0];
   CHECK(event.kind == EmailEventKind::kLinkClicked);
@@ -241,7 +241,7 @@ TEST_CASE("read_sendgrid checks the signature when a verification key is set", "
 
   SECTION("a signed request is accepted") {
     const ProviderOutcome outcome = read(request, settings);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.size() == 10);
   }
   SECTION("a body changed after signing is refused") {
@@ -249,47 +249,47 @@ TEST_CASE("read_sendgrid checks the signature when a verification key is set", "
     REQUIRE(at != std::string::npos);
     request.body.replace(at, 9, "user-4822");
     const ProviderOutcome outcome = read(request, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
     CHECK_FALSE(outcome.message.empty());
   }
   SECTION("a timestamp changed after signing is refused") {
     request.set_header(kTimestampHeader, "1700000091");
-    CHECK(read(request, settings).status == ProviderStatus::kInvalidSignature);
+    CHECK(read(request, settings).status == ReadStatus::kInvalidSignature);
   }
   SECTION("a signature by another key is refused") {
     const test::EcKeyPair other_key;
     sign(request, other_key, "1700000090");
     const ProviderOutcome outcome = read(request, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK(outcome.events.empty());
   }
   SECTION("a request without the signature header is refused") {
     request.erase_header(kSignatureHeader);
     const ProviderOutcome outcome = read(request, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK_THAT(outcome.message, Catch::Contains(std::string(kSignatureHeader)));
   }
   SECTION("a request without the timestamp header is refused") {
     request.erase_header(kTimestampHeader);
     const ProviderOutcome outcome = read(request, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
     CHECK_THAT(outcome.message, Catch::Contains(std::string(kTimestampHeader)));
   }
   SECTION("a signature that is not base64 is refused") {
     request.set_header(kSignatureHeader, "not a signature!");
-    CHECK(read(request, settings).status == ProviderStatus::kInvalidSignature);
+    CHECK(read(request, settings).status == ReadStatus::kInvalidSignature);
   }
   SECTION("a request without a header function is refused") {
     WebhookRequest bare = request.view();
     bare.header = nullptr;
-    CHECK(read_sendgrid(bare, settings).status == ProviderStatus::kInvalidSignature);
+    CHECK(read_sendgrid(bare, settings).status == ReadStatus::kInvalidSignature);
   }
   SECTION("an unsigned request is refused before its body is read") {
     request.headers.clear();
     request.body = "not even JSON";
     const ProviderOutcome outcome = read(request, settings);
-    CHECK(outcome.status == ProviderStatus::kInvalidSignature);
+    CHECK(outcome.status == ReadStatus::kInvalidSignature);
   }
 }
 
@@ -297,13 +297,13 @@ TEST_CASE("read_sendgrid does not check signatures without a verification key", 
   TestRequest request{events_fixture(), {}};
 
   SECTION("no signature headers") {
-    CHECK(read(request).status == ProviderStatus::kOk);
+    CHECK(read(request).status == ReadStatus::kOk);
   }
   SECTION("a signature that would not verify") {
     request.set_header(kTimestampHeader, "1700000090");
     request.set_header(kSignatureHeader, "MEUCIQDtotallywrong");
     const ProviderOutcome outcome = read(request);
-    CHECK(outcome.status == ProviderStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.events.size() == 10);
   }
 }
@@ -311,7 +311,7 @@ TEST_CASE("read_sendgrid does not check signatures without a verification key", 
 TEST_CASE("read_sendgrid refuses a body that is not an array of SendGrid events", "[inbound]") {
   const auto refusal = [](std::string body) {
     const ProviderOutcome outcome = read(TestRequest{std::move(body), {}});
-    CHECK(outcome.status == ProviderStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK(outcome.events.empty());
     return outcome.message;
   };
@@ -339,7 +339,7 @@ TEST_CASE("read_sendgrid refuses a body that is not an array of SendGrid events"
 
 TEST_CASE("read_sendgrid accepts an empty array of events", "[inbound]") {
   const ProviderOutcome outcome = read(TestRequest{"[]", {}});
-  CHECK(outcome.status == ProviderStatus::kOk);
+  CHECK(outcome.status == ReadStatus::kOk);
   CHECK(outcome.events.empty());
 }
 

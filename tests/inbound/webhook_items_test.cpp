@@ -79,7 +79,7 @@ ItemsOutcome read_items(std::string_view body, const config::WebhookItemSettings
 // The one message of an outcome that must hold exactly one.
 Message only_message(const ItemsOutcome& outcome) {
   INFO(outcome.message);
-  REQUIRE(outcome.status == ItemsStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.rejected.empty());
   REQUIRE(outcome.messages.size() == 1);
   return parse_message(outcome.messages.front());
@@ -115,7 +115,7 @@ config::WebhookItemSettings delivery_settings() {
 TEST_CASE("webhook items become track messages by the pointers of the settings", "[inbound]") {
   const ItemsOutcome outcome = read_items(kDeliveries, delivery_settings());
   INFO(outcome.message);
-  REQUIRE(outcome.status == ItemsStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   CHECK(outcome.rejected.empty());
   REQUIRE(outcome.messages.size() == 3);
 
@@ -345,7 +345,7 @@ TEST_CASE("a webhook body with a wrong or missing signature is refused", "[inbou
   SECTION("no header") {
     outcome = read_items(kSignedBody, hex);
   }
-  CHECK(outcome.status == ItemsStatus::kInvalidSignature);
+  CHECK(outcome.status == ReadStatus::kInvalidSignature);
   CHECK_THAT(outcome.message, Catch::Contains("X-Hub-Signature-256"));
   CHECK(outcome.messages.empty());
 }
@@ -366,7 +366,7 @@ TEST_CASE("a webhook body that is not JSON is refused", "[inbound]") {
   }
 
   const ItemsOutcome outcome = read_items(body, settings);
-  CHECK(outcome.status == ItemsStatus::kInvalidBody);
+  CHECK(outcome.status == ReadStatus::kInvalidBody);
   CHECK_THAT(outcome.message, Catch::StartsWith("the body is not JSON: "));
   CHECK(outcome.message.size() > std::string_view("the body is not JSON: ").size());
   CHECK(outcome.messages.empty());
@@ -379,27 +379,27 @@ TEST_CASE("an items pointer must find an array", "[inbound]") {
   SECTION("an object") {
     settings.items = "/data";
     const ItemsOutcome outcome = read_items(R"({"data":{"id":1}})", settings);
-    CHECK(outcome.status == ItemsStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK_THAT(outcome.message, Catch::Contains("/data"));
     CHECK_THAT(outcome.message, Catch::Contains("an object"));
   }
   SECTION("a string") {
     settings.items = "/data/0";
     const ItemsOutcome outcome = read_items(R"({"data":["x"]})", settings);
-    CHECK(outcome.status == ItemsStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK_THAT(outcome.message, Catch::Contains("/data/0"));
     CHECK_THAT(outcome.message, Catch::Contains("a string"));
   }
   SECTION("nothing") {
     settings.items = "/events";
     const ItemsOutcome outcome = read_items(R"({"data":[]})", settings);
-    CHECK(outcome.status == ItemsStatus::kInvalidBody);
+    CHECK(outcome.status == ReadStatus::kInvalidBody);
     CHECK_THAT(outcome.message, Catch::Contains("/events"));
   }
   SECTION("an empty array is no items and no error") {
     settings.items = "/data";
     const ItemsOutcome outcome = read_items(R"({"data":[]})", settings);
-    CHECK(outcome.status == ItemsStatus::kOk);
+    CHECK(outcome.status == ReadStatus::kOk);
     CHECK(outcome.messages.empty());
     CHECK(outcome.rejected.empty());
   }
@@ -413,7 +413,7 @@ TEST_CASE("an item without an event name is rejected while the others pass", "[i
       R"({"events":[{"kind":"a"},{"other":1},{"kind":""},{"kind":5},{"kind":"e"}]})";
 
   const ItemsOutcome outcome = read_items(kBody, settings);
-  REQUIRE(outcome.status == ItemsStatus::kOk);
+  REQUIRE(outcome.status == ReadStatus::kOk);
   REQUIRE(outcome.messages.size() == 2);
   CHECK(parse_message(outcome.messages[0]).string_at("/event") == "a");
   CHECK(parse_message(outcome.messages[1]).string_at("/event") == "e");
