@@ -4,7 +4,6 @@
 #include <array>
 #include <charconv>
 #include <span>
-#include <unordered_set>
 #include <utility>
 
 #include <simdjson.h>
@@ -52,7 +51,11 @@ class RowBuilder {
   }
 
   void add(std::string name, ColumnValue value) {
-    if (!names_.insert(name).second) return;
+    // A row has a few dozen columns: a scan costs less than keeping a copy of every name in a
+    // set, which would allocate twice per column.
+    const bool taken = std::any_of(row_.columns.begin(), row_.columns.end(),
+                                   [&name](const Column& column) { return column.name == name; });
+    if (taken) return;
     row_.columns.push_back(Column{std::move(name), std::move(value)});
   }
 
@@ -74,7 +77,6 @@ class RowBuilder {
 
  private:
   Row row_;
-  std::unordered_set<std::string> names_;
   std::span<const std::string_view> own_columns_;
   bool has_context_;
 };
