@@ -48,8 +48,6 @@ write_keys = ["bench_write_key"]
 [[destinations]]
 name = "warehouse"
 type = "postgres"
-batch_max_events = 10000
-batch_max_bytes = "64MiB"
 batch_max_wait = "1s"
 [destinations.postgres]
 dsn = "$dsn"

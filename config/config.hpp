@@ -217,6 +217,12 @@ struct KafkaDestinationConfig {
   bool operator==(const KafkaDestinationConfig&) const = default;
 };
 
+// A postgres destination's batching when its table sets none: large batches (a transaction and
+// a COPY per table each), two in flight (one batch's rows are built while another loads).
+inline constexpr std::size_t kWarehouseBatchMaxEvents = 10'000;
+inline constexpr std::uint64_t kWarehouseBatchMaxBytes = 16ull << 20;
+inline constexpr unsigned kWarehouseMaxInFlight = 2;
+
 // [destinations.postgres]: a PostgreSQL warehouse in Segment's schema (docs/warehouse.md).
 struct PostgresDestinationConfig {
   std::string dsn;  // a libpq connection string, required
@@ -244,13 +250,13 @@ struct DestinationConfig {
   std::vector<std::string> include_events;  // track event names; empty: every track event
   std::vector<std::string> exclude_events;  // track event names never delivered
 
-  // For file destinations kFileBatchMaxEvents and kFileBatchMaxBytes unless set.
+  // For file and postgres destinations kFile... and kWarehouse... unless set.
   std::size_t batch_max_events = 100;
   std::uint64_t batch_max_bytes = 512ull << 10;   // sum of the events' JSON sizes
   std::chrono::milliseconds batch_max_wait{200};  // for a batch to fill; 0: send what is there
-  unsigned max_in_flight = 1;                     // batches awaiting acknowledgement
-  std::chrono::milliseconds retry_initial{200};   // backoff cap of the first retry...
-  std::chrono::milliseconds retry_max{300'000};   // ...doubling up to this
+  unsigned max_in_flight = 1;  // batches awaiting acknowledgement (webhook, postgres)
+  std::chrono::milliseconds retry_initial{200};  // backoff cap of the first retry...
+  std::chrono::milliseconds retry_max{300'000};  // ...doubling up to this
   std::uint64_t max_attempts = 0;  // 0: retry forever; else dead-letter after this many attempts
 
   DestinationType type() const { return static_cast<DestinationType>(settings.index()); }

@@ -198,12 +198,21 @@ class DestinationsReader {
     config_.destinations.push_back(std::move(destination));
   }
 
-  // A file destination pays an fsync per batch, so its batches are larger unless the table
-  // says otherwise: with 100-event batches it cannot keep up with intake.
+  // File and postgres destinations pay an fsync (a commit) per batch, so their batches are
+  // larger unless the table says otherwise: with 100-event batches they cannot keep up with
+  // intake. A warehouse also loads two batches at once by default.
   static void apply_kind_defaults(const toml::table& table, DestinationConfig& destination) {
-    if (destination.type() != DestinationType::kFile) return;
-    if (!table.contains("batch_max_events")) destination.batch_max_events = kFileBatchMaxEvents;
-    if (!table.contains("batch_max_bytes")) destination.batch_max_bytes = kFileBatchMaxBytes;
+    const auto set_unless_given = [&](std::string_view key, auto& field, auto value) {
+      if (!table.contains(key)) field = value;
+    };
+    if (destination.type() == DestinationType::kFile) {
+      set_unless_given("batch_max_events", destination.batch_max_events, kFileBatchMaxEvents);
+      set_unless_given("batch_max_bytes", destination.batch_max_bytes, kFileBatchMaxBytes);
+    } else if (destination.type() == DestinationType::kPostgres) {
+      set_unless_given("batch_max_events", destination.batch_max_events, kWarehouseBatchMaxEvents);
+      set_unless_given("batch_max_bytes", destination.batch_max_bytes, kWarehouseBatchMaxBytes);
+      set_unless_given("max_in_flight", destination.max_in_flight, kWarehouseMaxInFlight);
+    }
   }
 
   bool read_kind_table(const std::string& name, const toml::table& table,

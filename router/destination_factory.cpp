@@ -43,7 +43,10 @@ Result<std::unique_ptr<Destination>> make_any(const config::DestinationConfig& c
 }  // namespace
 
 std::size_t lane_count(const config::DestinationConfig& config) {
-  if (config.type() != config::DestinationType::kWebhook) return 1;
+  if (config.type() != config::DestinationType::kWebhook &&
+      config.type() != config::DestinationType::kPostgres) {
+    return 1;
+  }
   return std::max(config.max_in_flight, 1u);
 }
 

@@ -12,8 +12,9 @@
 namespace sluice::router {
 
 // How many instances of the destination deliver at once: max_in_flight for kinds whose
-// batches are independent requests (webhook); one for the file destination, which appends to
-// one file, and for Kafka, whose producer pipelines on its own and must keep per-key order.
+// batches are independent requests (webhook) or transactions (postgres, whose upserts keep the
+// newest version whichever commits last); one for the file destination, which appends to one
+// file, and for Kafka, whose producer pipelines on its own and must keep per-key order.
 std::size_t lane_count(const config::DestinationConfig& config);
 
 // Builds the Destination that config describes; the error names the destination. metrics: for

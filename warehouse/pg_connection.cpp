@@ -87,20 +87,32 @@ PgOutcome PgConnection::query(const std::string& sql, const std::vector<std::str
 }
 
 PgOutcome PgConnection::copy_in(const std::string& copy_sql, std::string_view data) {
+  PgOutcome outcome = copy_start(copy_sql);
+  if (outcome.ok) outcome = copy_send(data);
+  return outcome.ok ? copy_end() : outcome;
+}
+
+PgOutcome PgConnection::copy_start(const std::string& copy_sql) {
   if (!connected()) return PgOutcome{false, {}, "not connected"};
-  {
-    const ResultPtr started(PQexec(connection_.get(), copy_sql.c_str()));
-    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN)
-      return failure_of(started.get());
-  }
-  // Sent in pieces: PQputCopyData takes an int length.
+  const ResultPtr started(PQexec(connection_.get(), copy_sql.c_str()));
+  if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) return failure_of(started.get());
+  return PgOutcome::success();
+}
+
+PgOutcome PgConnection::copy_send(std::string_view data) {
+  // In pieces: PQputCopyData takes an int length.
   constexpr std::size_t kPiece = 1 << 20;
-  bool sent = true;
-  for (std::size_t at = 0; at < data.size() && sent; at += kPiece) {
+  for (std::size_t at = 0; at < data.size(); at += kPiece) {
     const std::string_view piece = data.substr(at, kPiece);
-    sent = PQputCopyData(connection_.get(), piece.data(), static_cast<int>(piece.size())) == 1;
+    if (PQputCopyData(connection_.get(), piece.data(), static_cast<int>(piece.size())) != 1) {
+      return PgOutcome{false, {}, trimmed(PQerrorMessage(connection_.get()))};
+    }
   }
-  if (PQputCopyEnd(connection_.get(), sent ? nullptr : "sending failed") != 1) {
+  return PgOutcome::success();
+}
+
+PgOutcome PgConnection::copy_end() {
+  if (PQputCopyEnd(connection_.get(), nullptr) != 1) {
     return PgOutcome{false, {}, trimmed(PQerrorMessage(connection_.get()))};
   }
   PgOutcome outcome = PgOutcome::success();

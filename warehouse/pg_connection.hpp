@@ -43,6 +43,13 @@ class PgConnection {
   PgOutcome query(const std::string& sql, const std::vector<std::string>& parameters, PgRows& rows);
   // COPY ... FROM STDIN with data in COPY's text format.
   PgOutcome copy_in(const std::string& copy_sql, std::string_view data);
+  // The same in steps, for data made while it is sent, so that the server reads one part
+  // while the next is made: copy_start, copy_send as often as needed, copy_end (the COPY's
+  // outcome). After a failed copy_start or copy_send the connection is not in a state to go
+  // on: disconnect.
+  PgOutcome copy_start(const std::string& copy_sql);
+  PgOutcome copy_send(std::string_view data);
+  PgOutcome copy_end();
 
  private:
   PgOutcome failure_of(PGresult* result) const;

@@ -11,6 +11,8 @@ namespace sluice::warehouse {
 namespace {
 
 constexpr std::string_view kUniqueViolation = "23505";
+// COPY lines are sent to PostgreSQL whenever this much is ready.
+constexpr std::size_t kCopySendBytes = 256 * 1024;
 
 // The columns of a table's rows, in the order first seen, each with its first non-null value
 // (whose type a new column takes).
@@ -18,13 +20,17 @@ ColumnList union_of_columns(const std::vector<Row>& rows) {
   ColumnList columns;
   std::map<std::string, std::size_t, std::less<>> position;
   for (const Row& row : rows) {
+    // Rows of one table mostly list their columns in the same order: try the next place first.
+    std::size_t next = 0;
     for (const Column& column : row.columns) {
-      const auto [at, added] = position.emplace(column.name, columns.size());
-      if (added) {
-        columns.emplace_back(column.name, column.value);
-      } else if (columns[at->second].second.null && !column.value.null) {
-        columns[at->second].second = column.value;
+      std::size_t at = next;
+      if (at >= columns.size() || columns[at].first != column.name) {
+        const auto [found, added] = position.emplace(column.name, columns.size());
+        if (added) columns.emplace_back(column.name, column.value);
+        at = found->second;
       }
+      if (columns[at].second.null && !column.value.null) columns[at].second = column.value;
+      next = at + 1;
     }
   }
   return columns;
@@ -77,6 +83,61 @@ std::vector<Row> merged_by_id(const TableRows& table) {
   return merged;
 }
 
+// A table's rows as lines of COPY's text format, each value fitted to the type its column has
+// in the table: one that does not fit (or whose column the table lacks) is written as NULL,
+// and the first is reported to the conflict counter.
+class CopyLines {
+ public:
+  CopyLines(const TableRows& table, const TableCatalog::Columns& known,
+            const WarehouseLoader::ConflictCounter& on_conflict)
+      : columns_(table.columns),
+        qualified_name_(table.schema + "." + table.table),
+        on_conflict_(on_conflict),
+        cells_(columns_.size()) {
+    for (const auto& [name, first] : columns_) {
+      place_.emplace(name, place_.size());
+      const auto found = known.find(name);
+      column_types_.push_back(found == known.end() ? std::nullopt
+                                                   : std::optional<ColumnType>(found->second));
+    }
+  }
+
+  void append(const Row& row, std::string& out) {
+    std::fill(cells_.begin(), cells_.end(), nullptr);
+    // Rows of one table mostly list their columns in the same order: try the next place first.
+    std::size_t next = 0;
+    for (const Column& column : row.columns) {
+      const std::size_t at = next < columns_.size() && columns_[next].first == column.name
+                                 ? next
+                                 : place_.find(column.name)->second;
+      cells_[at] = &column.value;
+      next = at + 1;
+    }
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      if (i > 0) out += '\t';
+      const ColumnValue* value = cells_[i];
+      if (value == nullptr || value->null || !column_types_[i]) {
+        out += "\\N";
+      } else if (!fits(*column_types_[i], *value)) {
+        on_conflict_(qualified_name_, columns_[i].first);
+        out += "\\N";
+      } else {
+        append_copy_text(out, value->text);
+      }
+    }
+    out += '\n';
+  }
+
+ private:
+  const ColumnList& columns_;
+  std::string qualified_name_;
+  const WarehouseLoader::ConflictCounter& on_conflict_;
+  // Each column's place in a line and the type it has in the table, found once per table.
+  std::map<std::string_view, std::size_t, std::less<>> place_;
+  std::vector<std::optional<ColumnType>> column_types_;
+  std::vector<const ColumnValue*> cells_;
+};
+
 std::string column_list(const ColumnList& columns) {
   std::string list;
   for (const auto& [name, value] : columns) {
@@ -87,7 +148,8 @@ std::string column_list(const ColumnList& columns) {
 }
 
 // ON CONFLICT for the table's mode: keep the row, or take the new values (a NULL keeps the
-// old one, so an identify naming some traits keeps the others).
+// old one, so an identify naming some traits keeps the others) unless the row is newer: a
+// user's by timestamp (the newest identify wins), an object's by received_at.
 std::string on_conflict(const TableRows& table, const ColumnList& columns) {
   if (table.mode == RowMode::kInsert) return " ON CONFLICT (id) DO NOTHING";
   std::string sql = " ON CONFLICT (id) DO UPDATE SET uuid_ts = EXCLUDED.uuid_ts";
@@ -96,9 +158,10 @@ std::string on_conflict(const TableRows& table, const ColumnList& columns) {
     const std::string column = quote_identifier(name);
     sql += ", " + column + " = COALESCE(EXCLUDED." + column + ", t." + column + ")";
   }
-  if (table.mode == RowMode::kLatest) {
-    sql += " WHERE t.\"timestamp\" IS NULL OR EXCLUDED.\"timestamp\" >= t.\"timestamp\"";
-  }
+  // Lanes may commit batches out of order: a version older than the row's changes nothing.
+  const std::string_view order = table.mode == RowMode::kLatest ? "\"timestamp\"" : "received_at";
+  sql.append(" WHERE t.").append(order).append(" IS NULL OR EXCLUDED.").append(order);
+  sql.append(" >= t.").append(order);
   return sql;
 }
 
@@ -141,101 +204,74 @@ PgOutcome WarehouseLoader::fail(PgOutcome outcome) {
   return outcome;
 }
 
+void arrange(TableRows& table) {
+  if (table.mode != RowMode::kInsert) table.rows = merged_by_id(table);
+  table.columns = union_of_columns(table.rows);
+}
+
 PgOutcome WarehouseLoader::load(const std::vector<TableRows>& tables) {
   if (PgOutcome connected = connection_.connect(); !connected.ok) return fail(connected);
   // Tables and columns first, each in its own statement: DDL that loses a race to another
   // loader must not abort the load's transaction.
   std::vector<const TableCatalog::Columns*> known(tables.size(), nullptr);
-  std::vector<ColumnList> columns;
-  columns.reserve(tables.size());
   for (std::size_t i = 0; i < tables.size(); ++i) {
-    columns.push_back(union_of_columns(tables[i].rows));
-    PgOutcome prepared =
-        catalog_.prepare(connection_, tables[i].schema, tables[i].table, columns[i], known[i]);
+    PgOutcome prepared = catalog_.prepare(connection_, tables[i].schema, tables[i].table,
+                                          tables[i].columns, known[i]);
     if (!prepared.ok) return fail(prepared);
   }
   if (PgOutcome begun = connection_.execute("BEGIN"); !begun.ok) return fail(begun);
   for (std::size_t i = 0; i < tables.size(); ++i) {
-    if (PgOutcome loaded = load_table(tables[i], columns[i], *known[i], i); !loaded.ok) {
-      return fail(loaded);
-    }
+    if (PgOutcome loaded = load_table(tables[i], *known[i], i); !loaded.ok) return fail(loaded);
   }
   if (PgOutcome committed = connection_.execute("COMMIT"); !committed.ok) return fail(committed);
   return PgOutcome::success();
 }
 
-PgOutcome WarehouseLoader::load_table(const TableRows& table, const ColumnList& columns,
-                                      const TableCatalog::Columns& known, std::size_t index) {
+PgOutcome WarehouseLoader::load_table(const TableRows& table, const TableCatalog::Columns& known,
+                                      std::size_t index) {
   const std::string target = quote_identifier(table.schema) + "." + quote_identifier(table.table);
-  const std::string stage = "sluice_stage_" + std::to_string(index);
-  const std::string qualified_name = table.schema + "." + table.table;
-  const std::string list = column_list(columns);
-
-  std::vector<Row> merged;
-  std::vector<const Row*> rows;
-  if (table.mode == RowMode::kInsert) {
-    for (const Row& row : table.rows) rows.push_back(&row);
-  } else {
-    merged = merged_by_id(table);
-    for (const Row& row : merged) rows.push_back(&row);
-  }
-  // Each column's place in a line and the type it has in the table, found once per batch.
-  std::map<std::string_view, std::size_t, std::less<>> place;
-  std::vector<std::optional<ColumnType>> column_types;
-  for (const auto& [name, first] : columns) {
-    place.emplace(name, place.size());
-    const auto found = known.find(name);
-    column_types.push_back(found == known.end() ? std::nullopt
-                                                : std::optional<ColumnType>(found->second));
-  }
+  const std::string list = column_list(table.columns);
+  CopyLines lines(table, known, on_conflict_);
   std::string data;
-  data.reserve(rows.size() * columns.size() * 16);
-  std::vector<const ColumnValue*> cells(columns.size());
-  for (const Row* row : rows) {
-    std::fill(cells.begin(), cells.end(), nullptr);
-    // Rows of one table mostly list their columns in the same order: try the next place first.
-    std::size_t next = 0;
-    for (const Column& column : row->columns) {
-      const std::size_t at = next < columns.size() && columns[next].first == column.name
-                                 ? next
-                                 : place.find(column.name)->second;
-      cells[at] = &column.value;
-      next = at + 1;
-    }
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i > 0) data += '\t';
-      const ColumnValue* value = cells[i];
-      if (value == nullptr || value->null || !column_types[i]) {
-        data += "\\N";
-      } else if (!fits(*column_types[i], *value)) {
-        on_conflict_(qualified_name, columns[i].first);
-        data += "\\N";
-      } else {
-        append_copy_text(data, value->text);
+  data.reserve(table.rows.size() * table.columns.size() * 16);
+
+  if (table.mode == RowMode::kInsert) {
+    // Events are almost always new: COPY them straight in, which is as fast as loading gets,
+    // sending the lines as they are made so that PostgreSQL reads while Sluice writes. A
+    // batch holding a row that is there already (a redelivery, a replay) fails on the primary
+    // key and takes the staging path instead, which skips such rows.
+    PgOutcome outcome = connection_.execute("SAVEPOINT sluice_direct");
+    if (outcome.ok)
+      outcome = connection_.copy_start("COPY " + target + " (" + list + ") FROM STDIN");
+    std::size_t sent = 0;
+    for (const Row& row : table.rows) {
+      lines.append(row, data);
+      if (outcome.ok && data.size() - sent >= kCopySendBytes) {
+        outcome = connection_.copy_send(std::string_view(data).substr(sent));
+        sent = data.size();
       }
     }
-    data += '\n';
-  }
-
-  if (table.mode == RowMode::kInsert) {
-    // Events are almost always new: COPY them straight in, which is as fast as loading gets.
-    // A batch holding a row that is there already (a redelivery, a replay) fails on the
-    // primary key and takes the staging path instead, which skips such rows.
-    PgOutcome outcome = connection_.execute("SAVEPOINT sluice_direct");
+    if (outcome.ok) outcome = connection_.copy_send(std::string_view(data).substr(sent));
     if (!outcome.ok) return outcome;
-    outcome = connection_.copy_in("COPY " + target + " (" + list + ") FROM STDIN", data);
+    outcome = connection_.copy_end();
     if (outcome.ok) return connection_.execute("RELEASE SAVEPOINT sluice_direct");
     if (outcome.sqlstate != kUniqueViolation) return outcome;
     outcome = connection_.execute("ROLLBACK TO SAVEPOINT sluice_direct");
     if (!outcome.ok) return outcome;
+  } else {
+    for (const Row& row : table.rows) lines.append(row, data);
   }
+  const std::string stage = "sluice_stage_" + std::to_string(index);
   PgOutcome outcome = connection_.execute("CREATE TEMP TABLE " + stage + " (LIKE " + target +
                                           " INCLUDING DEFAULTS) ON COMMIT DROP");
   if (!outcome.ok) return outcome;
   outcome = connection_.copy_in("COPY " + stage + " (" + list + ") FROM STDIN", data);
   if (!outcome.ok) return outcome;
+  // In id order: every transaction that upserts a table locks its rows in the same order, so
+  // two lanes loading at once wait for each other rather than deadlock.
   return connection_.execute("INSERT INTO " + target + " AS t (" + list + ", uuid_ts) SELECT " +
-                             list + ", uuid_ts FROM " + stage + on_conflict(table, columns));
+                             list + ", uuid_ts FROM " + stage + " ORDER BY id" +
+                             on_conflict(table, table.columns));
 }
 
 }  // namespace sluice::warehouse

@@ -28,7 +28,13 @@ struct TableRows {
   std::string table;
   RowMode mode = RowMode::kInsert;
   std::vector<Row> rows;  // in log order
+  ColumnList columns;     // set by arrange()
 };
+
+// Makes a table's rows ready to load (on any thread, while a loader loads others): the rows
+// that replace by id merged into one per id (one INSERT cannot update a row twice), and the
+// union of their columns in the order first seen.
+void arrange(TableRows& table);
 
 class WarehouseLoader {
  public:
@@ -37,13 +43,13 @@ class WarehouseLoader {
 
   WarehouseLoader(std::string dsn, ConflictCounter on_conflict);
 
-  // All of it or nothing. A transient failure (transient()) leaves nothing behind and may be
-  // tried again; the connection is dropped and made again on the next call.
+  // All of it or nothing; every table arranged. A transient failure (transient()) leaves nothing
+  // behind and may be tried again; the connection is dropped and made again on the next call.
   PgOutcome load(const std::vector<TableRows>& tables);
 
  private:
-  PgOutcome load_table(const TableRows& rows, const ColumnList& columns,
-                       const TableCatalog::Columns& known, std::size_t index);
+  PgOutcome load_table(const TableRows& table, const TableCatalog::Columns& known,
+                       std::size_t index);
   PgOutcome fail(PgOutcome outcome);
 
   PgConnection connection_;

@@ -509,6 +509,27 @@ TEST_CASE("A postgres destination takes a DSN and the schema rule", "[config][de
   CHECK_FALSE(postgres.schema_per_source);
 }
 
+TEST_CASE("A postgres destination loads large batches two at a time unless told otherwise",
+          "[config][destinations]") {
+  const auto with = [](const std::string& keys) {
+    return test::require_loaded(
+        load_string("[[destinations]]\nname = \"warehouse\"\ntype = \"postgres\"\n" + keys +
+                        "[destinations.postgres]\ndsn = \"dbname=analytics\"\n"
+                        "[[sources]]\nname = \"web\"\nwrite_keys = [\"k1\"]\n",
+                    "test.toml", {}));
+  };
+  const Config defaults = with("");
+  REQUIRE(defaults.destinations.size() == 1);
+  CHECK(defaults.destinations[0].batch_max_events == kWarehouseBatchMaxEvents);
+  CHECK(defaults.destinations[0].batch_max_bytes == kWarehouseBatchMaxBytes);
+  CHECK(defaults.destinations[0].max_in_flight == kWarehouseMaxInFlight);
+  const Config set = with("batch_max_events = 500\nmax_in_flight = 1\n");
+  REQUIRE(set.destinations.size() == 1);
+  CHECK(set.destinations[0].batch_max_events == 500);
+  CHECK(set.destinations[0].batch_max_bytes == kWarehouseBatchMaxBytes);
+  CHECK(set.destinations[0].max_in_flight == 1);
+}
+
 TEST_CASE("A postgres destination needs a DSN", "[config][destinations]") {
   const ConfigError error = test::require_one_error(load_string(
       "[[destinations]]\nname = \"warehouse\"\ntype = \"postgres\"\n[destinations.postgres]\n"

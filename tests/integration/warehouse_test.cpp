@@ -277,7 +277,7 @@ TEST_CASE("Two loaders adding the same tables and columns at once do not fail ea
   const auto batch = [](int loader, int round) {
     std::vector<warehouse::TableRows> tables;
     for (const char* table : {"shared_a", "shared_b"}) {
-      warehouse::TableRows rows{"race", table, warehouse::RowMode::kInsert, {}};
+      warehouse::TableRows rows{"race", table, warehouse::RowMode::kInsert, {}, {}};
       warehouse::Row row{table, warehouse::RowMode::kInsert, {}};
       row.columns.push_back({"id",
                              {warehouse::ColumnType::kText,
@@ -287,6 +287,7 @@ TEST_CASE("Two loaders adding the same tables and columns at once do not fail ea
             {"c" + std::to_string(column), {warehouse::ColumnType::kBigint, "1", false}});
       }
       rows.rows.push_back(std::move(row));
+      warehouse::arrange(rows);
       tables.push_back(std::move(rows));
     }
     return tables;
@@ -312,6 +313,39 @@ TEST_CASE("Two loaders adding the same tables and columns at once do not fail ea
   CHECK(one_value(postgres.dsn(), "SELECT count(*) FROM race.shared_a") ==
         std::to_string(2 * kRounds));
   CHECK(columns_of(postgres.dsn(), "race", "shared_b").size() == kRounds + 2);  // + uuid_ts
+}
+
+TEST_CASE("Batches committed out of order keep the newest user and object",
+          "[integration][warehouse]") {
+  if (!test::PostgresCluster::available())
+    FAIL("PostgreSQL 15 is not installed (make test installs it)");
+  test::PostgresCluster postgres;
+  // Two lanes may commit a later batch before an earlier one: the earlier batch's versions
+  // must then change nothing.
+  const auto version = [](const char* table, warehouse::RowMode mode, const char* order_column,
+                          const char* at, const char* name) {
+    warehouse::TableRows rows{"lanes", table, mode, {}, {}};
+    warehouse::Row row{table, mode, {}};
+    row.columns.push_back({"id", {warehouse::ColumnType::kText, "x1", false}});
+    row.columns.push_back({order_column, {warehouse::ColumnType::kTimestamp, at, false}});
+    row.columns.push_back({"name", {warehouse::ColumnType::kText, name, false}});
+    rows.rows.push_back(std::move(row));
+    warehouse::arrange(rows);
+    return rows;
+  };
+  const auto batch = [&](const char* at, const char* name) {
+    return std::vector<warehouse::TableRows>{
+        version("rooms", warehouse::RowMode::kReplace, "received_at", at, name),
+        version("users", warehouse::RowMode::kLatest, "timestamp", at, name)};
+  };
+  warehouse::WarehouseLoader loader(postgres.dsn(), [](const std::string&, const std::string&) {});
+  REQUIRE(loader.load(batch("2026-01-02T00:00:00Z", "newer")).ok);
+  REQUIRE(loader.load(batch("2026-01-01T00:00:00Z", "older")).ok);
+  CHECK(one_value(postgres.dsn(), "SELECT name FROM lanes.rooms WHERE id = 'x1'") == "newer");
+  CHECK(one_value(postgres.dsn(), "SELECT name FROM lanes.users WHERE id = 'x1'") == "newer");
+  REQUIRE(loader.load(batch("2026-01-03T00:00:00Z", "newest")).ok);
+  CHECK(one_value(postgres.dsn(), "SELECT name FROM lanes.rooms WHERE id = 'x1'") == "newest");
+  CHECK(one_value(postgres.dsn(), "SELECT name FROM lanes.users WHERE id = 'x1'") == "newest");
 }
 
 }  // namespace sluice::integration
