@@ -85,6 +85,11 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry)
                       .Help("SDK self-telemetry requests (/v1/m), answered and discarded")
                       .Register(registry)
                       .Add({})),
+      duplicates_(prometheus::BuildCounter()
+                      .Name("sluice_events_duplicate_total")
+                      .Help("Events not stored again: their messageId was stored within the "
+                            "dedup window, by source")
+                      .Register(registry)),
       unmapped_(prometheus::BuildCounter()
                     .Name("sluice_email_events_unmapped_total")
                     .Help("Email provider events that are none of the six email events and "
@@ -140,6 +145,11 @@ void ApiMetrics::cors_refused(const Source& source) {
 
 void ApiMetrics::telemetry_received() {
   telemetry_->Increment();
+}
+
+void ApiMetrics::events_duplicate(const Source& source, std::size_t count) {
+  if (count == 0) return;
+  duplicates_.Add({{"source", source.name}}).Increment(static_cast<double>(count));
 }
 
 void ApiMetrics::email_events_unmapped(const Source& source, std::size_t count) {

@@ -90,6 +90,8 @@ class ApiMetrics {
   // An answer to a browser whose Origin the source's allowed_origins does not list.
   void cors_refused(const Source& source);
   void telemetry_received();
+  // Events not stored again: their messageId was stored within the dedup window.
+  void events_duplicate(const Source& source, std::size_t count);
   // Email provider events that are none of the six email events, left out (email_messages.hpp).
   void email_events_unmapped(const Source& source, std::size_t count);
   // A signed click that was redirected but could not be stored.
@@ -109,6 +111,7 @@ class ApiMetrics {
   prometheus::Family<prometheus::Counter>& cors_refused_;
   prometheus::Counter* telemetry_;
   // Rare events, counted through the family's own lookup rather than a cached pointer.
+  prometheus::Family<prometheus::Counter>& duplicates_;
   prometheus::Family<prometheus::Counter>& unmapped_;
   prometheus::Family<prometheus::Counter>& clicks_lost_;
   Mutex mutex_;

@@ -127,8 +127,8 @@ EventTimes correct_timestamp(std::optional<std::int64_t> original_ms,
   return {received_ms - (*sent_at_ms - *original_ms), *original_ms};
 }
 
-void write_event_record(const MessageView& message, const MessageView* envelope,
-                        const Enrichment& enrichment, std::string& out) {
+std::string_view write_event_record(const MessageView& message, const MessageView* envelope,
+                                    const Enrichment& enrichment, std::string& out) {
   auto original = time_of(message.get(Field::kOriginalTimestamp));
   if (!original) original = time_of(message.get(Field::kTimestamp));
   const Member* sent_member = message.get(Field::kSentAt);
@@ -227,6 +227,7 @@ void write_event_record(const MessageView& message, const MessageView* envelope,
   append_merged_object(out, "integrations", message.integrations,
                        envelope ? &envelope->integrations : nullptr, AddedContext{});
   out += ",\"version\":2}";
+  return generated_id.empty() ? message_id_text : std::string_view();
 }
 
 }  // namespace sluice::api

@@ -41,8 +41,9 @@ EventTimes correct_timestamp(std::optional<std::int64_t> original_ms,
 std::string new_message_id();
 
 // Appends the storage record (header + enriched JSON) of `message` to out. envelope is the
-// batch envelope, or null for single-message requests.
-void write_event_record(const MessageView& message, const MessageView* envelope,
-                        const Enrichment& enrichment, std::string& out);
+// batch envelope, or null for single-message requests. Returns the message's own messageId
+// (a view into message), or an empty view when the server made one.
+std::string_view write_event_record(const MessageView& message, const MessageView* envelope,
+                                    const Enrichment& enrichment, std::string& out);
 
 }  // namespace sluice::api

@@ -77,6 +77,8 @@ void IngestOutcome::fail(RequestError failed, std::string why) {
   error = failed;
   detail = std::move(why);
   records.clear();
+  dedup_keys.clear();
+  record_index.clear();
   rejected.clear();
   accepted_by_type.fill(0);
 }
@@ -86,6 +88,8 @@ void IngestOutcome::clear() {
   detail.clear();
   source = nullptr;
   records.clear();
+  dedup_keys.clear();
+  record_index.clear();
   rejected.clear();
   accepted_by_type.fill(0);
 }
@@ -229,7 +233,12 @@ void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,
   enrichment.client_side = request.client_side;
   enrichment.user_agent = request.user_agent;
   std::string& record = outcome.records.emplace_back();
-  write_event_record(message, envelope, enrichment, record);
+  const std::string_view client_id = write_event_record(message, envelope, enrichment, record);
+  outcome.record_index.push_back(static_cast<std::uint32_t>(index));
+  if (dedup_) {
+    outcome.dedup_keys.push_back(
+        client_id.empty() ? std::nullopt : storage::dedup_key(enrichment.source, client_id));
+  }
   ++outcome.accepted_by_type[static_cast<std::size_t>(*type)];
 }
 

@@ -19,6 +19,7 @@
 #include "api/message_scanner.hpp"
 #include "api/objects.hpp"
 #include "api/sources.hpp"
+#include "storage/dedup_key.hpp"
 #include "storage/event_type.hpp"
 
 namespace sluice::api {
@@ -72,6 +73,10 @@ struct IngestOutcome {
   // resolved source, also for some errors (a revoked key's or a disabled source's included)
   const Source* source = nullptr;
   std::vector<std::string> records;
+  // Per record when dedup is on (else empty): its dedup key, or nullopt for a messageId the
+  // server made; and per record its message's index in the request (0 for a single message).
+  std::vector<std::optional<storage::DedupKey>> dedup_keys;
+  std::vector<std::uint32_t> record_index;
   std::vector<Rejection> rejected;
   std::array<std::uint32_t, storage::kEventTypeCount> accepted_by_type{};
 
@@ -90,6 +95,8 @@ class Ingestor {
   explicit Ingestor(const IngestLimits& limits);
   // The limits for the requests ingested from now on (a reload changed them).
   void set_limits(const IngestLimits& limits);
+  // Whether records get dedup keys (the log de-duplicates: IntakeLog::dedups()).
+  void set_dedup(bool dedup) { dedup_ = dedup; }
 
   // Fills outcome (cleared first) for one request.
   // `sources` is the registry in force for this request; outcome.source points into it.
@@ -112,6 +119,7 @@ class Ingestor {
                         const IngestRequest& request, IngestOutcome& outcome);
 
   IngestLimits limits_;
+  bool dedup_ = false;
   MessageLimits message_limits_;
   MessageScanner scanner_;
   MessageView envelope_;

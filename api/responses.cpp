@@ -4,20 +4,39 @@
 
 namespace sluice::api {
 
-std::string success_body(std::span<const Rejection> rejected) {
-  if (rejected.empty()) return R"({"success":true})";
-  std::string body = R"({"success":true,"rejected":[)";
-  for (std::size_t i = 0; i < rejected.size(); ++i) {
-    if (i) body += ',';
-    body += R"({"index":)";
-    body += std::to_string(rejected[i].index);
-    body += R"(,"code":)";
-    append_json_string(body, rejected[i].code, InvalidUtf8::kKeep);
-    body += R"(,"message":)";
-    append_json_string(body, rejected[i].message, InvalidUtf8::kKeep);
-    body += '}';
+std::string success_body(std::span<const Rejection> rejected, std::span<const Duplicate> duplicates,
+                         bool single) {
+  if (rejected.empty() && duplicates.empty()) return R"({"success":true})";
+  std::string body = R"({"success":true)";
+  if (!rejected.empty()) {
+    body += R"(,"rejected":[)";
+    for (std::size_t i = 0; i < rejected.size(); ++i) {
+      if (i) body += ',';
+      body += R"({"index":)";
+      body += std::to_string(rejected[i].index);
+      body += R"(,"code":)";
+      append_json_string(body, rejected[i].code, InvalidUtf8::kKeep);
+      body += R"(,"message":)";
+      append_json_string(body, rejected[i].message, InvalidUtf8::kKeep);
+      body += '}';
+    }
+    body += ']';
   }
-  body += "]}";
+  if (single && !duplicates.empty()) {
+    body += R"(,"duplicate":true)";
+  } else if (!duplicates.empty()) {
+    body += R"(,"duplicates":[)";
+    for (std::size_t i = 0; i < duplicates.size(); ++i) {
+      if (i) body += ',';
+      body += R"({"index":)";
+      body += std::to_string(duplicates[i].index);
+      body += R"(,"messageId":)";
+      append_json_string(body, duplicates[i].message_id, InvalidUtf8::kReplace);
+      body += '}';
+    }
+    body += ']';
+  }
+  body += '}';
   return body;
 }
 

@@ -11,8 +11,16 @@
 
 namespace sluice::api {
 
-// {"success":true} or, with rejected messages, {"success":true,"rejected":[{index,code,message}]}
-std::string success_body(std::span<const Rejection> rejected = {});
+// A message not stored because its messageId was stored before within the dedup window.
+struct Duplicate {
+  std::size_t index = 0;  // in the request's batch
+  std::string_view message_id;
+};
+
+// {"success":true}; with rejected messages "rejected":[{index,code,message}]; with duplicates
+// "duplicates":[{index,messageId}], or "duplicate":true for a single-message request.
+std::string success_body(std::span<const Rejection> rejected = {},
+                         std::span<const Duplicate> duplicates = {}, bool single = false);
 
 // {"code":"...","message":"..."}
 std::string error_body(std::string_view code, std::string_view message);

@@ -1,36 +1,14 @@
 #include "api/sources.hpp"
 
 #include <chrono>
-#include <memory>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdexcept>
 
 #include "api/api_metrics.hpp"
+#include "common/sha256.hpp"
 
 namespace sluice::api {
-namespace {
-
-// Fetched once: an implicit fetch by EVP_sha256() on every digest would search the provider
-// store each time.
-const EVP_MD* sha256() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-struct DigestContextFree {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-
-// One context per thread, reused by every lookup of that thread: allocating one per lookup
-// would cost more than the digest.
-EVP_MD_CTX* thread_digest_context() {
-  thread_local const std::unique_ptr<EVP_MD_CTX, DigestContextFree> context(EVP_MD_CTX_new());
-  return context.get();
-}
-
-}  // namespace
 
 bool SourceRegistry::DigestEqual::operator()(const KeyDigest& a, const KeyDigest& b) const {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -38,7 +16,7 @@ bool SourceRegistry::DigestEqual::operator()(const KeyDigest& a, const KeyDigest
 
 SourceRegistry::SourceRegistry(const std::vector<SourceDefinition>& sources, ApiMetrics* metrics,
                                const SourceRegistry* previous) {
-  if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1 || sha256() == nullptr) {
+  if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1 || !sha256({})) {
     throw std::runtime_error("cannot set up the write-key lookup: OpenSSL's RNG or SHA-256 failed");
   }
   sources_.reserve(sources.size());
@@ -64,15 +42,8 @@ SourceRegistry::SourceRegistry(const std::vector<config::SourceConfig>& sources,
 
 std::optional<SourceRegistry::KeyDigest> SourceRegistry::digest_of(
     std::string_view write_key) const {
-  KeyDigest digest{};
-  EVP_MD_CTX* context = thread_digest_context();
-  unsigned int length = 0;
-  const bool ok = context != nullptr && EVP_DigestInit_ex(context, sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(context, secret_.data(), secret_.size()) == 1 &&
-                  EVP_DigestUpdate(context, write_key.data(), write_key.size()) == 1 &&
-                  EVP_DigestFinal_ex(context, digest.data(), &length) == 1;
-  if (!ok) return std::nullopt;
-  return digest;
+  const std::string_view secret(reinterpret_cast<const char*>(secret_.data()), secret_.size());
+  return sha256({secret, write_key});
 }
 
 KeyLookup SourceRegistry::lookup(std::string_view write_key, std::int64_t now_ms) const {

@@ -29,6 +29,7 @@
 
 #include "api/source_controls.hpp"
 #include "api/source_definition.hpp"
+#include "common/sha256.hpp"
 #include "config/config.hpp"
 
 namespace sluice::api {
@@ -89,8 +90,7 @@ class SourceRegistry {
   const Source* find_by_name(std::string_view name) const;
 
  private:
-  static constexpr std::size_t kDigestBytes = 32;
-  using KeyDigest = std::array<unsigned char, kDigestBytes>;
+  using KeyDigest = Sha256Digest;
 
   // The digest is uniformly random to anyone without the secret, so its first bytes are as good
   // a hash as any.
@@ -108,7 +108,7 @@ class SourceRegistry {
   // nullopt only when OpenSSL cannot allocate.
   std::optional<KeyDigest> digest_of(std::string_view write_key) const;
 
-  std::array<unsigned char, kDigestBytes> secret_{};
+  std::array<unsigned char, 32> secret_{};  // the keyed digest's key
   std::vector<Source> sources_;
   struct KeyEntry {
     std::size_t source = 0;  // index in sources_

@@ -72,6 +72,11 @@ struct StorageConfig {
   // Delivered events are kept at least this long (for replays); 0: deleted once every
   // destination has them. Without destinations, only this deletes anything.
   std::chrono::milliseconds retention{0};
+  // An event whose messageId its source sent within this window is not stored again
+  // (storage/dedup_index.hpp); 0: off.
+  std::chrono::milliseconds dedup_window{std::chrono::hours(24 * 7)};
+  // The block cache of the dedup index's filters and index blocks: its memory.
+  std::uint64_t dedup_cache_bytes = 64ull << 20;
 
   bool operator==(const StorageConfig&) const = default;
 };

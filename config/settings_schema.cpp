@@ -155,6 +155,10 @@ const SettingSchema kStorageSettings[] = {
      [](const toml::node& v, Config& c) { return read_byte_size(v, c.storage.max_pending_bytes); }},
     {"retention", false,
      [](const toml::node& v, Config& c) { return read_retention(v, c.storage.retention); }},
+    {"dedup_window", false,
+     [](const toml::node& v, Config& c) { return read_retention(v, c.storage.dedup_window); }},
+    {"dedup_cache", false,
+     [](const toml::node& v, Config& c) { return read_byte_size(v, c.storage.dedup_cache_bytes); }},
 };
 
 const SettingSchema kLogSettings[] = {

@@ -5,6 +5,7 @@
 // free meanwhile.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,14 @@ struct CommitResult {
   storage::AppendResult append;  // meaningful when admission is kAccepted
 };
 
+// keys: as IntakeLog::append() takes them.
 template <typename CompletionToken>
 auto async_commit(storage::IntakeLog& log, std::vector<std::string> records,
-                  CompletionToken&& token) {
+                  std::vector<std::optional<storage::DedupKey>> keys, CompletionToken&& token) {
   namespace asio = boost::asio;
   return asio::async_initiate<CompletionToken, void(CommitResult)>(
-      [&log](auto handler, std::vector<std::string>&& records) {
+      [&log](auto handler, std::vector<std::string>&& records,
+             std::vector<std::optional<storage::DedupKey>>&& keys) {
         // The storage callback must be copyable and the handler is move-only: share it.
         using Handler = decltype(handler);
         auto shared = std::make_shared<Handler>(std::move(handler));
@@ -35,16 +38,17 @@ auto async_commit(storage::IntakeLog& log, std::vector<std::string> records,
         auto executor = asio::prefer(asio::get_associated_executor(*shared),
                                      asio::execution::outstanding_work.tracked);
         storage::Admission admission =
-            log.append(std::move(records), [shared, executor](const storage::AppendResult& result) {
-              asio::post(executor, [shared, result] {
-                (*shared)(CommitResult{storage::Admission::kAccepted, result});
-              });
-            });
+            log.append(std::move(records), std::move(keys),
+                       [shared, executor](const storage::AppendResult& result) {
+                         asio::post(executor, [shared, result] {
+                           (*shared)(CommitResult{storage::Admission::kAccepted, result});
+                         });
+                       });
         if (admission != storage::Admission::kAccepted) {
           asio::post(executor, [shared, admission] { (*shared)(CommitResult{admission, {}}); });
         }
       },
-      token, std::move(records));
+      token, std::move(records), std::move(keys));
 }
 
 }  // namespace sluice::server

@@ -106,6 +106,7 @@ int run_server(const std::string& config_path) {
   std::unique_ptr<router::Router> delivery = std::move(created).value();
   storage::Retention retention(log->records(), log->delivery_state(), delivery->names(),
                                config->storage.retention);
+  retention.set_dedup(log->dedup());
   api::ApiMetrics api_metrics(registry);
   api::SourceDirectory sources(
       std::make_shared<const api::SourceRegistry>(config->sources, &api_metrics));

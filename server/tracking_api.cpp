@@ -99,12 +99,16 @@ std::string request_url(const Request& request, const Peer& peer, const RequestS
 
 // Rejections of a generic webhook's messages, renumbered by the items they came from, with the
 // items no message could be made of among them.
+// The index a message of the request is reported by: its item's for a generic webhook (whose
+// items may not all become messages), else its own.
+std::size_t reported_index(const inbound::WebhookBatch* webhook, std::size_t message) {
+  if (webhook == nullptr || message >= webhook->item_of_message.size()) return message;
+  return webhook->item_of_message[message];
+}
+
 void report_by_item(const inbound::WebhookBatch& webhook, std::vector<api::Rejection>& rejected) {
-  for (api::Rejection& rejection : rejected) {
-    if (rejection.index < webhook.item_of_message.size()) {
-      rejection.index = webhook.item_of_message[rejection.index];
-    }
-  }
+  for (api::Rejection& rejection : rejected)
+    rejection.index = reported_index(&webhook, rejection.index);
   for (const auto& item : webhook.rejected_items) {
     rejected.push_back(api::Rejection{item.index, "no_event_name", item.message});
   }
@@ -154,7 +158,9 @@ TrackingApi::TrackingApi(const TrackingApiContext& context)
       settings_(context.settings),
       sources_(context.sources),
       ingestor_(settings_.get()->ingest),
-      decoder_(settings_.get()->max_request_bytes) {}
+      decoder_(settings_.get()->max_request_bytes) {
+  ingestor_.set_dedup(context.log.dedups());
+}
 
 Response TrackingApi::error(unsigned version, http::status status, std::string_view code,
                             std::string_view message) {
@@ -343,12 +349,14 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   for (const auto& rejection : outcome.rejected) {
     metrics.event_rejected(outcome.source, rejection.code);
   }
-  std::string success = api::success_body(outcome.rejected);
-  if (outcome.records.empty()) co_return json_response(request, http::status::ok, success);
+  if (outcome.records.empty()) {
+    co_return json_response(request, http::status::ok, api::success_body(outcome.rejected));
+  }
 
   const std::size_t to_store = outcome.records.size();
   const CommitResult commit =
-      co_await async_commit(context_.log, std::move(outcome.records), boost::asio::use_awaitable);
+      co_await async_commit(context_.log, std::move(outcome.records), std::move(outcome.dedup_keys),
+                            boost::asio::use_awaitable);
   if (commit.admission != storage::Admission::kAccepted || !commit.append.ok) {
     // Nothing was stored: the client sends the request again, and its tokens with it.
     if (charged != nullptr) charged->give_back(to_store);
@@ -358,11 +366,29 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
                               : storage::Admission::kClosed,
                           in_force);
   }
+  // Duplicates were accepted but not stored: received_total counts what was stored.
+  const auto& stored_before = commit.append.duplicates;
+  for (const storage::DuplicateRecord& duplicate : stored_before) {
+    --outcome.accepted_by_type[static_cast<std::size_t>(duplicate.type)];
+  }
   for (int t = 0; t < storage::kEventTypeCount; ++t) {
     metrics.events_accepted(*outcome.source, static_cast<storage::EventType>(t),
                             outcome.accepted_by_type[t]);
   }
-  co_return json_response(request, http::status::ok, std::move(success));
+  if (stored_before.empty()) {
+    co_return json_response(request, http::status::ok, api::success_body(outcome.rejected));
+  }
+  metrics.events_duplicate(*outcome.source, stored_before.size());
+  std::vector<api::Duplicate> duplicates;
+  duplicates.reserve(stored_before.size());
+  for (const storage::DuplicateRecord& duplicate : stored_before) {
+    duplicates.push_back(
+        api::Duplicate{reported_index(input.webhook, outcome.record_index.at(duplicate.record)),
+                       duplicate.message_id});
+  }
+  co_return json_response(
+      request, http::status::ok,
+      api::success_body(outcome.rejected, duplicates, route.kind == RouteKind::kSingle));
 }
 
 boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, const Route& route,

@@ -9,6 +9,7 @@
 
 #include "storage/backlog.hpp"
 #include "storage/committed_sequence.hpp"
+#include "storage/dedup_index.hpp"
 #include "storage/record.hpp"
 #include "storage/record_group.hpp"
 #include "storage/shared_log_db.hpp"
@@ -52,11 +53,12 @@ void add_to_batch(const StatePut& put, rocksdb::WriteBatch& batch) {
 }  // namespace
 
 Committer::Committer(rocksdb::DB& db, config::Durability durability, CommittedSequence& sequence,
-                     Backlog& backlog, StorageMetrics* metrics)
+                     Backlog& backlog, DedupIndex* dedup, StorageMetrics* metrics)
     : db_(db),
       sync_(durability == config::Durability::kFsync),
       sequence_(sequence),
       backlog_(backlog),
+      dedup_(dedup != nullptr && dedup->enabled() ? dedup : nullptr),
       metrics_(metrics) {
   if (metrics_) metrics_->last_sequence(sequence_.last());
   thread_ = std::thread([this] { run(); });
@@ -66,13 +68,19 @@ Committer::~Committer() {
   stop();
 }
 
-bool Committer::submit(std::vector<std::string> records, std::uint64_t bytes, AppendCallback done) {
+bool Committer::submit(std::vector<std::string> records, std::vector<std::optional<DedupKey>> keys,
+                       std::uint64_t bytes, AppendCallback done) {
+  PendingAppend append;
+  append.records = std::move(records);
+  append.keys = std::move(keys);
+  append.bytes = bytes;
+  append.done = std::move(done);
   {
     MutexLock lock(mutex_);
     if (stopping_) return false;
     // Counted under the lock, before the thread can see (and subtract) this append.
     pending_bytes_.fetch_add(bytes, std::memory_order_relaxed);
-    queue_.push_back(PendingAppend{std::move(records), bytes, std::move(done)});
+    queue_.push_back(std::move(append));
   }
   wake_.notify_one();
   return true;
@@ -138,6 +146,65 @@ void Committer::run() {
   }
 }
 
+void Committer::find_duplicates(std::vector<PendingAppend>& group, std::int64_t now_ms) {
+  std::vector<DedupKey> keys;
+  for (const PendingAppend& append : group) {
+    for (const auto& key : append.keys) {
+      if (key) keys.push_back(*key);
+    }
+  }
+  if (keys.empty()) return;
+  const std::vector<bool> seen = dedup_->check(keys, now_ms);
+  std::size_t at = 0;
+  for (PendingAppend& append : group) {
+    for (std::size_t i = 0; i < append.keys.size(); ++i) {
+      if (!append.keys[i] || !seen[at++]) continue;
+      if (append.duplicate.empty()) append.duplicate.assign(append.records.size(), false);
+      append.duplicate[i] = true;
+    }
+  }
+}
+
+std::size_t Committer::add_append(PendingAppend& append, std::uint64_t first,
+                                  const std::string& bucket_prefix) {
+  std::string& value = group_value_;
+  value.clear();
+  std::size_t stored = append.records.size();
+  if (append.duplicate.empty()) {
+    // One value per request (record_group.hpp): RocksDB's cost is per key, not per byte.
+    encode_record_group(append.records, value);
+  } else {
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < append.records.size(); ++i) {
+      if (!append.duplicate[i]) {
+        kept.push_back(std::move(append.records[i]));
+        continue;
+      }
+      DuplicateRecord& duplicate = append.result.duplicates.emplace_back();
+      duplicate.record = static_cast<std::uint32_t>(i);
+      if (const auto record = decode_record(append.records[i])) {
+        duplicate.type = record->type;
+        duplicate.message_id = record->message_id;
+      }
+    }
+    stored = kept.size();
+    if (stored > 0) encode_record_group(kept, value);
+  }
+  if (stored > 0) batch_.Put(encode_sequence_key(first), value);
+  if (dedup_ != nullptr) {
+    std::uint64_t sequence = first;
+    for (std::size_t i = 0; i < append.keys.size(); ++i) {
+      if (!append.duplicate.empty() && append.duplicate[i]) continue;
+      if (append.keys[i]) {
+        index_key_.assign(bucket_prefix).append(append.keys[i]->view());
+        batch_.Put(dedup_->family(), index_key_, encode_sequence_key(sequence));
+      }
+      ++sequence;
+    }
+  }
+  return stored;
+}
+
 void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state) {
   const auto started = std::chrono::steady_clock::now();
   const std::uint64_t next = sequence_.last() + 1;
@@ -146,12 +213,19 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
   std::uint64_t group_bytes = 0;
   std::size_t record_count = 0;
   std::string& value = group_value_;
-  for (const auto& append : group) {
-    // One value per request (record_group.hpp): RocksDB's cost is per key, not per byte.
-    value.clear();
-    encode_record_group(append.records, value);
-    batch.Put(encode_sequence_key(next + record_count), value);
-    record_count += append.records.size();
+  // The check and the write of the keys it lets through are one step: the committer is the
+  // index's only writer, so two requests carrying the same id store it once.
+  std::string bucket_prefix;
+  if (dedup_ != nullptr) {
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    find_duplicates(group, now_ms);
+    bucket_prefix = dedup_->bucket_for(now_ms, batch);
+  }
+  for (auto& append : group) {
+    append.result.first_sequence = next + record_count;
+    record_count += add_append(append, next + record_count, bucket_prefix);
     group_bytes += append.bytes;
   }
   for (const StateWrite& write : state) {
@@ -192,10 +266,10 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
     metrics_->pending_bytes(pending_bytes_.load(std::memory_order_relaxed));
   }
 
-  std::uint64_t first = next;
   for (auto& append : group) {
-    append.done(AppendResult{status.ok(), status.ok() ? first : 0});
-    first += append.records.size();
+    append.result.ok = status.ok();
+    if (!status.ok()) append.result = AppendResult{};
+    append.done(append.result);
   }
   for (StateWrite& write : state) {
     write.done.set_value(

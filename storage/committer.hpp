@@ -48,6 +48,7 @@ namespace sluice::storage {
 
 class Backlog;
 class CommittedSequence;
+class DedupIndex;
 class StorageMetrics;
 
 // One change besides records to write with the next group, in one column family: a put of key, a
@@ -63,18 +64,19 @@ struct StatePut {
 
 class Committer {
  public:
-  // Starts the thread. metrics may be null (tools and tests).
+  // Starts the thread. dedup and metrics may be null (tools and tests; dedup off).
   Committer(rocksdb::DB& db, config::Durability durability, CommittedSequence& sequence,
-            Backlog& backlog, StorageMetrics* metrics);
+            Backlog& backlog, DedupIndex* dedup, StorageMetrics* metrics);
   // Stops if the owner did not.
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
   // Queues records (each an encode_record() output, bytes in all) to be written together, in
-  // order. False once stopping: then done is never called.
-  bool submit(std::vector<std::string> records, std::uint64_t bytes, AppendCallback done)
-      EXCLUDES(mutex_);
+  // order; keys as IntakeLog::append() takes them. False once stopping: then done is never
+  // called.
+  bool submit(std::vector<std::string> records, std::vector<std::optional<DedupKey>> keys,
+              std::uint64_t bytes, AppendCallback done) EXCLUDES(mutex_);
 
   // Queues puts for the next group and waits until they are written (fsynced with durability
   // "fsync"). kClosed once stopping, kIoError when the write failed.
@@ -102,8 +104,12 @@ class Committer {
 
   struct PendingAppend {
     std::vector<std::string> records;
+    std::vector<std::optional<DedupKey>> keys;
     std::uint64_t bytes = 0;
     AppendCallback done;
+    // Set while committing: which records were stored before (empty: none), and the result.
+    std::vector<bool> duplicate;
+    AppendResult result;
   };
 
   struct StateWrite {
@@ -115,6 +121,12 @@ class Committer {
   Status enqueue(std::vector<StatePut> puts, std::future<Status>* written) EXCLUDES(mutex_);
   void run() EXCLUDES(mutex_);
   void commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state);
+  // Marks the group's records whose keys were stored before, or earlier in the group.
+  void find_duplicates(std::vector<PendingAppend>& group, std::int64_t now_ms);
+  // Adds an append's records that are not duplicates to the batch under sequence first, with
+  // their dedup keys under the bucket prefix (when dedup is on); how many were added.
+  std::size_t add_append(PendingAppend& append, std::uint64_t first,
+                         const std::string& bucket_prefix);
   // A write failed with status: recover, or fail for good when it cannot heal.
   void write_failed(const rocksdb::Status& status);
   // One attempt to bring the database back into service; the committer's thread only.
@@ -124,6 +136,7 @@ class Committer {
   const bool sync_;
   CommittedSequence& sequence_;
   Backlog& backlog_;
+  DedupIndex* dedup_;
   StorageMetrics* metrics_;
 
   Mutex mutex_;
@@ -135,6 +148,7 @@ class Committer {
   // The thread's write buffers, reused from group to group; only the committer's thread.
   rocksdb::WriteBatch batch_;
   std::string group_value_;
+  std::string index_key_;
 
   // While recovering: when to call Resume() next, and the wait after that; the committer's
   // thread only.

@@ -28,7 +28,8 @@ Result<std::unique_ptr<EventLog>> EventLog::open(
   std::error_code ec;
   std::filesystem::create_directories(config.path, ec);
   if (ec) return Status::io_error("cannot create " + config.path + ": " + ec.message());
-  Result<std::unique_ptr<LogDb>> opened = LogDb::open(config.path, file_system);
+  Result<std::unique_ptr<LogDb>> opened =
+      LogDb::open(config.path, file_system, config.dedup_cache_bytes);
   if (!opened.is_ok()) return opened.status();
   std::unique_ptr<LogDb> db = std::move(opened).value();
   const auto last = find_last_sequence(db->db());
@@ -36,16 +37,17 @@ Result<std::unique_ptr<EventLog>> EventLog::open(
     return Status::corruption("the last value in the event log at " + config.path +
                               " is undecodable");
   }
-  rocksdb::DB& rocks = db->db();
-  return std::unique_ptr<EventLog>(new EventLog(config, metrics, rocks, std::move(db), *last));
+  LogDb& log_db = *db;
+  return std::unique_ptr<EventLog>(new EventLog(config, metrics, log_db, std::move(db), *last));
 }
 
-EventLog::EventLog(const config::StorageConfig& config, StorageMetrics* metrics, rocksdb::DB& rocks,
+EventLog::EventLog(const config::StorageConfig& config, StorageMetrics* metrics, LogDb& opened,
                    std::unique_ptr<LogDb> db, std::uint64_t last_sequence)
     : db_(std::move(db)),
       sequence_(last_sequence),
-      backlog_(rocks, metrics),
-      committer_(rocks, config.durability, sequence_, backlog_, metrics),
+      backlog_(opened.db(), metrics),
+      dedup_(opened, config.dedup_window),
+      committer_(opened.db(), config.durability, sequence_, backlog_, &dedup_, metrics),
       records_(config, db_, committer_, sequence_, backlog_),
       delivery_state_(db_, committer_),
       source_store_(db_, committer_) {
@@ -60,6 +62,7 @@ void EventLog::close() {
   std::call_once(close_once_, [this] {
     records_.close();                  // refuses appends; wakes readers waiting for a sequence
     committer_.stop();                 // writes what is queued, completes every callback and save
+    dedup_.close();                    // lookups answer nothing from here on
     db_.close(committer_.writable());  // waits for reads in progress, then closes RocksDB
   });
 }

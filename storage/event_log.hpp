@@ -10,6 +10,7 @@
 //   DeliveryState      each destination's cursor and dead letters (delivery_state.hpp)
 //   SourceStore        the sources created through the admin API (source_store.hpp)
 //   Committer          the database's one writer thread: group commit (committer.hpp)
+//   DedupIndex         the messageIds stored within the dedup window (dedup_index.hpp)
 //   CommittedSequence  the last committed sequence, and waiting for it (committed_sequence.hpp)
 //   Backlog            the bytes intake's 503 limit weighs (backlog.hpp)
 //   SharedLogDb        the database, not closed under a reader (shared_log_db.hpp)
@@ -35,6 +36,7 @@
 #include "storage/backlog.hpp"
 #include "storage/committed_sequence.hpp"
 #include "storage/committer.hpp"
+#include "storage/dedup_index.hpp"
 #include "storage/delivery_state.hpp"
 #include "storage/record_log.hpp"
 #include "storage/shared_log_db.hpp"
@@ -68,6 +70,7 @@ class EventLog {
   DeliveryState& delivery_state() { return delivery_state_; }
   const DeliveryState& delivery_state() const { return delivery_state_; }
   SourceStore& source_store() { return source_store_; }
+  DedupIndex& dedup() { return dedup_; }
 
   // Stops taking appends, commits everything already queued, completes its callbacks, stops
   // the committer and closes RocksDB (without syncing the WAL after a write RocksDB did not
@@ -75,13 +78,14 @@ class EventLog {
   void close();
 
  private:
-  EventLog(const config::StorageConfig& config, StorageMetrics* metrics, rocksdb::DB& rocks,
+  EventLog(const config::StorageConfig& config, StorageMetrics* metrics, LogDb& opened,
            std::unique_ptr<LogDb> db, std::uint64_t last_sequence);
 
   // In construction order: each part refers only to parts above it.
   SharedLogDb db_;
   CommittedSequence sequence_;
   Backlog backlog_;
+  DedupIndex dedup_;
   Committer committer_;
   RecordLog records_;
   DeliveryState delivery_state_;

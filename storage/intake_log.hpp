@@ -9,14 +9,28 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "storage/dedup_key.hpp"
+#include "storage/event_type.hpp"
+
 namespace sluice::storage {
+
+// A record not stored because its messageId was stored before within the dedup window (or
+// earlier in the same append or commit group).
+struct DuplicateRecord {
+  std::uint32_t record = 0;  // its place in the append's records
+  EventType type = EventType::kTrack;
+  std::string message_id;
+};
 
 struct AppendResult {
   bool ok = false;
-  std::uint64_t first_sequence = 0;  // records got first_sequence, first_sequence + 1, ...
+  // The records stored, in order, got first_sequence, first_sequence + 1, ...
+  std::uint64_t first_sequence = 0;
+  std::vector<DuplicateRecord> duplicates;  // in order of record
 };
 
 using AppendCallback = std::function<void(const AppendResult&)>;
@@ -36,8 +50,19 @@ class IntakeLog {
   // Queues records (each an encode_record() output) to be committed together, in order. On
   // anything but kAccepted nothing is queued and done is never called; otherwise done is called
   // exactly once, when the records are durable or could not be written.
-  virtual Admission append(std::vector<std::string> records, AppendCallback done) = 0;
+  // keys: empty, or one per record: the record's dedup key (dedup_key.hpp), or nullopt for one
+  // whose messageId the server made (it cannot have been sent before). A record whose key was
+  // stored within the dedup window is not stored again: done reports it in duplicates.
+  virtual Admission append(std::vector<std::string> records,
+                           std::vector<std::optional<DedupKey>> keys, AppendCallback done) = 0;
+  // The same without dedup keys: every record is stored.
+  Admission append(std::vector<std::string> records, AppendCallback done) {
+    return append(std::move(records), {}, std::move(done));
+  }
 
+  // Whether append() de-duplicates by the keys it is given (storage.dedup_window > 0); when
+  // not, callers need not make keys.
+  virtual bool dedups() const { return false; }
   // What append() would answer for `bytes` more bytes, without queueing anything.
   virtual Admission admission(std::uint64_t bytes = 0) const = 0;
 };

@@ -20,8 +20,9 @@ rocksdb::ColumnFamilyOptions small_family_options() {
 
 }  // namespace
 
-Result<std::unique_ptr<LogDb>> LogDb::open(
-    const std::string& path, const std::shared_ptr<rocksdb::FileSystem>& file_system) {
+Result<std::unique_ptr<LogDb>> LogDb::open(const std::string& path,
+                                           const std::shared_ptr<rocksdb::FileSystem>& file_system,
+                                           std::uint64_t dedup_cache_bytes) {
   const rocksdb::Options log_options = log_db_options();
   rocksdb::DBOptions db_options(log_options);
   db_options.create_missing_column_families = true;
@@ -36,15 +37,20 @@ Result<std::unique_ptr<LogDb>> LogDb::open(
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(db_options, path, &names).ok()) names.clear();
   for (const char* ours : {rocksdb::kDefaultColumnFamilyName.c_str(), kCursorsColumnFamily,
-                           kDeadLettersColumnFamily, kSourcesColumnFamily}) {
+                           kDeadLettersColumnFamily, kSourcesColumnFamily, kDedupColumnFamily}) {
     if (std::find(names.begin(), names.end(), ours) == names.end()) names.emplace_back(ours);
   }
+  const rocksdb::ColumnFamilyOptions dedup_options = dedup_family_options(dedup_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.reserve(names.size());
   for (const std::string& name : names) {
-    families.emplace_back(name, name == rocksdb::kDefaultColumnFamilyName
-                                    ? rocksdb::ColumnFamilyOptions(log_options)
-                                    : small_family_options());
+    if (name == rocksdb::kDefaultColumnFamilyName) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions(log_options));
+    } else if (name == kDedupColumnFamily) {
+      families.emplace_back(name, dedup_options);
+    } else {
+      families.emplace_back(name, small_family_options());
+    }
   }
 
   rocksdb::DB* raw_db = nullptr;
@@ -64,6 +70,7 @@ LogDb::LogDb(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
     if (handle->GetName() == kCursorsColumnFamily) cursors_ = handle;
     if (handle->GetName() == kDeadLettersColumnFamily) dead_letters_ = handle;
     if (handle->GetName() == kSourcesColumnFamily) sources_ = handle;
+    if (handle->GetName() == kDedupColumnFamily) dedup_ = handle;
   }
 }
 

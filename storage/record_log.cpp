@@ -18,6 +18,7 @@ RecordLog::RecordLog(const config::StorageConfig& config, SharedLogDb& db, Commi
                      CommittedSequence& sequence, Backlog& backlog)
     : max_backlog_bytes_(config.max_backlog_bytes),
       max_pending_bytes_(config.max_pending_bytes),
+      dedups_(config.dedup_window.count() > 0),
       db_(db),
       committer_(committer),
       sequence_(sequence),
@@ -38,12 +39,16 @@ Admission RecordLog::admission(std::uint64_t bytes) const {
   return Admission::kAccepted;
 }
 
-Admission RecordLog::append(std::vector<std::string> records, AppendCallback done) {
+Admission RecordLog::append(std::vector<std::string> records,
+                            std::vector<std::optional<DedupKey>> keys, AppendCallback done) {
   std::uint64_t bytes = 0;
   for (const auto& record : records) bytes += record.size();
   const Admission verdict = admission(bytes);
   if (verdict != Admission::kAccepted) return verdict;
-  if (!committer_.submit(std::move(records), bytes, std::move(done))) return Admission::kClosed;
+  if (!keys.empty() && keys.size() != records.size()) keys.clear();  // not one per record
+  if (!committer_.submit(std::move(records), std::move(keys), bytes, std::move(done))) {
+    return Admission::kClosed;
+  }
   return Admission::kAccepted;
 }
 

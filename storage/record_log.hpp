@@ -40,8 +40,11 @@ class RecordLog final : public IntakeLog {
   RecordLog& operator=(const RecordLog&) = delete;
 
   // IntakeLog. The callback runs on the committer's thread.
-  Admission append(std::vector<std::string> records, AppendCallback done) override;
+  using IntakeLog::append;
+  Admission append(std::vector<std::string> records, std::vector<std::optional<DedupKey>> keys,
+                   AppendCallback done) override;
   Admission admission(std::uint64_t bytes = 0) const override;
+  bool dedups() const override { return dedups_; }
 
   std::uint64_t last_sequence() const;
   // The bytes intake's 503 limit weighs (backlog.hpp).
@@ -79,6 +82,7 @@ class RecordLog final : public IntakeLog {
  private:
   const std::uint64_t max_backlog_bytes_;
   const std::uint64_t max_pending_bytes_;
+  const bool dedups_;
   SharedLogDb& db_;
   Committer& committer_;
   CommittedSequence& sequence_;

@@ -39,6 +39,7 @@ void Retention::start() {
       if (const Result<std::uint64_t> pass = run_once(); !pass.is_ok() && log_.is_open()) {
         spdlog::error("retention: {}", pass.status().message());
       }
+      if (dedup_ != nullptr) dedup_->reclaim();
       lock.lock();
       wake_.wait_for(lock, stop, interval_, [] { return false; });
     }

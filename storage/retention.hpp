@@ -8,6 +8,9 @@
 // It also tells the log where its backlog starts (RecordLog::set_backlog_floor): the bytes past
 // the lowest cursor are what intake's 503 limit weighs, not delivered events kept for replay.
 //
+// With a dedup index given (set_dedup), each pass also reclaims the space of its expired
+// buckets (DedupIndex::reclaim).
+//
 // A pass runs every interval on its own thread; run_once() is the same pass, for tests.
 // Thread-safety: start() and stop() from one owning thread; run_once() from one thread at a
 // time (the pass's); set_destinations() from any thread. The RecordLog and the DeliveryState (the
@@ -23,6 +26,7 @@
 
 #include "common/mutex.hpp"
 #include "common/status.hpp"
+#include "storage/dedup_index.hpp"
 #include "storage/delivery_state.hpp"
 #include "storage/record_log.hpp"
 
@@ -39,6 +43,10 @@ class Retention {
 
   void start();
   void stop();
+
+  // The dedup index whose expired buckets each pass reclaims; before start(). It must outlive
+  // this (it is a part of the same EventLog).
+  void set_dedup(DedupIndex& dedup) { dedup_ = &dedup; }
 
   // The destinations whose cursors count from the next pass on (a config reload changed them).
   void set_destinations(std::vector<std::string> destinations) EXCLUDES(destinations_mutex_);
@@ -58,6 +66,7 @@ class Retention {
   std::vector<std::string> destinations_ GUARDED_BY(destinations_mutex_);
   const std::chrono::milliseconds retention_;
   const std::chrono::milliseconds interval_;
+  DedupIndex* dedup_ = nullptr;
   std::uint64_t deleted_below_ = 0;  // touched by one thread at a time: the pass's
 
   Mutex mutex_;                       // guards nothing: wake_ needs a lock to wait with

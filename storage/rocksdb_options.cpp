@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
 #include "storage/resumable_errors.hpp"
@@ -27,6 +29,22 @@ rocksdb::Options log_db_options() {
   // own retries would touch the WAL behind its back.
   options.max_bgerror_resume_count = 0;
   options.listeners.push_back(std::make_shared<ResumableErrors>());
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions dedup_family_options(std::uint64_t cache_bytes) {
+  rocksdb::ColumnFamilyOptions options;
+  options.write_buffer_size = 16 << 20;
+  options.max_write_buffer_number = 2;
+  options.compression = rocksdb::kNoCompression;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.block_cache = rocksdb::NewLRUCache(cache_bytes);
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
 

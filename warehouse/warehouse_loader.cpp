@@ -156,7 +156,8 @@ std::string on_conflict(const TableRows& table, const ColumnList& columns) {
   for (const auto& [name, value] : columns) {
     if (name == "id") continue;
     const std::string column = quote_identifier(name);
-    sql += ", " + column + " = COALESCE(EXCLUDED." + column + ", t." + column + ")";
+    sql.append(", ").append(column).append(" = COALESCE(EXCLUDED.").append(column);
+    sql.append(", t.").append(column).append(")");
   }
   // Lanes may commit batches out of order: a version older than the row's changes nothing.
   const std::string_view order = table.mode == RowMode::kLatest ? "\"timestamp\"" : "received_at";

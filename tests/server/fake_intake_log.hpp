@@ -15,10 +15,12 @@ namespace sluice::server::test {
 
 class FakeIntakeLog : public storage::IntakeLog {
  public:
+  using storage::IntakeLog::append;
   storage::Admission append(std::vector<std::string> records,
+                            std::vector<std::optional<storage::DedupKey>> /*keys*/,
                             storage::AppendCallback done) override {
     if (admission_ != storage::Admission::kAccepted) return admission_;
-    const storage::AppendResult result{commit_ok_, next_sequence_};
+    const storage::AppendResult result{commit_ok_, next_sequence_, {}};
     if (commit_ok_) {
       next_sequence_ += records.size();
       for (auto& record : records) stored_.push_back(std::move(record));

@@ -1,0 +1,175 @@
+#include "storage/dedup_index.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <unordered_set>
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <spdlog/spdlog.h>
+
+#include "storage/log_db.hpp"
+#include "storage/record.hpp"
+
+namespace sluice::storage {
+namespace {
+
+constexpr std::size_t kPrefixBytes = 8;
+
+std::string prefix_of(std::int64_t bucket_end) {
+  return encode_sequence_key(static_cast<std::uint64_t>(bucket_end));
+}
+
+}  // namespace
+
+DedupIndex::DedupIndex(LogDb& db, std::chrono::milliseconds window)
+    : db_(db), family_(db.dedup()), window_ms_(window.count()) {
+  std::vector<std::int64_t> ends;
+  std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), family_));
+  for (it->SeekToFirst(); it->Valid();) {
+    const auto end = decode_sequence_key(it->key().ToStringView().substr(0, kPrefixBytes));
+    if (!end || *end >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      break;  // not a bucket's key: nothing after it is either
+    }
+    ends.push_back(static_cast<std::int64_t>(*end));
+    it->Seek(prefix_of(static_cast<std::int64_t>(*end) + 1));
+  }
+  if (!enabled() && !ends.empty()) {
+    // Off: what the buckets hold would never be asked again. Written before the committer
+    // starts, so it is still the only writer once it runs.
+    const rocksdb::Status status = db_.db().DeleteRange(rocksdb::WriteOptions(), family_,
+                                                        prefix_of(0), prefix_of(ends.back() + 1));
+    if (status.ok()) {
+      MutexLock lock(reclaim_mutex_);
+      to_reclaim_.emplace_back(0, ends.back() + 1);
+    }
+    ends.clear();
+  }
+  WriterLock lock(mutex_);
+  bucket_ends_ = std::move(ends);
+}
+
+std::vector<std::int64_t> DedupIndex::live(std::int64_t now_ms) const {
+  std::vector<std::int64_t> live;
+  for (auto it = bucket_ends_.rbegin(); it != bucket_ends_.rend() && *it > now_ms - window_ms_;
+       ++it) {
+    live.push_back(*it);
+  }
+  return live;
+}
+
+std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int64_t now_ms) {
+  std::vector<bool> seen(keys.size(), false);
+  if (keys.empty()) return seen;
+  std::vector<std::int64_t> buckets;
+  {
+    ReaderLock lock(mutex_);
+    buckets = live(now_ms);
+  }
+  std::vector<std::string> index_keys(keys.size());
+  std::vector<rocksdb::Slice> slices(keys.size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  // One MultiGet per bucket for the whole group: RocksDB batches the filter and block reads.
+  for (const std::int64_t bucket : buckets) {
+    const std::string prefix = prefix_of(bucket);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      index_keys[i].assign(prefix).append(keys[i].view());
+      slices[i] = rocksdb::Slice(index_keys[i]);
+    }
+    db_.db().MultiGet(rocksdb::ReadOptions(), family_, slices.size(), slices.data(), values.data(),
+                      statuses.data());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].ok()) seen[i] = true;
+      values[i].Reset();
+    }
+  }
+  // Ids repeated within the group: only the first is stored.
+  std::unordered_set<DedupKey, DedupKeyHash> in_group;
+  in_group.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!seen[i] && !in_group.insert(keys[i]).second) seen[i] = true;
+  }
+  return seen;
+}
+
+std::string DedupIndex::bucket_for(std::int64_t now_ms, rocksdb::WriteBatch& batch) {
+  const std::int64_t width = std::max<std::int64_t>(window_ms_ / 2, 1);
+  const std::int64_t end = now_ms - now_ms % width + width;
+  {
+    ReaderLock lock(mutex_);
+    if (!bucket_ends_.empty() && bucket_ends_.back() == end &&
+        bucket_ends_.front() > now_ms - window_ms_) {
+      return prefix_of(end);
+    }
+  }
+  WriterLock lock(mutex_);
+  while (!bucket_ends_.empty() && bucket_ends_.front() <= now_ms - window_ms_) {
+    const std::int64_t expired = bucket_ends_.front();
+    batch.DeleteRange(family_, prefix_of(expired), prefix_of(expired + 1));
+    bucket_ends_.erase(bucket_ends_.begin());
+    deleted(expired);
+  }
+  // A clock set back keeps using the newest bucket rather than going back to an older one.
+  if (!bucket_ends_.empty() && bucket_ends_.back() >= end) return prefix_of(bucket_ends_.back());
+  bucket_ends_.push_back(end);
+  return prefix_of(end);
+}
+
+void DedupIndex::deleted(std::int64_t bucket_end) {
+  MutexLock lock(reclaim_mutex_);
+  to_reclaim_.emplace_back(bucket_end, bucket_end + 1);
+}
+
+std::optional<std::uint64_t> DedupIndex::find(const DedupKey& key, std::int64_t now_ms) {
+  ReaderLock lock(mutex_);
+  if (closed_ || !enabled()) return std::nullopt;
+  std::string value;
+  for (const std::int64_t bucket : live(now_ms)) {
+    const std::string index_key = prefix_of(bucket).append(key.view());
+    if (db_.db().Get(rocksdb::ReadOptions(), family_, index_key, &value).ok()) {
+      return decode_sequence_key(value);
+    }
+  }
+  return std::nullopt;
+}
+
+void DedupIndex::reclaim() {
+  MutexLock lock(reclaim_mutex_);
+  if (reclaim_closed_) return;
+  for (const auto& [first, last] : to_reclaim_) {
+    const std::string begin = prefix_of(first);
+    const std::string end = prefix_of(last);
+    const rocksdb::Slice begin_slice(begin);
+    const rocksdb::Slice end_slice(end);
+    // Files holding only deleted keys go without being read; the rest is compacted.
+    rocksdb::Status status = rocksdb::DeleteFilesInRange(&db_.db(), family_, &begin_slice,
+                                                         &end_slice, /*include_end=*/false);
+    if (status.ok()) {
+      status =
+          db_.db().CompactRange(rocksdb::CompactRangeOptions(), family_, &begin_slice, &end_slice);
+    }
+    if (!status.ok()) {
+      spdlog::warn("cannot reclaim expired dedup keys yet: {}", status.ToString());
+      return;  // tried again on the next pass
+    }
+  }
+  to_reclaim_.clear();
+}
+
+std::size_t DedupIndex::bucket_count() const {
+  ReaderLock lock(mutex_);
+  return bucket_ends_.size();
+}
+
+void DedupIndex::close() {
+  {
+    MutexLock lock(reclaim_mutex_);
+    reclaim_closed_ = true;
+  }
+  WriterLock lock(mutex_);
+  closed_ = true;
+}
+
+}  // namespace sluice::storage
