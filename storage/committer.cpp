@@ -196,8 +196,8 @@ std::size_t Committer::add_append(PendingAppend& append, std::uint64_t first,
     for (std::size_t i = 0; i < append.keys.size(); ++i) {
       if (!append.duplicate.empty() && append.duplicate[i]) continue;
       if (append.keys[i]) {
-        index_key_.assign(bucket_prefix).append(append.keys[i]->view());
-        batch_.Put(dedup_->family(), index_key_, encode_sequence_key(sequence));
+        index_entries_.emplace_back(bucket_prefix + std::string(append.keys[i]->view()),
+                                    encode_sequence_key(sequence));
       }
       ++sequence;
     }
@@ -227,6 +227,11 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
     append.result.first_sequence = next + record_count;
     record_count += add_append(append, next + record_count, bucket_prefix);
     group_bytes += append.bytes;
+  }
+  if (!index_entries_.empty()) {
+    std::sort(index_entries_.begin(), index_entries_.end());
+    for (const auto& [key, sequence] : index_entries_) batch.Put(dedup_->family(), key, sequence);
+    index_entries_.clear();
   }
   for (const StateWrite& write : state) {
     for (const StatePut& put : write.puts) add_to_batch(put, batch);

@@ -30,6 +30,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <rocksdb/write_batch.h>
@@ -148,7 +149,9 @@ class Committer {
   // The thread's write buffers, reused from group to group; only the committer's thread.
   rocksdb::WriteBatch batch_;
   std::string group_value_;
-  std::string index_key_;
+  // A group's new dedup index entries (key, value), written sorted: a memtable insert
+  // starts where the one before it ended, so ascending keys cost far fewer comparisons.
+  std::vector<std::pair<std::string, std::string>> index_entries_;
 
   // While recovering: when to call Resume() next, and the wait after that; the committer's
   // thread only.

@@ -26,7 +26,9 @@ std::string prefix_of(std::int64_t bucket_end) {
 DedupIndex::DedupIndex(LogDb& db, std::chrono::milliseconds window)
     : db_(db), family_(db.dedup()), window_ms_(window.count()) {
   std::vector<std::int64_t> ends;
-  std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), family_));
+  rocksdb::ReadOptions across_buckets;
+  across_buckets.total_order_seek = true;  // the family's prefix is for lookups only
+  std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(across_buckets, family_));
   for (it->SeekToFirst(); it->Valid();) {
     const auto end = decode_sequence_key(it->key().ToStringView().substr(0, kPrefixBytes));
     if (!end || *end >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -67,6 +69,13 @@ std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int6
     ReaderLock lock(mutex_);
     buckets = live(now_ms);
   }
+  // In RocksDB's (unsigned bytewise) key order, which MultiGet is told, so it need not sort
+  // them itself.
+  std::vector<std::size_t> order(keys.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&keys](std::size_t a, std::size_t b) {
+    return keys[a].view().compare(keys[b].view()) < 0;
+  });
   std::vector<std::string> index_keys(keys.size());
   std::vector<rocksdb::Slice> slices(keys.size());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
@@ -75,13 +84,13 @@ std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int6
   for (const std::int64_t bucket : buckets) {
     const std::string prefix = prefix_of(bucket);
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      index_keys[i].assign(prefix).append(keys[i].view());
+      index_keys[i].assign(prefix).append(keys[order[i]].view());
       slices[i] = rocksdb::Slice(index_keys[i]);
     }
     db_.db().MultiGet(rocksdb::ReadOptions(), family_, slices.size(), slices.data(), values.data(),
-                      statuses.data());
+                      statuses.data(), /*sorted_input=*/true);
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (statuses[i].ok()) seen[i] = true;
+      if (statuses[i].ok()) seen[order[i]] = true;
       values[i].Reset();
     }
   }

@@ -19,6 +19,9 @@ rocksdb::Options log_db_options() {
   options.max_background_jobs = 2;
   options.compression = rocksdb::kLZ4Compression;
   options.bottommost_compression = rocksdb::kZSTD;
+  // The committer is the database's only writer, so writes never share a memtable insert;
+  // the dedup index's hash memtable (dedup_family_options) cannot take concurrent ones.
+  options.allow_concurrent_memtable_write = false;
   // Secondary instances (sluice log cat while the server runs) need every file open.
   options.max_open_files = -1;
   // Keys are appended in order; sequential appends do not need a bloom filter.
@@ -34,15 +37,26 @@ rocksdb::Options log_db_options() {
 
 rocksdb::ColumnFamilyOptions dedup_family_options(std::uint64_t cache_bytes) {
   rocksdb::ColumnFamilyOptions options;
-  options.write_buffer_size = 16 << 20;
-  options.max_write_buffer_number = 2;
+  options.write_buffer_size = 32 << 20;
+  options.max_write_buffer_number = 3;
   options.compression = rocksdb::kNoCompression;
+  // Most lookups find nothing: a bloom filter over the memtable's whole keys answers them
+  // without walking its skiplist.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.05;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
   table.block_cache = rocksdb::NewLRUCache(cache_bytes);
+  // Filters and indexes in partitions of a few KiB, kept in the block cache: a large file's
+  // whole filter (megabytes) would not fit a cache shard and be read from disk at every
+  // lookup, and unpartitioned filters outside the cache would grow with the ids.
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;

@@ -3,6 +3,7 @@
 // RocksDB options shared by the server's writer and the read-only tools, so both open the log
 // the same way.
 
+#include <cstddef>
 #include <cstdint>
 
 #include <rocksdb/options.h>

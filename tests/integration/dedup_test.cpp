@@ -36,9 +36,9 @@ TEST_CASE("An event sent again within the window is acknowledged and not stored 
   {
     HttpClient client(server->port());
     // Twice in one batch: the first is stored, the second reported.
-    const HttpResponse first = client.request(
-        "POST", "/v1/batch", auth_headers(),
-        batch_json({track_json("d-1"), track_json("d-2"), track_json("d-1")}));
+    const HttpResponse first =
+        client.request("POST", "/v1/batch", auth_headers(),
+                       batch_json({track_json("d-1"), track_json("d-2"), track_json("d-1")}));
     REQUIRE(first.status == 200);
     CHECK(first.body == R"({"success":true,"duplicates":[{"index":2,"messageId":"d-1"}]})");
     // Again in a later batch, beside a new one.
@@ -96,8 +96,8 @@ TEST_CASE("Requests racing with the same messageId store it once", "[integration
     clients.emplace_back([&] {
       HttpClient client(server.port(), 5s);
       for (int round = 0; round < kRounds; ++round) {
-        const HttpResponse response = client.request(
-            "POST", "/v1/track", auth_headers(), track_json("race-" + std::to_string(round)));
+        const HttpResponse response = client.request("POST", "/v1/track", auth_headers(),
+                                                     track_json("race-" + std::to_string(round)));
         if (response.status == 200) ++acknowledged;
         if (response.body == R"({"success":true,"duplicate":true})") ++reported;
       }
@@ -145,8 +145,8 @@ TEST_CASE("With dedup off every event is stored", "[integration][dedup]") {
   ServerProcess server(dir.path(), options);
   HttpClient client(server.port());
   for (int i = 0; i < 2; ++i) {
-    const HttpResponse response = client.request("POST", "/v1/batch", auth_headers(),
-                                                 batch_json({track_json("o-1")}));
+    const HttpResponse response =
+        client.request("POST", "/v1/batch", auth_headers(), batch_json({track_json("o-1")}));
     CHECK(response.body == R"({"success":true})");
   }
   CHECK(duplicates_counted(client) == 0.0);

@@ -1,5 +1,3 @@
-#include "storage/dedup_index.hpp"
-
 #include <chrono>
 #include <future>
 #include <memory>
@@ -10,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "storage/dedup_index.hpp"
 #include "storage/dedup_key.hpp"
 #include "storage/event_log.hpp"
 #include "storage_fixture.hpp"
@@ -69,8 +68,7 @@ TEST_CASE("Dedup keys tell sources and ids apart", "[storage][dedup]") {
   CHECK_FALSE(dedup_key("ab", "c") == dedup_key("a", "bc"));
 }
 
-TEST_CASE("The log stores an id once and reports the rest with their places",
-          "[storage][dedup]") {
+TEST_CASE("The log stores an id once and reports the rest with their places", "[storage][dedup]") {
   TempDir dir;
   auto log = open_log(dir, 7 * 24h);
   const AppendResult first = append_ids(*log, {"a", "b", "a", "", ""});
