@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include <rocksdb/db.h>
@@ -165,11 +166,11 @@ void Committer::find_duplicates(std::vector<PendingAppend>& group, std::int64_t 
   }
 }
 
-std::size_t Committer::add_append(PendingAppend& append, std::uint64_t first,
-                                  const std::string& bucket_prefix) {
+Committer::Added Committer::add_append(PendingAppend& append, std::uint64_t first,
+                                       const std::string& bucket_prefix) {
   std::string& value = group_value_;
   value.clear();
-  std::size_t stored = append.records.size();
+  Added added{append.records.size(), append.bytes};
   if (append.duplicate.empty()) {
     // One value per request (record_group.hpp): RocksDB's cost is per key, not per byte.
     encode_record_group(append.records, value);
@@ -187,10 +188,12 @@ std::size_t Committer::add_append(PendingAppend& append, std::uint64_t first,
         duplicate.message_id = record->message_id;
       }
     }
-    stored = kept.size();
-    if (stored > 0) encode_record_group(kept, value);
+    added.records = kept.size();
+    added.bytes = 0;
+    for (const std::string& record : kept) added.bytes += record.size();
+    if (added.records > 0) encode_record_group(kept, value);
   }
-  if (stored > 0) batch_.Put(encode_sequence_key(first), value);
+  if (added.records > 0) batch_.Put(encode_sequence_key(first), value);
   if (dedup_ != nullptr) {
     std::uint64_t sequence = first;
     for (std::size_t i = 0; i < append.keys.size(); ++i) {
@@ -202,7 +205,7 @@ std::size_t Committer::add_append(PendingAppend& append, std::uint64_t first,
       ++sequence;
     }
   }
-  return stored;
+  return added;
 }
 
 void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<StateWrite>& state) {
@@ -213,19 +216,25 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
   std::uint64_t group_bytes = 0;
   std::size_t record_count = 0;
   std::string& value = group_value_;
+  // Out of service, the database is not touched: its WAL may hold a failed write.
+  const bool writable = health_.load(std::memory_order_relaxed) == Health::kWritable;
   // The check and the write of the keys it lets through are one step: the committer is the
   // index's only writer, so two requests carrying the same id store it once.
-  std::string bucket_prefix;
-  if (dedup_ != nullptr) {
+  std::optional<DedupIndex::Plan> plan;
+  if (dedup_ != nullptr && writable) {
     const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
     find_duplicates(group, now_ms);
-    bucket_prefix = dedup_->bucket_for(now_ms, batch);
+    plan = dedup_->plan(now_ms, batch);
   }
+  std::uint64_t stored_bytes = 0;
   for (auto& append : group) {
-    append.result.first_sequence = next + record_count;
-    record_count += add_append(append, next + record_count, bucket_prefix);
+    const Added added = add_append(append, next + record_count, plan ? plan->prefix : "");
+    // An append stored whole as duplicates has no sequence of its own.
+    append.result.first_sequence = added.records > 0 ? next + record_count : 0;
+    record_count += added.records;
+    stored_bytes += added.bytes;
     group_bytes += append.bytes;
   }
   if (!index_entries_.empty()) {
@@ -239,11 +248,12 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
 
   rocksdb::WriteOptions options;
   options.sync = sync_;
-  // Out of service, the database is not touched: its WAL may hold a failed write.
-  const bool writable = health_.load(std::memory_order_relaxed) == Health::kWritable;
-  const rocksdb::Status status = writable
-                                     ? db_.Write(options, &batch)
-                                     : rocksdb::Status::IOError("the event log is unavailable");
+  rocksdb::Status status = rocksdb::Status::IOError("the event log is unavailable");
+  if (writable) {
+    // A group of duplicates only has nothing to write, and no fsync to pay for it.
+    status = batch.Count() > 0 ? db_.Write(options, &batch) : rocksdb::Status::OK();
+  }
+  if (status.ok() && plan) dedup_->committed(*plan);
   // The batch and the value buffer keep their memory for the next group: a fresh megabyte
   // batch per group is a realloc chain and a page fault per page. A rare huge group (a
   // backlog of queued requests) does not keep its memory.
@@ -253,7 +263,7 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (status.ok() && record_count > 0) {
-    backlog_.grew(group_bytes);
+    backlog_.grew(stored_bytes);
     sequence_.publish(next + record_count - 1);
   } else if (status.ok()) {
     // Only destination state was written: no new sequence, nothing for the metrics.

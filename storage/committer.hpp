@@ -125,9 +125,13 @@ class Committer {
   // Marks the group's records whose keys were stored before, or earlier in the group.
   void find_duplicates(std::vector<PendingAppend>& group, std::int64_t now_ms);
   // Adds an append's records that are not duplicates to the batch under sequence first, with
-  // their dedup keys under the bucket prefix (when dedup is on); how many were added.
-  std::size_t add_append(PendingAppend& append, std::uint64_t first,
-                         const std::string& bucket_prefix);
+  // their dedup keys under the bucket prefix (when dedup is on). What was added: records and
+  // their bytes.
+  struct Added {
+    std::size_t records = 0;
+    std::uint64_t bytes = 0;
+  };
+  Added add_append(PendingAppend& append, std::uint64_t first, const std::string& bucket_prefix);
   // A write failed with status: recover, or fail for good when it cannot heal.
   void write_failed(const rocksdb::Status& status);
   // One attempt to bring the database back into service; the committer's thread only.

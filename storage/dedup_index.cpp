@@ -37,6 +37,12 @@ DedupIndex::DedupIndex(LogDb& db, std::chrono::milliseconds window)
     ends.push_back(static_cast<std::int64_t>(*end));
     it->Seek(prefix_of(static_cast<std::int64_t>(*end) + 1));
   }
+  if (!it->status().ok()) {
+    status_ = Status::io_error("cannot read the dedup index: " + it->status().ToString());
+  }
+  if (!it->status().ok()) {
+    status_ = Status::io_error("cannot read the dedup index: " + it->status().ToString());
+  }
   if (!enabled() && !ends.empty()) {
     // Off: what the buckets hold would never be asked again. Written before the committer
     // starts, so it is still the only writer once it runs.
@@ -103,32 +109,38 @@ std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int6
   return seen;
 }
 
-std::string DedupIndex::bucket_for(std::int64_t now_ms, rocksdb::WriteBatch& batch) {
+DedupIndex::Plan DedupIndex::plan(std::int64_t now_ms, rocksdb::WriteBatch& batch) const {
   const std::int64_t width = std::max<std::int64_t>(window_ms_ / 2, 1);
-  const std::int64_t end = now_ms - now_ms % width + width;
-  {
-    ReaderLock lock(mutex_);
-    if (!bucket_ends_.empty() && bucket_ends_.back() == end &&
-        bucket_ends_.front() > now_ms - window_ms_) {
-      return prefix_of(end);
-    }
+  Plan plan;
+  plan.bucket_end = now_ms - now_ms % width + width;
+  ReaderLock lock(mutex_);
+  for (const std::int64_t end : bucket_ends_) {
+    if (end > now_ms - window_ms_) break;
+    batch.DeleteRange(family_, prefix_of(end), prefix_of(end + 1));
+    plan.expired.push_back(end);
   }
-  WriterLock lock(mutex_);
-  while (!bucket_ends_.empty() && bucket_ends_.front() <= now_ms - window_ms_) {
-    const std::int64_t expired = bucket_ends_.front();
-    batch.DeleteRange(family_, prefix_of(expired), prefix_of(expired + 1));
-    bucket_ends_.erase(bucket_ends_.begin());
-    deleted(expired);
+  // A clock set back a little keeps using the newest bucket rather than starting one older
+  // than it; a window made smaller since the newest was started does not.
+  if (!bucket_ends_.empty() && bucket_ends_.back() > plan.bucket_end &&
+      bucket_ends_.back() - plan.bucket_end <= width) {
+    plan.bucket_end = bucket_ends_.back();
   }
-  // A clock set back keeps using the newest bucket rather than going back to an older one.
-  if (!bucket_ends_.empty() && bucket_ends_.back() >= end) return prefix_of(bucket_ends_.back());
-  bucket_ends_.push_back(end);
-  return prefix_of(end);
+  plan.prefix = prefix_of(plan.bucket_end);
+  return plan;
 }
 
-void DedupIndex::deleted(std::int64_t bucket_end) {
+void DedupIndex::committed(const Plan& plan) {
+  {
+    WriterLock lock(mutex_);
+    for (const std::int64_t end : plan.expired) std::erase(bucket_ends_, end);
+    const auto at = std::lower_bound(bucket_ends_.begin(), bucket_ends_.end(), plan.bucket_end);
+    if (at == bucket_ends_.end() || *at != plan.bucket_end) {
+      bucket_ends_.insert(at, plan.bucket_end);
+    }
+  }
+  if (plan.expired.empty()) return;
   MutexLock lock(reclaim_mutex_);
-  to_reclaim_.emplace_back(bucket_end, bucket_end + 1);
+  for (const std::int64_t end : plan.expired) to_reclaim_.emplace_back(end, end + 1);
 }
 
 std::optional<std::uint64_t> DedupIndex::find(const DedupKey& key, std::int64_t now_ms) {
@@ -145,11 +157,16 @@ std::optional<std::uint64_t> DedupIndex::find(const DedupKey& key, std::int64_t 
 }
 
 void DedupIndex::reclaim() {
-  MutexLock lock(reclaim_mutex_);
-  if (reclaim_closed_) return;
-  for (const auto& [first, last] : to_reclaim_) {
-    const std::string begin = prefix_of(first);
-    const std::string end = prefix_of(last);
+  std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+  {
+    MutexLock lock(reclaim_mutex_);
+    if (reclaim_closed_) return;
+    ranges.swap(to_reclaim_);
+  }
+  std::vector<std::pair<std::int64_t, std::int64_t>> left;
+  for (const auto& range : ranges) {
+    const std::string begin = prefix_of(range.first);
+    const std::string end = prefix_of(range.second);
     const rocksdb::Slice begin_slice(begin);
     const rocksdb::Slice end_slice(end);
     // Files holding only deleted keys go without being read; the rest is compacted.
@@ -161,10 +178,12 @@ void DedupIndex::reclaim() {
     }
     if (!status.ok()) {
       spdlog::warn("cannot reclaim expired dedup keys yet: {}", status.ToString());
-      return;  // tried again on the next pass
+      left.push_back(range);  // tried again on the next pass
     }
   }
-  to_reclaim_.clear();
+  if (left.empty()) return;
+  MutexLock lock(reclaim_mutex_);
+  to_reclaim_.insert(to_reclaim_.end(), left.begin(), left.end());
 }
 
 std::size_t DedupIndex::bucket_count() const {

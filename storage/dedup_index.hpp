@@ -18,9 +18,10 @@
 // The block cache for the family's index and filter blocks is sized by storage.dedup_cache,
 // so memory stays bounded whatever the number of ids.
 //
-// Thread-safety: check() and bucket_for() only on the committer's thread (the database's one
-// writer, so a check and the write it leads to are one step); find() from any thread;
-// reclaim() from one thread at a time (retention's); close() once the committer has stopped.
+// Thread-safety: check(), plan() and committed() only on the committer's thread (the
+// database's one writer, so a check and the write it leads to are one step); find() from any
+// thread; reclaim() from one thread at a time (retention's); close() once the committer has
+// stopped.
 
 #include <chrono>
 #include <cstdint>
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "common/mutex.hpp"
+#include "common/status.hpp"
 #include "storage/dedup_key.hpp"
 
 namespace rocksdb {
@@ -44,24 +46,35 @@ class LogDb;
 class DedupIndex {
  public:
   // Finds the buckets the index holds (one seek per bucket); with a zero window (dedup off)
-  // deletes them all.
+  // deletes them all. status() says whether that worked.
   DedupIndex(LogDb& db, std::chrono::milliseconds window);
 
   bool enabled() const { return window_ms_ > 0; }
+  // Not ok when the buckets could not be read at open: the log must not run on a partial
+  // index.
+  const Status& status() const { return status_; }
   rocksdb::ColumnFamilyHandle* family() const { return family_; }
 
   // For each key, in order: whether it was seen within the window, in the index or earlier in
   // keys itself (the same id twice in one group: the first is stored, the rest are not).
   std::vector<bool> check(const std::vector<DedupKey>& keys, std::int64_t now_ms) EXCLUDES(mutex_);
 
-  // The prefix of the index keys of keys first seen at now_ms (their bucket's end). Buckets
-  // expired by now_ms are deleted in batch.
-  std::string bucket_for(std::int64_t now_ms, rocksdb::WriteBatch& batch) EXCLUDES(mutex_);
+  // Where a group's new keys go and what expires with it, decided before its write and
+  // applied (committed()) only once the write succeeded, so a failed write changes nothing.
+  struct Plan {
+    std::string prefix;  // of the index keys of keys first seen now (their bucket's end)
+    std::int64_t bucket_end = 0;
+    std::vector<std::int64_t> expired;  // bucket ends deleted by the group's write
+  };
+  // The plan at now_ms; the deletes of expired buckets are added to batch.
+  Plan plan(std::int64_t now_ms, rocksdb::WriteBatch& batch) const EXCLUDES(mutex_);
+  void committed(const Plan& plan) EXCLUDES(mutex_, reclaim_mutex_);
 
   // The sequence the event of key was stored under, when it was seen within the window.
   std::optional<std::uint64_t> find(const DedupKey& key, std::int64_t now_ms) EXCLUDES(mutex_);
 
-  // Drops the files of deleted buckets and compacts what is left of their ranges.
+  // Drops the files of deleted buckets and compacts what is left of their ranges. The
+  // database work runs without a lock held, so the committer never waits for it.
   void reclaim() EXCLUDES(reclaim_mutex_);
 
   // Live and expired-but-not-yet-deleted buckets (tests).
@@ -73,11 +86,11 @@ class DedupIndex {
  private:
   // Bucket ends of the live buckets at now_ms, newest first.
   std::vector<std::int64_t> live(std::int64_t now_ms) const REQUIRES_SHARED(mutex_);
-  void deleted(std::int64_t bucket_end) EXCLUDES(reclaim_mutex_);
 
   LogDb& db_;
   rocksdb::ColumnFamilyHandle* const family_;
   const std::int64_t window_ms_;
+  Status status_ = Status::ok();
   mutable SharedMutex mutex_;
   std::vector<std::int64_t> bucket_ends_ GUARDED_BY(mutex_);  // ascending
   bool closed_ GUARDED_BY(mutex_) = false;

@@ -38,7 +38,9 @@ Result<std::unique_ptr<EventLog>> EventLog::open(
                               " is undecodable");
   }
   LogDb& log_db = *db;
-  return std::unique_ptr<EventLog>(new EventLog(config, metrics, log_db, std::move(db), *last));
+  std::unique_ptr<EventLog> log(new EventLog(config, metrics, log_db, std::move(db), *last));
+  if (!log->dedup_.status().is_ok()) return log->dedup_.status();
+  return log;
 }
 
 EventLog::EventLog(const config::StorageConfig& config, StorageMetrics* metrics, LogDb& opened,

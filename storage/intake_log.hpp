@@ -28,7 +28,8 @@ struct DuplicateRecord {
 
 struct AppendResult {
   bool ok = false;
-  // The records stored, in order, got first_sequence, first_sequence + 1, ...
+  // The records stored, in order, got first_sequence, first_sequence + 1, ...; 0 when all
+  // were duplicates.
   std::uint64_t first_sequence = 0;
   std::vector<DuplicateRecord> duplicates;  // in order of record
 };

@@ -220,6 +220,19 @@ TEST_CASE("storage.durability is fsync or wal", "[config]") {
   }
 }
 
+TEST_CASE("storage.dedup_window is a week unless set, and zero turns dedup off", "[config]") {
+  const Config defaults = loaded(load_with_source(""));
+  CHECK(defaults.storage.dedup_window == 168h);
+  CHECK(defaults.storage.dedup_cache_bytes == 64ull << 20);
+  const Config set =
+      loaded(load_with_source("[storage]\ndedup_window = \"36h\"\ndedup_cache = \"256MiB\"\n"));
+  CHECK(set.storage.dedup_window == 36h);
+  CHECK(set.storage.dedup_cache_bytes == 256ull << 20);
+  CHECK(loaded(load_with_source("[storage]\ndedup_window = \"0s\"\n")).storage.dedup_window == 0ms);
+  const ConfigError error = only_error(load_with_source("[storage]\ndedup_window = \"-1d\"\n"));
+  CHECK_THAT(error.to_string(), Catch::Contains("storage.dedup_window: expected a duration >= 0"));
+}
+
 TEST_CASE("storage.retention takes days, zero, and nothing longer than ten years", "[config]") {
   CHECK(loaded(load_with_source("")).storage.retention == 0ms);
   CHECK(loaded(load_with_source("[storage]\nretention = \"7d\"\n")).storage.retention == 168h);

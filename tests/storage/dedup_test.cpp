@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "faulty_file_system.hpp"
 #include "storage/dedup_index.hpp"
 #include "storage/dedup_key.hpp"
 #include "storage/event_log.hpp"
@@ -20,19 +21,22 @@ using namespace std::chrono_literals;
 using test::labelled_record;
 using test::TempDir;
 
-std::unique_ptr<EventLog> open_log(const TempDir& dir, std::chrono::milliseconds window) {
+std::unique_ptr<EventLog> open_log(
+    const TempDir& dir, std::chrono::milliseconds window,
+    const std::shared_ptr<rocksdb::FileSystem>& file_system = nullptr) {
   config::StorageConfig config;
   config.path = dir.log_path();
   config.durability = config::Durability::kWal;
   config.dedup_window = window;
-  auto log = EventLog::open(config, nullptr);
+  auto log = EventLog::open(config, nullptr, file_system);
   INFO(log.status().to_string());
   REQUIRE(log.is_ok());
   return std::move(log).value();
 }
 
-// Appends records labelled by ids, each with its dedup key (none for an empty id), and waits.
-AppendResult append_ids(EventLog& log, const std::vector<std::string>& ids) {
+// Appends records labelled by ids, each with its dedup key (none for an empty id), and waits;
+// nullopt when the log refused the append. No assertions: threads call it.
+std::optional<AppendResult> try_append(EventLog& log, const std::vector<std::string>& ids) {
   std::vector<std::string> records;
   std::vector<std::optional<DedupKey>> keys;
   for (const std::string& id : ids) {
@@ -41,11 +45,24 @@ AppendResult append_ids(EventLog& log, const std::vector<std::string>& ids) {
   }
   auto promise = std::make_shared<std::promise<AppendResult>>();
   auto future = promise->get_future();
-  REQUIRE(log.records().append(std::move(records), std::move(keys),
-                               [promise](const AppendResult& result) {
-                                 promise->set_value(result);
-                               }) == Admission::kAccepted);
+  const Admission admission =
+      log.records().append(std::move(records), std::move(keys),
+                           [promise](const AppendResult& result) { promise->set_value(result); });
+  if (admission != Admission::kAccepted) return std::nullopt;
   return future.get();
+}
+
+AppendResult append_unchecked(EventLog& log, const std::vector<std::string>& ids) {
+  const std::optional<AppendResult> result = try_append(log, ids);
+  REQUIRE(result.has_value());
+  return *result;
+}
+
+// The same, requiring that the write worked.
+AppendResult append_ids(EventLog& log, const std::vector<std::string>& ids) {
+  AppendResult result = append_unchecked(log, ids);
+  REQUIRE(result.ok);
+  return result;
 }
 
 std::vector<std::uint32_t> duplicate_places(const AppendResult& result) {
@@ -84,8 +101,8 @@ TEST_CASE("The log stores an id once and reports the rest with their places", "[
 
   // Everything already there: acknowledged, nothing written.
   const AppendResult third = append_ids(*log, {"c"});
-  CHECK(third.ok);
   CHECK(duplicate_places(third) == std::vector<std::uint32_t>{0});
+  CHECK(third.first_sequence == 0);
   CHECK(log->records().last_sequence() == 5);
 
   // The index answers with the sequence the first one got.
@@ -108,8 +125,8 @@ TEST_CASE("Appends racing with one id store it once", "[storage][dedup]") {
     stored.push_back(std::async(std::launch::async, [&log] {
       std::size_t kept = 0;
       for (int i = 0; i < kIds; ++i) {
-        const AppendResult result = append_ids(*log, {"race-" + std::to_string(i)});
-        kept += 1 - result.duplicates.size();
+        const auto result = try_append(*log, {"race-" + std::to_string(i)});
+        if (result && result->ok) kept += 1 - result->duplicates.size();
       }
       return kept;
     }));
@@ -138,6 +155,29 @@ TEST_CASE("Buckets older than the window are deleted and their space reclaimed",
   CHECK(append_ids(*log, {"old"}).duplicates.empty());
   log->dedup().reclaim();
   CHECK(log->dedup().find(*dedup_key("web", "old"), now_ms()).has_value());
+  // The expired buckets were deleted on disk too: a reopened index finds only live ones.
+  log->close();
+  log = open_log(dir, 400ms);
+  CHECK(log->dedup().bucket_count() <= 3);
+}
+
+TEST_CASE("A failed write leaves no key behind: the retry is stored", "[storage][dedup]") {
+  TempDir dir;
+  auto file_system = std::make_shared<test::FaultyFileSystem>();
+  auto log = open_log(dir, 7 * 24h, file_system);
+  REQUIRE(append_ids(*log, {"kept"}).duplicates.empty());
+  file_system->set_full(true);
+  CHECK_FALSE(append_unchecked(*log, {"lost", "kept"}).ok);
+  file_system->set_full(false);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (log->records().admission() != Admission::kAccepted &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(log->records().admission() == Admission::kAccepted);
+  const AppendResult retry = append_ids(*log, {"lost", "kept"});
+  CHECK(duplicate_places(retry) == std::vector<std::uint32_t>{1});
+  CHECK(retry.first_sequence == 2);
 }
 
 TEST_CASE("Dedup off stores every record and forgets the index", "[storage][dedup]") {
