@@ -1,6 +1,7 @@
 #include "admin/admin_handler.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,7 +9,9 @@
 #include "admin/admin_json.hpp"
 #include "admin/admin_routes.hpp"
 #include "admin/source_requests.hpp"
+#include "api/auth.hpp"
 #include "api/json_writer.hpp"
+#include "storage/record.hpp"
 
 namespace sluice::admin {
 
@@ -66,6 +69,15 @@ Response catalog_failure(const Request& request, const Status& status) {
   return call_failure(request, status, "the sources cannot be changed now; try again");
 }
 
+// "7d", "36h", "90s" or "250ms": a window as config writes it.
+std::string duration_text(std::chrono::milliseconds window) {
+  const auto ms = window.count();
+  if (ms > 0 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms > 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 std::optional<std::uint64_t> parse_id(std::string_view text) {
   std::uint64_t id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -76,8 +88,8 @@ std::optional<std::uint64_t> parse_id(std::string_view text) {
 }  // namespace
 
 AdminHandler::AdminHandler(router::RouterControl& control, ReloadHook reload,
-                           api::SourceCatalog* sources)
-    : control_(control), reload_(std::move(reload)), sources_(sources) {}
+                           api::SourceCatalog* sources, const storage::EventFinder* events)
+    : control_(control), reload_(std::move(reload)), sources_(sources), events_(events) {}
 
 Response AdminHandler::error(unsigned version, http::status status, std::string_view code,
                              std::string_view message) {
@@ -101,7 +113,8 @@ Response AdminHandler::handle(const Request& request) {
       route.kind == AdminRouteKind::kSourceKeys || route.kind == AdminRouteKind::kRevokeKey;
   if (route.kind == AdminRouteKind::kNotFound ||
       (route.kind == AdminRouteKind::kReload && !reload_) ||
-      (source_route && sources_ == nullptr)) {
+      (source_route && sources_ == nullptr) ||
+      (route.kind == AdminRouteKind::kEvent && events_ == nullptr)) {
     return error(request.version(), http::status::not_found, "not_found",
                  "no such endpoint: " + std::string(path));
   }
@@ -141,6 +154,11 @@ Response AdminHandler::handle(const Request& request) {
       return redeliver(request, route.destination, *id);
     case AdminRouteKind::kReload:
       return reload(request);
+    case AdminRouteKind::kEvent:
+      return event(request, route.message_id,
+                   target.find('?') == std::string_view::npos
+                       ? std::string_view()
+                       : target.substr(target.find('?') + 1));
     case AdminRouteKind::kSources:
       return sources(request);
     case AdminRouteKind::kSource:
@@ -300,6 +318,41 @@ Response AdminHandler::revoke_key(const Request& request, std::string_view name,
   if (!revoked.is_ok()) return catalog_failure(request, revoked.status());
   return json_response(request.version(), http::status::ok,
                        source_body(*revoked, sources_->now_ms()));
+}
+
+// GET /v1/events/{messageId}?source=NAME: the stored event and where it stands with every
+// destination.
+Response AdminHandler::event(const Request& request, std::string_view message_id,
+                             std::string_view query) const {
+  const std::optional<std::string> source = api::query_parameter(query, "source");
+  if (!source || source->empty()) {
+    return error(request.version(), http::status::bad_request, "invalid_request",
+                 "add ?source=NAME: messageIds are kept per source");
+  }
+  const std::string id = api::percent_decode(message_id, /*plus_is_space=*/false);
+  const std::optional<storage::FoundEvent> found = events_->find(*source, id);
+  if (!found) {
+    return error(request.version(), http::status::not_found, "not_found",
+                 "no event with messageId " + quoted(std::string_view(id)) + " from source " +
+                     quoted(std::string_view(*source)) + " within the dedup window (" +
+                     duration_text(events_->window()) +
+                     "): it was never acknowledged, it is older than the window, its messageId "
+                     "was made by the server, or dedup is off");
+  }
+  if (found->record.empty()) {
+    return json_response(request.version(), http::status::ok,
+                         event_body(id, *source, found->sequence, nullptr, {}));
+  }
+  const std::optional<storage::Record> record = storage::decode_record(found->record);
+  if (!record) {
+    return error(request.version(), http::status::internal_server_error, "internal_error",
+                 "the stored event cannot be decoded");
+  }
+  const Result<std::vector<router::EventDelivery>> states =
+      control_.event_delivery(found->sequence, *record);
+  if (!states.is_ok()) return control_failure(request, states.status());
+  return json_response(request.version(), http::status::ok,
+                       event_body(id, *source, found->sequence, &*record, *states));
 }
 
 }  // namespace sluice::admin

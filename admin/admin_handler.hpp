@@ -17,6 +17,7 @@
 #include "config/reload_outcome.hpp"
 #include "net/http_types.hpp"
 #include "router/router_control.hpp"
+#include "storage/event_finder.hpp"
 
 namespace sluice::admin {
 
@@ -29,9 +30,11 @@ using ReloadHook = std::function<config::ReloadOutcome()>;
 
 class AdminHandler {
  public:
-  // Without a catalog the /v1/sources endpoints are 404.
+  // Without a catalog the /v1/sources endpoints are 404, without an event finder
+  // /v1/events/{messageId}.
   explicit AdminHandler(router::RouterControl& control, ReloadHook reload = {},
-                        api::SourceCatalog* sources = nullptr);
+                        api::SourceCatalog* sources = nullptr,
+                        const storage::EventFinder* events = nullptr);
 
   Response handle(const Request& request);
 
@@ -53,10 +56,12 @@ class AdminHandler {
   Response source(const Request& request, std::string_view name);
   Response add_key(const Request& request, std::string_view name);
   Response revoke_key(const Request& request, std::string_view name, std::string_view key);
+  Response event(const Request& request, std::string_view message_id, std::string_view query) const;
 
   router::RouterControl& control_;
   ReloadHook reload_;
   api::SourceCatalog* sources_;
+  const storage::EventFinder* events_;
   ReplayRequestParser replay_parser_;
 };
 

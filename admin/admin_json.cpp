@@ -210,4 +210,52 @@ std::string error_body(std::string_view code, std::string_view message) {
   return out.take();
 }
 
+std::string event_body(std::string_view message_id, std::string_view source, std::uint64_t sequence,
+                       const storage::Record* record,
+                       std::span<const router::EventDelivery> destinations) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("messageId");
+  out.string(message_id);
+  out.key("source");
+  out.string(source);
+  out.key("sequence");
+  out.number(sequence);
+  out.key("stored");
+  out.boolean(record != nullptr);
+  if (record != nullptr) {
+    out.key("receivedAt");
+    out.string(api::format_timestamp(record->received_at_ms));
+    out.key("type");
+    out.string(storage::to_string(record->type));
+    out.key("event");
+    out.raw(record->json);
+    out.key("destinations");
+    out.begin_array();
+    for (const router::EventDelivery& delivery : destinations) {
+      out.begin_object();
+      out.key("name");
+      out.string(delivery.destination);
+      out.key("state");
+      out.string(router::to_string(delivery.state));
+      if (delivery.state == router::EventDelivery::State::kPending) {
+        out.key("ahead");
+        out.number(delivery.ahead);
+      }
+      if (delivery.dead_letter) {
+        out.key("dead_letter");
+        write_dead_letter_summary(out, *delivery.dead_letter);
+        out.end_object();
+        out.key("redeliver");
+        out.string("/v1/destinations/" + delivery.destination + "/dead-letters/" +
+                   std::to_string(delivery.dead_letter->first_sequence) + "/redeliver");
+      }
+      out.end_object();
+    }
+    out.end_array();
+  }
+  out.end_object();
+  return out.take();
+}
+
 }  // namespace sluice::admin

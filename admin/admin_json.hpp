@@ -11,6 +11,7 @@
 #include "api/source_definition.hpp"
 #include "router/router_control.hpp"
 #include "storage/dead_letter.hpp"
+#include "storage/record.hpp"
 
 namespace sluice::admin {
 
@@ -36,6 +37,15 @@ std::string source_body(const api::SourceDefinition& source, std::int64_t now_ms
 std::string sources_body(std::span<const api::SourceDefinition> sources, std::int64_t now_ms);
 // {"write_key":"..."}
 std::string write_key_body(std::string_view key);
+
+// GET /v1/events/{messageId}: {"messageId","source","sequence","stored" (false once retention
+// deleted it, which it does only past every destination's cursor), and when stored:
+// "receivedAt","type","event" (the stored JSON verbatim) and "destinations":[{"name","state"
+// ("delivered"|"pending"|"filtered"|"dead_lettered"), "ahead" (pending: undelivered events
+// before it), "dead_letter" (a dead letter as listed) and "redeliver" (its path)}]}
+std::string event_body(std::string_view message_id, std::string_view source, std::uint64_t sequence,
+                       const storage::Record* record,
+                       std::span<const router::EventDelivery> destinations);
 
 // {"cursor":N}
 std::string cursor_body(std::uint64_t cursor);

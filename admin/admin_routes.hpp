@@ -22,6 +22,7 @@ enum class AdminRouteKind {
   kSource,        // GET, PATCH, DELETE /v1/sources/{name}
   kSourceKeys,    // POST /v1/sources/{name}/keys
   kRevokeKey,     // POST /v1/sources/{name}/keys/{key}/revoke
+  kEvent,         // GET  /v1/events/{messageId}?source=NAME
   kNotFound,
 };
 
@@ -36,7 +37,8 @@ struct AdminRoute {
   // The source routes' segments (names and API keys are URL-safe; a config source whose name
   // is not cannot be addressed, and config sources cannot be changed here anyway).
   std::string_view source;
-  std::string_view write_key;  // kRevokeKey
+  std::string_view write_key;   // kRevokeKey
+  std::string_view message_id;  // kEvent, still percent-encoded
 };
 
 // The target as logs may show it: a write key in the path (kRevokeKey) is replaced by

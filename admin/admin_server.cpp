@@ -27,10 +27,10 @@ using asio::ip::tcp;
 class AdminServer::Impl {
  public:
   Impl(const config::AdminConfig& config, router::RouterControl& control, const AdminLimits& limits,
-       ReloadHook reload, api::SourceCatalog* sources)
+       ReloadHook reload, api::SourceCatalog* sources, const storage::EventFinder* events)
       : limits_(limits),
         token_(config.token),
-        handler_(control, std::move(reload), sources),
+        handler_(control, std::move(reload), sources, events),
         tracker_(io_.get_executor()),
         connections_(limits.max_connections) {}
 
@@ -100,8 +100,9 @@ class AdminServer::Impl {
 std::unique_ptr<AdminServer> AdminServer::start(const config::AdminConfig& config,
                                                 router::RouterControl& control, std::string* error,
                                                 const AdminLimits& limits, ReloadHook reload,
-                                                api::SourceCatalog* sources) {
-  auto impl = std::make_unique<Impl>(config, control, limits, std::move(reload), sources);
+                                                api::SourceCatalog* sources,
+                                                const storage::EventFinder* events) {
+  auto impl = std::make_unique<Impl>(config, control, limits, std::move(reload), sources, events);
   if (const Status bound = impl->bind(config); !bound.is_ok()) {
     *error = bound.message();
     return nullptr;

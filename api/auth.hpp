@@ -49,7 +49,8 @@ std::optional<std::string> write_key_from_authorization(std::string_view header)
 // the parameter is absent.
 std::optional<std::string> query_parameter(std::string_view query, std::string_view name);
 
-// Percent-decoding of a query component ('+' is a space). Malformed escapes are kept as is.
-std::string percent_decode(std::string_view text);
+// Percent-decoding of a query component ('+' is a space) or, with plus_is_space false, of a
+// path segment. Malformed escapes are kept as is.
+std::string percent_decode(std::string_view text, bool plus_is_space = true);
 
 }  // namespace sluice::api

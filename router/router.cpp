@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "router/destination_factory.hpp"
+#include "router/filter.hpp"
 #include "storage/sequence_search.hpp"
 
 namespace sluice::router {
@@ -230,6 +231,38 @@ Status Router::redeliver(std::string_view name, std::uint64_t id) {
   }
   (*loop)->redeliver(id);
   return Status::ok();
+}
+
+Result<std::vector<EventDelivery>> Router::event_delivery(std::uint64_t sequence,
+                                                          const storage::Record& record) const {
+  std::vector<EventDelivery> states;
+  for (const auto& loop : loops()) {
+    EventDelivery& delivery = states.emplace_back();
+    delivery.destination = loop->name();
+    // A filter of its own: the loop's is its thread's.
+    if (Filter filter(loop->config()); !filter.matches(record)) {
+      delivery.state = EventDelivery::State::kFiltered;
+      continue;
+    }
+    Result<std::vector<storage::DeadLetter>> letters = dead_letters(loop->name());
+    if (!letters.is_ok()) return letters.status();
+    for (storage::DeadLetter& letter : *letters) {
+      if (letter.first_sequence <= sequence && sequence <= letter.last_sequence) {
+        delivery.state = EventDelivery::State::kDeadLettered;
+        delivery.dead_letter = std::move(letter);
+        break;
+      }
+    }
+    if (delivery.dead_letter) continue;
+    const DestinationStatus status = loop->status();
+    if (status.cursor >= sequence) {
+      delivery.state = EventDelivery::State::kDelivered;
+    } else {
+      delivery.state = EventDelivery::State::kPending;
+      delivery.ahead = sequence - status.cursor - 1;
+    }
+  }
+  return states;
 }
 
 }  // namespace sluice::router

@@ -90,6 +90,8 @@ class Router : public RouterControl {
   Result<std::vector<storage::DeadLetter>> dead_letters(std::string_view name) const override;
   Result<storage::DeadLetter> dead_letter(std::string_view name, std::uint64_t id) const override;
   Status redeliver(std::string_view name, std::uint64_t id) override;
+  Result<std::vector<EventDelivery>> event_delivery(std::uint64_t sequence,
+                                                    const storage::Record& record) const override;
 
  private:
   // The loop of destination name; kNotFound when there is none. The loop stays valid for as

@@ -18,6 +18,7 @@
 
 #include "common/status.hpp"
 #include "storage/dead_letter.hpp"
+#include "storage/record.hpp"
 
 namespace sluice::router {
 
@@ -45,6 +46,22 @@ struct DestinationStatus {
   std::uint64_t dead_letters = 0;      // dead letters currently stored
   std::string last_error;              // the last failed attempt's reason; empty after success
 };
+
+// Where one stored event stands with one destination (the admin API's event lookup).
+struct EventDelivery {
+  enum class State {
+    kDelivered,     // the cursor is past it
+    kPending,       // not delivered yet
+    kFiltered,      // the destination does not take it (sources, types, event names)
+    kDeadLettered,  // its batch was dead-lettered
+  };
+  std::string destination;
+  State state = State::kPending;
+  std::uint64_t ahead = 0;  // kPending: undelivered events before it (filtered ones included)
+  std::optional<storage::DeadLetter> dead_letter;  // kDeadLettered: the letter, no events
+};
+
+std::string_view to_string(EventDelivery::State state);
 
 // Where a replay starts.
 struct ReplayFrom {
@@ -78,6 +95,9 @@ class RouterControl {
   // Queues the dead letter for one more delivery by its destination's loop; once delivered it
   // is removed. Answers at once: the outcome shows in the dead-letter list.
   virtual Status redeliver(std::string_view name, std::uint64_t id) = 0;
+  // The state with every destination of the event stored under sequence.
+  virtual Result<std::vector<EventDelivery>> event_delivery(
+      std::uint64_t sequence, const storage::Record& record) const = 0;
 };
 
 }  // namespace sluice::router

@@ -35,6 +35,7 @@
 #include "server/sources_cli.hpp"
 #include "server/tls_metrics.hpp"
 #include "server/tls_reloader.hpp"
+#include "storage/event_finder.hpp"
 #include "storage/event_log.hpp"
 #include "storage/retention.hpp"
 #include "storage/storage_metrics.hpp"
@@ -156,11 +157,12 @@ int run_server(const std::string& config_path) {
   }
 
   std::unique_ptr<admin::AdminServer> admin_api;
+  const storage::EventFinder events(*log, config->storage.dedup_window);
   if (config->admin.enabled) {
     std::string error;
     admin_api = admin::AdminServer::start(
         config->admin, *delivery, &error, admin::AdminLimits{},
-        [&reloader] { return reloader.reload(); }, catalog->get());
+        [&reloader] { return reloader.reload(); }, catalog->get(), &events);
     if (!admin_api) {
       spdlog::critical("{}", error);
       return 1;

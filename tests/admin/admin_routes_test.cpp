@@ -105,4 +105,15 @@ TEST_CASE("Source paths name the source and the key, and list the methods they a
   CHECK(redacted_target("/v1/sources/ios-app") == "/v1/sources/ios-app");
 }
 
+TEST_CASE("An event path names the messageId as written", "[admin]") {
+  AdminRoute route = match_admin_route("/v1/events/a%20b%2Fc+d");
+  CHECK(route.kind == AdminRouteKind::kEvent);
+  CHECK(route.method == "GET");
+  CHECK(route.message_id == "a%20b%2Fc+d");
+  CHECK(match_admin_route("/v1/events/m-1/").message_id == "m-1");
+  CHECK(match_admin_route("/v1/events").kind == AdminRouteKind::kNotFound);
+  CHECK(match_admin_route("/v1/events/").kind == AdminRouteKind::kNotFound);
+  CHECK(match_admin_route("/v1/events/a/b").kind == AdminRouteKind::kNotFound);
+}
+
 }  // namespace sluice::admin

@@ -16,6 +16,7 @@
 namespace sluice::admin::test {
 
 using router::DestinationStatus;
+using router::EventDelivery;
 using router::LoopState;
 using router::ReplayFrom;
 
@@ -101,6 +102,17 @@ class FakeRouterControl : public router::RouterControl {
     if (forced_) return *forced_;
     if (find_letter(name, id) == nullptr) return Status::not_found("no such dead letter");
     return Status::ok();
+  }
+
+  // Every destination has delivered everything.
+  Result<std::vector<EventDelivery>> event_delivery(
+      std::uint64_t /*sequence*/, const storage::Record& /*record*/) const override {
+    const std::lock_guard lock(mutex_);
+    std::vector<EventDelivery> states;
+    for (const auto& status : statuses_) {
+      states.push_back(EventDelivery{status.name, EventDelivery::State::kDelivered, 0, {}});
+    }
+    return states;
   }
 
  private:
