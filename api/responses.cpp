@@ -4,37 +4,46 @@
 
 namespace sluice::api {
 
+namespace {
+
+// ,"<name>":[{"index":N,...},...]: each item's members after its index written by write_rest.
+template <typename Item, typename WriteRest>
+void append_indexed(std::string& body, std::string_view name, std::span<const Item> items,
+                    WriteRest write_rest) {
+  body += ",\"";
+  body += name;
+  body += "\":[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) body += ',';
+    body += R"({"index":)";
+    body += std::to_string(items[i].index);
+    write_rest(items[i]);
+    body += '}';
+  }
+  body += ']';
+}
+
+}  // namespace
+
 std::string success_body(std::span<const Rejection> rejected, std::span<const Duplicate> duplicates,
                          bool single) {
   if (rejected.empty() && duplicates.empty()) return R"({"success":true})";
   std::string body = R"({"success":true)";
   if (!rejected.empty()) {
-    body += R"(,"rejected":[)";
-    for (std::size_t i = 0; i < rejected.size(); ++i) {
-      if (i) body += ',';
-      body += R"({"index":)";
-      body += std::to_string(rejected[i].index);
+    append_indexed(body, "rejected", rejected, [&body](const Rejection& rejection) {
       body += R"(,"code":)";
-      append_json_string(body, rejected[i].code, InvalidUtf8::kKeep);
+      append_json_string(body, rejection.code, InvalidUtf8::kKeep);
       body += R"(,"message":)";
-      append_json_string(body, rejected[i].message, InvalidUtf8::kKeep);
-      body += '}';
-    }
-    body += ']';
+      append_json_string(body, rejection.message, InvalidUtf8::kKeep);
+    });
   }
   if (single && !duplicates.empty()) {
     body += R"(,"duplicate":true)";
   } else if (!duplicates.empty()) {
-    body += R"(,"duplicates":[)";
-    for (std::size_t i = 0; i < duplicates.size(); ++i) {
-      if (i) body += ',';
-      body += R"({"index":)";
-      body += std::to_string(duplicates[i].index);
+    append_indexed(body, "duplicates", duplicates, [&body](const Duplicate& duplicate) {
       body += R"(,"messageId":)";
-      append_json_string(body, duplicates[i].message_id, InvalidUtf8::kReplace);
-      body += '}';
-    }
-    body += ']';
+      append_json_string(body, duplicate.message_id, InvalidUtf8::kReplace);
+    });
   }
   body += '}';
   return body;

@@ -45,6 +45,24 @@ TEST_CASE("success_body reports rejected messages", "[api]") {
   }
 }
 
+TEST_CASE("success_body reports duplicates beside rejections", "[api]") {
+  const std::vector<Rejection> rejected = {{1, "event_not_defined", "track needs an event name"}};
+  const std::vector<Duplicate> duplicates = {{0, "m-0"}, {4, "m-\"4\""}};
+  SECTION("a batch lists each duplicate with its index and messageId") {
+    const auto json = parse_json(success_body(rejected, duplicates));
+    CHECK(json.at("/rejected/0/index").get_uint64().value_unsafe() == 1);
+    CHECK(json.at("/duplicates/0/index").get_uint64().value_unsafe() == 0);
+    CHECK(json.string_at("/duplicates/0/messageId") == "m-0");
+    CHECK(json.at("/duplicates/1/index").get_uint64().value_unsafe() == 4);
+    CHECK(json.string_at("/duplicates/1/messageId") == "m-\"4\"");
+    CHECK_FALSE(json.has("/duplicate"));
+  }
+  SECTION("a single message says so in a word") {
+    CHECK(success_body({}, std::span(duplicates).first(1), true) ==
+          R"({"success":true,"duplicate":true})");
+  }
+}
+
 TEST_CASE("settings_body describes the Segment.io integration for the key", "[api]") {
   SECTION("with a public host: apiHost is host/v1") {
     const auto json = parse_json(settings_body("wk_web", "track.example.com:8443"));
