@@ -199,8 +199,13 @@ Committer::Added Committer::add_append(PendingAppend& append, std::uint64_t firs
     for (std::size_t i = 0; i < append.keys.size(); ++i) {
       if (!append.duplicate.empty() && append.duplicate[i]) continue;
       if (append.keys[i]) {
-        index_entries_.emplace_back(bucket_prefix + std::string(append.keys[i]->view()),
-                                    encode_sequence_key(sequence));
+        IndexEntry& entry = index_entries_.emplace_back();
+        std::copy_n(bucket_prefix.data(), DedupIndex::kPrefixBytes, entry.key.data());
+        std::copy_n(append.keys[i]->bytes.data(), append.keys[i]->bytes.size(),
+                    entry.key.data() + DedupIndex::kPrefixBytes);
+        for (std::size_t b = 0; b < entry.sequence.size(); ++b) {
+          entry.sequence[b] = static_cast<char>(sequence >> (8 * (entry.sequence.size() - 1 - b)));
+        }
       }
       ++sequence;
     }
@@ -238,8 +243,15 @@ void Committer::commit_group(std::vector<PendingAppend>& group, std::vector<Stat
     group_bytes += append.bytes;
   }
   if (!index_entries_.empty()) {
-    std::sort(index_entries_.begin(), index_entries_.end());
-    for (const auto& [key, sequence] : index_entries_) batch.Put(dedup_->family(), key, sequence);
+    const auto view = [](const auto& bytes) {
+      return std::string_view(bytes.data(), bytes.size());
+    };
+    std::sort(
+        index_entries_.begin(), index_entries_.end(),
+        [&view](const IndexEntry& a, const IndexEntry& b) { return view(a.key) < view(b.key); });
+    for (const IndexEntry& entry : index_entries_) {
+      batch.Put(dedup_->family(), view(entry.key), view(entry.sequence));
+    }
     index_entries_.clear();
   }
   for (const StateWrite& write : state) {

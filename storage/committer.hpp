@@ -22,6 +22,7 @@
 // the CommittedSequence and the Backlog must outlive the Committer; stop() (or the destructor)
 // drains the queue, so every accepted append gets its callback.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -38,6 +39,7 @@
 #include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "config/config.hpp"
+#include "storage/dedup_index.hpp"
 #include "storage/intake_log.hpp"
 
 namespace rocksdb {
@@ -49,7 +51,6 @@ namespace sluice::storage {
 
 class Backlog;
 class CommittedSequence;
-class DedupIndex;
 class StorageMetrics;
 
 // One change besides records to write with the next group, in one column family: a put of key, a
@@ -153,9 +154,14 @@ class Committer {
   // The thread's write buffers, reused from group to group; only the committer's thread.
   rocksdb::WriteBatch batch_;
   std::string group_value_;
-  // A group's new dedup index entries (key, value), written sorted: a memtable insert
-  // starts where the one before it ended, so ascending keys cost far fewer comparisons.
-  std::vector<std::pair<std::string, std::string>> index_entries_;
+  // A group's new dedup index entries, written sorted: a memtable insert starts where the one
+  // before it ended, so ascending keys cost far fewer comparisons. Fixed-size, so a key costs
+  // no allocation on the committer's thread.
+  struct IndexEntry {
+    std::array<char, DedupIndex::kPrefixBytes + sizeof(DedupKey::bytes)> key;  // bucket, key
+    std::array<char, 8> sequence;                                              // big-endian
+  };
+  std::vector<IndexEntry> index_entries_;
 
   // While recovering: when to call Resume() next, and the wait after that; the committer's
   // thread only.

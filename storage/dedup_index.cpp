@@ -15,8 +15,6 @@
 namespace sluice::storage {
 namespace {
 
-constexpr std::size_t kPrefixBytes = 8;
-
 std::string prefix_of(std::int64_t bucket_end) {
   return encode_sequence_key(static_cast<std::uint64_t>(bucket_end));
 }

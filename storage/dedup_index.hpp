@@ -49,6 +49,9 @@ class DedupIndex {
   // deletes them all. status() says whether that worked.
   DedupIndex(LogDb& db, std::chrono::milliseconds window);
 
+  // An index key: the bucket's end (this many bytes, big-endian ms), then the dedup key.
+  static constexpr std::size_t kPrefixBytes = 8;
+
   bool enabled() const { return window_ms_ > 0; }
   // Not ok when the buckets could not be read at open: the log must not run on a partial
   // index.
