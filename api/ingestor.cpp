@@ -234,8 +234,8 @@ void Ingestor::accept_or_reject(std::size_t index, const MessageView& message,
   enrichment.user_agent = request.user_agent;
   std::string& record = outcome.records.emplace_back();
   const std::string_view client_id = write_event_record(message, envelope, enrichment, record);
-  outcome.record_index.push_back(static_cast<std::uint32_t>(index));
   if (dedup_) {
+    outcome.record_index.push_back(static_cast<std::uint32_t>(index));
     outcome.dedup_keys.push_back(
         client_id.empty() ? std::nullopt : storage::dedup_key(enrichment.source, client_id));
   }

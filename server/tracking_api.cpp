@@ -97,8 +97,6 @@ std::string request_url(const Request& request, const Peer& peer, const RequestS
   return url;
 }
 
-// Rejections of a generic webhook's messages, renumbered by the items they came from, with the
-// items no message could be made of among them.
 // The index a message of the request is reported by: its item's for a generic webhook (whose
 // items may not all become messages), else its own.
 std::size_t reported_index(const inbound::WebhookBatch* webhook, std::size_t message) {
@@ -106,9 +104,12 @@ std::size_t reported_index(const inbound::WebhookBatch* webhook, std::size_t mes
   return webhook->item_of_message[message];
 }
 
+// Rejections of a generic webhook's messages, renumbered by the items they came from, with the
+// items no message could be made of among them.
 void report_by_item(const inbound::WebhookBatch& webhook, std::vector<api::Rejection>& rejected) {
-  for (api::Rejection& rejection : rejected)
+  for (api::Rejection& rejection : rejected) {
     rejection.index = reported_index(&webhook, rejection.index);
+  }
   for (const auto& item : webhook.rejected_items) {
     rejected.push_back(api::Rejection{item.index, "no_event_name", item.message});
   }

@@ -199,13 +199,8 @@ Committer::Added Committer::add_append(PendingAppend& append, std::uint64_t firs
     for (std::size_t i = 0; i < append.keys.size(); ++i) {
       if (!append.duplicate.empty() && append.duplicate[i]) continue;
       if (append.keys[i]) {
-        IndexEntry& entry = index_entries_.emplace_back();
-        std::copy_n(bucket_prefix.data(), DedupIndex::kPrefixBytes, entry.key.data());
-        std::copy_n(append.keys[i]->bytes.data(), append.keys[i]->bytes.size(),
-                    entry.key.data() + DedupIndex::kPrefixBytes);
-        for (std::size_t b = 0; b < entry.sequence.size(); ++b) {
-          entry.sequence[b] = static_cast<char>(sequence >> (8 * (entry.sequence.size() - 1 - b)));
-        }
+        index_entries_.push_back(IndexEntry{DedupIndex::index_key(bucket_prefix, *append.keys[i]),
+                                            sequence_key(sequence)});
       }
       ++sequence;
     }

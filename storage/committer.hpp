@@ -41,6 +41,7 @@
 #include "config/config.hpp"
 #include "storage/dedup_index.hpp"
 #include "storage/intake_log.hpp"
+#include "storage/record.hpp"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -158,8 +159,8 @@ class Committer {
   // before it ended, so ascending keys cost far fewer comparisons. Fixed-size, so a key costs
   // no allocation on the committer's thread.
   struct IndexEntry {
-    std::array<char, DedupIndex::kPrefixBytes + sizeof(DedupKey::bytes)> key;  // bucket, key
-    std::array<char, 8> sequence;                                              // big-endian
+    DedupIndex::IndexKey key;
+    SequenceKey sequence;
   };
   std::vector<IndexEntry> index_entries_;
 

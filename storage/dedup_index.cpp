@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
-#include <unordered_set>
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -74,13 +73,14 @@ std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int6
     buckets = live(now_ms);
   }
   // In RocksDB's (unsigned bytewise) key order, which MultiGet is told, so it need not sort
-  // them itself.
+  // them itself; equal keys by their place, so the first of a repeated id leads its run.
   std::vector<std::size_t> order(keys.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&keys](std::size_t a, std::size_t b) {
-    return keys[a].view().compare(keys[b].view()) < 0;
+    const int compared = keys[a].view().compare(keys[b].view());
+    return compared != 0 ? compared < 0 : a < b;
   });
-  std::vector<std::string> index_keys(keys.size());
+  std::vector<IndexKey> index_keys(keys.size());
   std::vector<rocksdb::Slice> slices(keys.size());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
@@ -88,8 +88,8 @@ std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int6
   for (const std::int64_t bucket : buckets) {
     const std::string prefix = prefix_of(bucket);
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      index_keys[i].assign(prefix).append(keys[order[i]].view());
-      slices[i] = rocksdb::Slice(index_keys[i]);
+      index_keys[i] = index_key(prefix, keys[order[i]]);
+      slices[i] = rocksdb::Slice(index_keys[i].data(), index_keys[i].size());
     }
     db_.db().MultiGet(rocksdb::ReadOptions(), family_, slices.size(), slices.data(), values.data(),
                       statuses.data(), /*sorted_input=*/true);
@@ -99,12 +99,17 @@ std::vector<bool> DedupIndex::check(const std::vector<DedupKey>& keys, std::int6
     }
   }
   // Ids repeated within the group: only the first is stored.
-  std::unordered_set<DedupKey, DedupKeyHash> in_group;
-  in_group.reserve(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (!seen[i] && !in_group.insert(keys[i]).second) seen[i] = true;
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    if (keys[order[i]] == keys[order[i - 1]]) seen[order[i]] = true;
   }
   return seen;
+}
+
+DedupIndex::IndexKey DedupIndex::index_key(std::string_view bucket_prefix, const DedupKey& key) {
+  IndexKey index_key{};
+  std::copy_n(bucket_prefix.data(), kPrefixBytes, index_key.data());
+  std::copy_n(key.bytes.data(), key.bytes.size(), index_key.data() + kPrefixBytes);
+  return index_key;
 }
 
 DedupIndex::Plan DedupIndex::plan(std::int64_t now_ms, rocksdb::WriteBatch& batch) const {

@@ -23,10 +23,12 @@
 // thread; reclaim() from one thread at a time (retention's); close() once the committer has
 // stopped.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +53,9 @@ class DedupIndex {
 
   // An index key: the bucket's end (this many bytes, big-endian ms), then the dedup key.
   static constexpr std::size_t kPrefixBytes = 8;
+  using IndexKey = std::array<char, kPrefixBytes + sizeof(DedupKey::bytes)>;
+  // The index key of key in the bucket whose prefix (Plan::prefix) is given.
+  static IndexKey index_key(std::string_view bucket_prefix, const DedupKey& key);
 
   bool enabled() const { return window_ms_ > 0; }
   // Not ok when the buckets could not be read at open: the log must not run on a partial

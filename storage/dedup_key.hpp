@@ -6,7 +6,6 @@
 // meet another source's.
 
 #include <array>
-#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -17,15 +16,6 @@ struct DedupKey {
 
   std::string_view view() const { return {bytes.data(), bytes.size()}; }
   bool operator==(const DedupKey&) const = default;
-};
-
-struct DedupKeyHash {
-  // The bytes are a digest: any eight of them are a good hash.
-  std::size_t operator()(const DedupKey& key) const {
-    std::size_t hash = 0;
-    std::memcpy(&hash, key.bytes.data(), sizeof hash);
-    return hash;
-  }
 };
 
 // nullopt only when OpenSSL cannot digest; the event is then stored unchecked.

@@ -109,10 +109,17 @@ std::optional<Record> decode_record(std::string_view bytes) {
   return record;
 }
 
-std::string encode_sequence_key(std::uint64_t sequence) {
-  std::string key(8, '\0');
-  for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(sequence >> (8 * (7 - i)));
+SequenceKey sequence_key(std::uint64_t sequence) {
+  SequenceKey key{};
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    key[i] = static_cast<char>(sequence >> (8 * (key.size() - 1 - i)));
+  }
   return key;
+}
+
+std::string encode_sequence_key(std::uint64_t sequence) {
+  const SequenceKey key = sequence_key(sequence);
+  return {key.data(), key.size()};
 }
 
 std::optional<std::uint64_t> decode_sequence_key(std::string_view key) {

@@ -14,6 +14,7 @@
 // Record is a view: its string_views point into the encoded bytes (decode) or into caller
 // memory (encode), which must outlive it.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,8 @@ void encode_record(const Record& record, std::string& out);
 std::optional<Record> decode_record(std::string_view bytes);
 
 // Log keys are 8-byte big-endian sequence numbers, so RocksDB's bytewise order is log order.
+using SequenceKey = std::array<char, 8>;
+SequenceKey sequence_key(std::uint64_t sequence);  // without an allocation
 std::string encode_sequence_key(std::uint64_t sequence);
 std::optional<std::uint64_t> decode_sequence_key(std::string_view key);
 

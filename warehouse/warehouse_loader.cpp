@@ -84,8 +84,8 @@ std::vector<Row> merged_by_id(const TableRows& table) {
 }
 
 // A table's rows as lines of COPY's text format, each value fitted to the type its column has
-// in the table: one that does not fit (or whose column the table lacks) is written as NULL,
-// and the first is reported to the conflict counter.
+// in the table: one that does not fit is written as NULL and reported to the conflict counter,
+// one whose column the table lacks as NULL.
 class CopyLines {
  public:
   CopyLines(const TableRows& table, const TableCatalog::Columns& known,
