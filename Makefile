@@ -32,7 +32,7 @@ FORMAT_PACKAGES := clang-format-14
 # tests start a throwaway cluster of their own), and Node.js with the Segment
 # Node SDK pinned in tests/sdk/node (Debian's nodejs only when the machine has no Node.js: a
 # newer one may be installed already).
-TEST_PACKAGES := prometheus openssl postgresql-15
+TEST_PACKAGES := prometheus openssl postgresql-15 chromium
 # The unit test suites (tests/<name>) that run under ThreadSanitizer, less the tests that start
 # a Kafka producer: librdkafka starts its threads with C11 thrd_create, which glibc implements
 # without calling pthread_create, so clang 14's ThreadSanitizer never registers those threads
@@ -65,6 +65,8 @@ deps-test:
 	@command -v npm >/dev/null || { $(call install_missing,nodejs npm); }
 	@[ tests/sdk/node/node_modules/.package-lock.json -nt tests/sdk/node/package-lock.json ] || \
 		npm ci --prefix tests/sdk/node --no-audit --no-fund
+	@[ tests/ui/node_modules/.package-lock.json -nt tests/ui/package-lock.json ] || \
+		npm ci --prefix tests/ui --no-audit --no-fund
 
 deps-clang:
 	@$(call install_missing,$(CLANG_PACKAGES))

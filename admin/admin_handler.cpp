@@ -87,9 +87,8 @@ std::optional<std::uint64_t> parse_id(std::string_view text) {
 
 }  // namespace
 
-AdminHandler::AdminHandler(router::RouterControl& control, ReloadHook reload,
-                           api::SourceCatalog* sources, const storage::EventFinder* events)
-    : control_(control), reload_(std::move(reload)), sources_(sources), events_(events) {}
+AdminHandler::AdminHandler(router::RouterControl& control, AdminServices services)
+    : control_(control), services_(std::move(services)) {}
 
 Response AdminHandler::error(unsigned version, http::status status, std::string_view code,
                              std::string_view message) {
@@ -112,9 +111,13 @@ Response AdminHandler::handle(const Request& request) {
       route.kind == AdminRouteKind::kSources || route.kind == AdminRouteKind::kSource ||
       route.kind == AdminRouteKind::kSourceKeys || route.kind == AdminRouteKind::kRevokeKey;
   if (route.kind == AdminRouteKind::kNotFound ||
-      (route.kind == AdminRouteKind::kReload && !reload_) ||
-      (source_route && sources_ == nullptr) ||
-      (route.kind == AdminRouteKind::kEvent && events_ == nullptr)) {
+      (route.kind == AdminRouteKind::kReload && !services_.reload) ||
+      (source_route && services_.sources == nullptr) ||
+      (route.kind == AdminRouteKind::kEvent && services_.events == nullptr) ||
+      (route.kind == AdminRouteKind::kWorkspace &&
+       (services_.sources == nullptr || services_.metrics == nullptr)) ||
+      // The session streams the tail when the server has one; a GET that reaches here has not.
+      (route.kind == AdminRouteKind::kTail && request.method() == http::verb::get)) {
     return error(request.version(), http::status::not_found, "not_found",
                  "no such endpoint: " + std::string(path));
   }
@@ -167,6 +170,9 @@ Response AdminHandler::handle(const Request& request) {
       return add_key(request, route.source);
     case AdminRouteKind::kRevokeKey:
       return revoke_key(request, route.source, route.write_key);
+    case AdminRouteKind::kWorkspace:
+      return workspace(request);
+    case AdminRouteKind::kTail:
     case AdminRouteKind::kNotFound:
       break;
   }
@@ -216,7 +222,7 @@ Response AdminHandler::redeliver(const Request& request, std::string_view name, 
 // 200 with what was applied and what needs a restart; 400 invalid_config with every error when
 // the file was refused (nothing changed then).
 Response AdminHandler::reload(const Request& request) {
-  const config::ReloadOutcome outcome = reload_();
+  const config::ReloadOutcome outcome = services_.reload();
   JsonWriter json;
   json.begin_object();
   const auto names = [&json](std::string_view key, const std::vector<std::string>& list) {
@@ -251,35 +257,35 @@ Response AdminHandler::reload(const Request& request) {
 // GET lists every source; POST creates one and answers 201 with it, its first key included.
 Response AdminHandler::sources(const Request& request) {
   if (request.method() == http::verb::get) {
-    const std::vector<api::SourceDefinition> all = sources_->list();
+    const std::vector<api::SourceDefinition> all = services_.sources->list();
     return json_response(request.version(), http::status::ok,
-                         sources_body(all, sources_->now_ms()));
+                         sources_body(all, services_.sources->now_ms()));
   }
   auto create = parse_create_source(request.body());
   if (!create.is_ok()) {
     return error(request.version(), http::status::bad_request, "invalid_body",
                  create.status().message());
   }
-  auto created = sources_->create(create->name, std::move(create->settings), create->kind);
+  auto created = services_.sources->create(create->name, std::move(create->settings), create->kind);
   if (!created.is_ok()) return catalog_failure(request, created.status());
   Response response = json_response(request.version(), http::status::created,
-                                    source_body(*created, sources_->now_ms()));
+                                    source_body(*created, services_.sources->now_ms()));
   response.set(http::field::location, "/v1/sources/" + created->name);
   return response;
 }
 
 Response AdminHandler::source(const Request& request, std::string_view name) {
   if (request.method() == http::verb::get) {
-    const auto found = sources_->find(name);
+    const auto found = services_.sources->find(name);
     if (!found) {
       return error(request.version(), http::status::not_found, "not_found",
                    "no source named " + quoted(name));
     }
     return json_response(request.version(), http::status::ok,
-                         source_body(*found, sources_->now_ms()));
+                         source_body(*found, services_.sources->now_ms()));
   }
   if (request.method() == http::verb::delete_) {
-    if (const Status removed = sources_->remove(name); !removed.is_ok()) {
+    if (const Status removed = services_.sources->remove(name); !removed.is_ok()) {
       return catalog_failure(request, removed);
     }
     Response response{http::status::no_content, request.version()};
@@ -292,17 +298,17 @@ Response AdminHandler::source(const Request& request, std::string_view name) {
     return error(request.version(), http::status::bad_request, "invalid_body",
                  patch.status().message());
   }
-  auto updated = sources_->update(name, [&patch](api::SourceDefinition& source) {
+  auto updated = services_.sources->update(name, [&patch](api::SourceDefinition& source) {
     patch->apply_to(source);
     return Status::ok();
   });
   if (!updated.is_ok()) return catalog_failure(request, updated.status());
   return json_response(request.version(), http::status::ok,
-                       source_body(*updated, sources_->now_ms()));
+                       source_body(*updated, services_.sources->now_ms()));
 }
 
 Response AdminHandler::add_key(const Request& request, std::string_view name) {
-  auto key = sources_->add_key(name);
+  auto key = services_.sources->add_key(name);
   if (!key.is_ok()) return catalog_failure(request, key.status());
   return json_response(request.version(), http::status::created, write_key_body(*key));
 }
@@ -314,10 +320,10 @@ Response AdminHandler::revoke_key(const Request& request, std::string_view name,
     return error(request.version(), http::status::bad_request, "invalid_body",
                  after.status().message());
   }
-  auto revoked = sources_->revoke_key(name, key, *after);
+  auto revoked = services_.sources->revoke_key(name, key, *after);
   if (!revoked.is_ok()) return catalog_failure(request, revoked.status());
   return json_response(request.version(), http::status::ok,
-                       source_body(*revoked, sources_->now_ms()));
+                       source_body(*revoked, services_.sources->now_ms()));
 }
 
 // GET /v1/events/{messageId}?source=NAME: the stored event and where it stands with every
@@ -330,12 +336,12 @@ Response AdminHandler::event(const Request& request, std::string_view message_id
                  "add ?source=NAME: messageIds are kept per source");
   }
   const std::string id = api::percent_decode(message_id, /*plus_is_space=*/false);
-  const std::optional<storage::FoundEvent> found = events_->find(*source, id);
+  const std::optional<storage::FoundEvent> found = services_.events->find(*source, id);
   if (!found) {
     return error(request.version(), http::status::not_found, "not_found",
                  "no event with messageId " + quoted(std::string_view(id)) + " from source " +
                      quoted(std::string_view(*source)) + " within the dedup window (" +
-                     duration_text(events_->window()) +
+                     duration_text(services_.events->window()) +
                      "): it was never acknowledged, it is older than the window, its messageId "
                      "was made by the server, or dedup is off");
   }
@@ -353,6 +359,17 @@ Response AdminHandler::event(const Request& request, std::string_view message_id
   if (!states.is_ok()) return control_failure(request, states.status());
   return json_response(request.version(), http::status::ok,
                        event_body(id, *source, found->sequence, &*record, *states));
+}
+
+Response AdminHandler::workspace(const Request& request) const {
+  std::vector<SourceActivity> activity;
+  for (const api::SourceDefinition& source : services_.sources->list()) {
+    activity.push_back(
+        SourceActivity{source.name, services_.metrics->counters_for(source.name).totals()});
+  }
+  return json_response(
+      request.version(), http::status::ok,
+      workspace_body(services_.public_host ? services_.public_host() : std::string(), activity));
 }
 
 }  // namespace sluice::admin

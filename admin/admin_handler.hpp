@@ -12,9 +12,8 @@
 #include <functional>
 #include <string_view>
 
+#include "admin/admin_services.hpp"
 #include "admin/replay_request.hpp"
-#include "api/source_catalog.hpp"
-#include "config/reload_outcome.hpp"
 #include "net/http_types.hpp"
 #include "router/router_control.hpp"
 #include "storage/event_finder.hpp"
@@ -25,17 +24,10 @@ namespace http = net::http;
 using net::Request;
 using net::Response;
 
-// Re-reads the config file (POST /v1/reload); empty when the server has no reload.
-using ReloadHook = std::function<config::ReloadOutcome()>;
-
 class AdminHandler {
  public:
-  // Without a catalog the /v1/sources endpoints are 404, without an event finder
-  // /v1/events/{messageId}.
-  explicit AdminHandler(router::RouterControl& control, ReloadHook reload = {},
-                        api::SourceCatalog* sources = nullptr,
-                        const storage::EventFinder* events = nullptr);
-
+  // Without a service, its endpoints are 404 (admin_services.hpp).
+  explicit AdminHandler(router::RouterControl& control, AdminServices services = {});
   Response handle(const Request& request);
 
   // A JSON error response: {"error":{"code","message"}}.
@@ -59,9 +51,9 @@ class AdminHandler {
   Response event(const Request& request, std::string_view message_id, std::string_view query) const;
 
   router::RouterControl& control_;
-  ReloadHook reload_;
-  api::SourceCatalog* sources_;
-  const storage::EventFinder* events_;
+  Response workspace(const Request& request) const;
+
+  AdminServices services_;
   ReplayRequestParser replay_parser_;
 };
 

@@ -126,6 +126,34 @@ std::string sources_body(std::span<const api::SourceDefinition> sources, std::in
   return out.take();
 }
 
+std::string workspace_body(std::string_view public_host, std::span<const SourceActivity> sources) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("public_host");
+  if (public_host.empty()) {
+    out.null();
+  } else {
+    out.string(public_host);
+  }
+  out.key("sources");
+  out.begin_array();
+  for (const SourceActivity& source : sources) {
+    out.begin_object();
+    out.key("name");
+    out.string(source.name);
+    out.key("received");
+    out.number(source.totals.received);
+    out.key("rejected");
+    out.number(source.totals.rejected);
+    out.key("refused");
+    out.number(source.totals.refused);
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+  return out.take();
+}
+
 std::string write_key_body(std::string_view key) {
   JsonWriter out;
   out.begin_object();

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/api_metrics.hpp"
 #include "api/source_definition.hpp"
 #include "router/router_control.hpp"
 #include "storage/dead_letter.hpp"
@@ -48,6 +49,16 @@ std::string event_body(std::string_view message_id, std::string_view source, std
                        std::span<const router::EventDelivery> destinations);
 
 // {"cursor":N}
+// One source's activity for the workspace view: its counters now.
+struct SourceActivity {
+  std::string name;
+  api::SourceCounters::Totals totals;
+};
+
+// GET /v1/workspace: {"public_host":"..." or null,"sources":[{"name","received","rejected",
+// "refused"}...]}; the UI turns the counters into rates.
+std::string workspace_body(std::string_view public_host, std::span<const SourceActivity> sources);
+
 std::string cursor_body(std::uint64_t cursor);
 // {"error":{"code","message"}}
 std::string error_body(std::string_view code, std::string_view message);

@@ -80,6 +80,8 @@ AdminRoute match_admin_route(std::string_view path) {
   constexpr std::string_view kSourcesPrefix = "/v1/sources";
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (path == "/v1/reload") return route(AdminRouteKind::kReload, "POST");
+  if (path == "/v1/tail") return route(AdminRouteKind::kTail, "GET");
+  if (path == "/v1/workspace") return route(AdminRouteKind::kWorkspace, "GET");
   if (constexpr std::string_view kEvents = "/v1/events/"; path.starts_with(kEvents)) {
     const std::string_view id = path.substr(kEvents.size());
     if (id.empty() || id.find('/') != std::string_view::npos) return {};

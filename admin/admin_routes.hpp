@@ -23,6 +23,8 @@ enum class AdminRouteKind {
   kSourceKeys,    // POST /v1/sources/{name}/keys
   kRevokeKey,     // POST /v1/sources/{name}/keys/{key}/revoke
   kEvent,         // GET  /v1/events/{messageId}?source=NAME
+  kWorkspace,     // GET  /v1/workspace
+  kTail,          // GET  /v1/tail?source=&type=&event=&sample=&rejected= (streamed)
   kNotFound,
 };
 

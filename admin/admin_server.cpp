@@ -15,6 +15,7 @@
 #include "admin/admin_handler.hpp"
 #include "admin/admin_session.hpp"
 #include "admin/bearer_token.hpp"
+#include "admin/live_tail.hpp"
 #include "net/listener.hpp"
 #include "net/session_tracker.hpp"
 
@@ -27,12 +28,16 @@ using asio::ip::tcp;
 class AdminServer::Impl {
  public:
   Impl(const config::AdminConfig& config, router::RouterControl& control, const AdminLimits& limits,
-       ReloadHook reload, api::SourceCatalog* sources, const storage::EventFinder* events)
+       const AdminServices& services)
       : limits_(limits),
         token_(config.token),
-        handler_(control, std::move(reload), sources, events),
+        handler_(control, services),
         tracker_(io_.get_executor()),
-        connections_(limits.max_connections) {}
+        connections_(limits.max_connections) {
+    if (services.log != nullptr) {
+      tail_.emplace(io_.get_executor(), *services.log, services.rejections, limits.tail);
+    }
+  }
 
   Status bind(const config::AdminConfig& config) {
     auto endpoint = net::resolve_listen_address(config.listen_host, config.listen_port);
@@ -67,6 +72,7 @@ class AdminServer::Impl {
       asio::post(io_, [this] {
         boost::system::error_code ignored;
         acceptor_->close(ignored);
+        if (tail_) tail_->close();  // streams end at once rather than at the drain deadline
         tracker_.drain(limits_.drain_timeout);
       });
     }
@@ -77,9 +83,9 @@ class AdminServer::Impl {
 
  private:
   asio::awaitable<void> serve(tcp::socket socket) {
-    co_await run_admin_session(
-        AdminSessionEnvironment{limits_, token_, handler_, tracker_, unauthenticated_},
-        std::move(socket));
+    co_await run_admin_session(AdminSessionEnvironment{limits_, token_, handler_, tracker_,
+                                                       unauthenticated_, tail_ ? &*tail_ : nullptr},
+                               std::move(socket));
   }
 
   const AdminLimits limits_;
@@ -91,6 +97,7 @@ class AdminServer::Impl {
   net::ConnectionBudget connections_;
   net::ConnectionObserver observer_;  // the admin API keeps no connection metrics
   UnauthenticatedConnections unauthenticated_;
+  std::optional<LiveTail> tail_;  // with a log to follow
   std::mutex stop_mutex_;
   std::atomic<bool> stopping_{false};
   std::uint16_t port_ = 0;
@@ -99,10 +106,9 @@ class AdminServer::Impl {
 
 std::unique_ptr<AdminServer> AdminServer::start(const config::AdminConfig& config,
                                                 router::RouterControl& control, std::string* error,
-                                                const AdminLimits& limits, ReloadHook reload,
-                                                api::SourceCatalog* sources,
-                                                const storage::EventFinder* events) {
-  auto impl = std::make_unique<Impl>(config, control, limits, std::move(reload), sources, events);
+                                                const AdminLimits& limits,
+                                                const AdminServices& services) {
+  auto impl = std::make_unique<Impl>(config, control, limits, services);
   if (const Status bound = impl->bind(config); !bound.is_ok()) {
     *error = bound.message();
     return nullptr;

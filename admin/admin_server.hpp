@@ -18,9 +18,9 @@
 
 #include "admin/admin_handler.hpp"
 #include "admin/admin_limits.hpp"
+#include "admin/admin_services.hpp"
 #include "config/config.hpp"
 #include "router/router_control.hpp"
-#include "storage/event_finder.hpp"
 
 namespace sluice::admin {
 
@@ -29,14 +29,10 @@ class AdminServer {
   // Binds config.listen_host:listen_port and starts serving on a new thread. nullptr and
   // *error (for the operator: what could not be done, and why) when it cannot listen.
   // config.token must not be empty (config/ guarantees 16+ characters when enabled).
-  // `reload` serves POST /v1/reload, `sources` the /v1/sources endpoints, `events` GET
-  // /v1/events/{messageId} (both must outlive the server); without them those paths are 404.
   static std::unique_ptr<AdminServer> start(const config::AdminConfig& config,
                                             router::RouterControl& control, std::string* error,
-                                            const AdminLimits& limits = {}, ReloadHook reload = {},
-                                            api::SourceCatalog* sources = nullptr,
-                                            const storage::EventFinder* events = nullptr);
-
+                                            const AdminLimits& limits = {},
+                                            const AdminServices& services = {});
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_routes.hpp"
+#include "admin/ui_assets.hpp"
 #include "net/http_connection.hpp"
 
 namespace sluice::admin {
@@ -74,6 +75,12 @@ asio::awaitable<boost::system::error_code> write_answer(net::HttpConnection& con
   co_return co_await connection.write_header(response);
 }
 
+bool is_tail_stream(const Request& request) {
+  const std::string_view target = request.target();
+  return request.method() == http::verb::get &&
+         match_admin_route(target.substr(0, target.find('?'))).kind == AdminRouteKind::kTail;
+}
+
 }  // namespace
 
 asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket socket) {
@@ -100,7 +107,12 @@ asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket
     Response response;
     // An answer given while the body is still unread (401, 413) is not kept alive, and close()
     // then lingers: what follows on the wire is that body, not a request.
-    if (!env.token.accepts(request[http::field::authorization])) {
+    if (is_ui_request(request)) {
+      // The workspace's static files hold no secret: a browser loads them before the page
+      // asks for the token. The connection stays unauthenticated (evictable, short deadline).
+      response = ui_answer(request);
+      connection.keep_header_deadline();
+    } else if (!env.token.accepts(request[http::field::authorization])) {
       // Checked before the body is read, so that a client without the token cannot make the
       // server read and hold a body; nor can it hold the connection for longer than the header
       // deadline by sending requests without one.
@@ -113,6 +125,9 @@ asio::awaitable<void> run_admin_session(AdminSessionEnvironment env, tcp::socket
         response = header_failure(body_ec);
       } else if (body_ec) {
         break;  // timeout or the client went away mid-body: nobody to answer
+      } else if (env.tail != nullptr && is_tail_stream(request)) {
+        if (!co_await serve_tail(connection, request, *env.tail)) break;
+        continue;
       } else {
         response = answer(env.handler, request);
       }

@@ -4,7 +4,7 @@
 // check its bearer token before reading any body (until a request carries it, the connection
 // is evictable and keeps the short header deadline: UnauthenticatedConnections), read the body
 // (limit and deadline), let the AdminHandler answer, write the answer, repeat while keep-alive
-// holds.
+// holds. GET /v1/tail is the exception: the session streams it (tail_stream.hpp) and closes.
 //
 // Sessions register in their server's net::SessionTracker so that stop() can close idle ones
 // at once and let busy ones finish their current request. The connection machinery (limits,
@@ -18,6 +18,7 @@
 #include "admin/admin_handler.hpp"
 #include "admin/admin_limits.hpp"
 #include "admin/bearer_token.hpp"
+#include "admin/tail_stream.hpp"
 #include "admin/unauthenticated_connections.hpp"
 #include "net/session_tracker.hpp"
 
@@ -30,6 +31,7 @@ struct AdminSessionEnvironment {
   AdminHandler& handler;
   net::SessionTracker& tracker;
   UnauthenticatedConnections& unauthenticated;
+  LiveTail* tail = nullptr;  // null: GET /v1/tail is 404
 };
 
 boost::asio::awaitable<void> run_admin_session(AdminSessionEnvironment env,

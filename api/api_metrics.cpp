@@ -31,6 +31,25 @@ prometheus::Counter& series(std::atomic<prometheus::Counter*>& slot,
 
 }  // namespace
 
+namespace {
+
+template <std::size_t N>
+std::uint64_t sum(const std::array<std::atomic<prometheus::Counter*>, N>& series) {
+  double total = 0;
+  for (const auto& slot : series) {
+    if (const prometheus::Counter* counter = slot.load(std::memory_order_acquire)) {
+      total += counter->Value();
+    }
+  }
+  return static_cast<std::uint64_t>(total);
+}
+
+}  // namespace
+
+SourceCounters::Totals SourceCounters::totals() const {
+  return Totals{sum(accepted_), sum(rejected_), sum(refused_)};
+}
+
 prometheus::Counter& SourceCounters::accepted(storage::EventType type) {
   return series(accepted_[static_cast<std::size_t>(type)], owner_.accepted_, [&] {
     return Labels{{"source", source_}, {"type", std::string(storage::to_string(type))}};

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,15 @@ class SourceCounters {
       std::size_t reason);                           // an index of ApiMetrics::kReasons, or "other"
   prometheus::Counter& refused(std::size_t reason);  // kReasons, kRequestOnlyReasons, "other"
   prometheus::Counter& cors_refused();
+
+  // What the source's counters hold now, summed over types and reasons: the workspace view's
+  // event and reject rates.
+  struct Totals {
+    std::uint64_t received = 0;  // events stored
+    std::uint64_t rejected = 0;  // messages rejected
+    std::uint64_t refused = 0;   // requests refused whole
+  };
+  Totals totals() const;
 
  private:
   static constexpr std::size_t kRejected = 35;  // kReasons and "other"

@@ -1,11 +1,14 @@
 #include "net/http_connection.hpp"
 
+#include <array>
 #include <cstdint>
 #include <utility>
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 
 namespace sluice::net {
 namespace asio = boost::asio;
@@ -106,6 +109,33 @@ asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::write_he
   auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, kAwait);
   if (ec) body_unread_ = false;
   co_return ec;
+}
+
+template <typename Stream>
+asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::write_chunk(
+    std::string_view data) {
+  if (data.empty()) co_return boost::system::error_code();
+  tcp().expires_after(limits_.body_timeout);
+  auto [ec, bytes] = co_await asio::async_write(
+      stream_, http::make_chunk(asio::const_buffer(data.data(), data.size())), kAwait);
+  co_return ec;
+}
+
+template <typename Stream>
+asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::write_last_chunk() {
+  tcp().expires_after(limits_.body_timeout);
+  auto [ec, bytes] = co_await asio::async_write(stream_, http::make_chunk_last(), kAwait);
+  co_return ec;
+}
+
+template <typename Stream>
+asio::awaitable<void> BasicHttpConnection<Stream>::wait_for_close() {
+  // On the socket, not the stream: the stream's deadlines are the writes'.
+  std::array<char, 512> discard{};
+  for (;;) {
+    auto [ec, n] = co_await tcp().socket().async_read_some(asio::buffer(discard), kAwait);
+    if (ec) co_return;
+  }
 }
 
 template <typename Stream>

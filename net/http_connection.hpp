@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
 
 #include <boost/asio/awaitable.hpp>
@@ -76,6 +77,15 @@ class BasicHttpConnection {
   // The same, writing only the header: the answer to HEAD (RFC 9110 9.3.2).
   boost::asio::awaitable<boost::system::error_code> write_header(Response& response);
 
+  // A streamed answer (Server-Sent Events): after write_header() of a response marked
+  // chunked, each write_chunk() sends one chunk within the body deadline, and
+  // write_last_chunk() ends the answer. An empty chunk would end it too, so it is not sent.
+  boost::asio::awaitable<boost::system::error_code> write_chunk(std::string_view data);
+  boost::asio::awaitable<boost::system::error_code> write_last_chunk();
+  // For a streamed answer: completes when the client closes the connection (or the read fails).
+  // Whatever the client sends meanwhile is discarded: it can only be a request that will not be
+  // answered. No deadline; a cancellation (of the awaiting operation) ends the wait.
+  boost::asio::awaitable<void> wait_for_close();
   // The next request's header must arrive within header_timeout, as the first request's does,
   // instead of the longer idle timeout: for a connection that has not yet earned keep-alive
   // patience (the admin API's, until it authenticates).

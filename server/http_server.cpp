@@ -66,7 +66,8 @@ HttpServer::HttpServer(const ServerDependencies& dependencies)
       deps_.log,
       deps_.api_metrics,
       [&registry] { return prometheus::TextSerializer().Serialize(registry.Collect()); },
-      deps_.config_generation};
+      deps_.config_generation,
+      deps_.rejections};
   for (unsigned i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(context));
   }

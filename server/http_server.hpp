@@ -52,6 +52,8 @@ struct ServerDependencies {
   TlsMetrics* tls_metrics = nullptr;
   // The config generation in force, shown by /ready; null: not shown.
   const std::atomic<std::uint64_t>* config_generation = nullptr;
+  // What intake refused, for the admin API's live tail; null: not published.
+  api::RejectionFeed* rejections = nullptr;
 };
 
 class HttpServer {

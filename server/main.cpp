@@ -148,9 +148,11 @@ int run_server(const std::string& config_path) {
     }
     tls = std::move(loaded).value();
   }
+  // What intake refuses, shown by the admin API's live tail while it has subscribers.
+  api::RejectionFeed rejections;
   server::HttpServer http(server::ServerDependencies{
       *config, log->records(), sources, request_settings, api_metrics, server_metrics, registry,
-      tls.get(), &tls_metrics, &reloader.generation_counter()});
+      tls.get(), &tls_metrics, &reloader.generation_counter(), &rejections});
   if (const Status bound = http.bind(); !bound.is_ok()) {
     spdlog::critical("{}", bound.message());
     return 1;
@@ -162,7 +164,15 @@ int run_server(const std::string& config_path) {
     std::string error;
     admin_api = admin::AdminServer::start(
         config->admin, *delivery, &error, admin::AdminLimits{},
-        [&reloader] { return reloader.reload(); }, catalog->get(), &events);
+        admin::AdminServices{
+            .reload = [&reloader] { return reloader.reload(); },
+            .sources = catalog->get(),
+            .events = &events,
+            .log = &log->records(),
+            .rejections = &rejections,
+            .metrics = &api_metrics,
+            .public_host =
+                [&request_settings] { return request_settings.current()->public_host; }});
     if (!admin_api) {
       spdlog::critical("{}", error);
       return 1;

@@ -272,7 +272,7 @@ boost::asio::awaitable<Response> TrackingApi::dispatch(const Request& request, c
           decoder_.decode(request[http::field::content_encoding], request.body(), &body);
       if (status != DecodeStatus::kOk) {
         const DecodeRefusal refusal = refusal_of(status);
-        context_.metrics.request_refused(nullptr, refusal.code);
+        refused(nullptr, refusal.code, refusal.message);
         Response response =
             error(request.version(), http::status::bad_request, refusal.code, refusal.message);
         response.keep_alive(request.keep_alive());
@@ -331,7 +331,7 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   in_force.source = outcome.source;
   auto& metrics = context_.metrics;
   if (outcome.error != api::RequestError::kNone) {
-    metrics.request_refused(outcome.source, api::to_metric_reason(outcome.error));
+    refused(outcome.source, api::to_metric_reason(outcome.error), outcome.detail);
     co_return json_response(request, http::status::bad_request,
                             api::error_body(api::to_code(outcome.error), outcome.detail));
   }
@@ -349,6 +349,10 @@ boost::asio::awaitable<Response> TrackingApi::ingest(const Request& request, con
   if (input.webhook != nullptr) report_by_item(*input.webhook, outcome.rejected);
   for (const auto& rejection : outcome.rejected) {
     metrics.event_rejected(outcome.source, rejection.code);
+  }
+  if (context_.rejections != nullptr) {
+    context_.rejections->publish(outcome.source->name, outcome.rejected,
+                                 ingest_request.received_at_ms);
   }
   if (outcome.records.empty()) {
     co_return json_response(request, http::status::ok, api::success_body(outcome.rejected));
@@ -403,7 +407,7 @@ boost::asio::awaitable<Response> TrackingApi::pixel(const Request& request, cons
                     IngestInput{*message, query, client_ip, request[http::field::user_agent]},
                     in_force);
   } else {
-    context_.metrics.request_refused(nullptr, "invalid_json");
+    refused(nullptr, "invalid_json", "the pixel's data parameter is not a JSON message");
   }
   Response response{http::status::ok, request.version()};
   response.set(http::field::content_type, "image/gif");
@@ -446,7 +450,7 @@ boost::asio::awaitable<Response> TrackingApi::webhook(const Request& request, co
     const std::string_view code = translated.status == inbound::ReadStatus::kInvalidSignature
                                       ? "invalid_signature"
                                       : "invalid_body";
-    context_.metrics.request_refused(&source, code);
+    refused(&source, code, translated.message);
     co_return json_response(request, http::status::bad_request,
                             api::error_body(code, translated.message));
   }
@@ -494,7 +498,7 @@ boost::asio::awaitable<Response> TrackingApi::email_click(const Request& request
 
 Response TrackingApi::refuse_click(const Request& request, const api::Source* source,
                                    std::string_view why) const {
-  context_.metrics.request_refused(source, "invalid_click");
+  refused(source, "invalid_click", why);
   return json_response(
       request, http::status::bad_request,
       api::error_body("invalid_click", "the click link is refused: " + std::string(why)));
@@ -548,17 +552,27 @@ Response TrackingApi::unavailable(const Request& request, storage::Admission adm
     code = "overloaded";
     message = "too many events are waiting to be stored; retry later";
   }
-  context_.metrics.request_refused(in_force.source, code);
+  refused(in_force.source, code, message);
   Response response =
       json_response(request, http::status::service_unavailable, api::error_body(code, message));
   response.set(http::field::retry_after, std::to_string(in_force.settings->retry_after.count()));
   return response;
 }
 
+void TrackingApi::refused(const api::Source* source, std::string_view reason,
+                          std::string_view message) const {
+  context_.metrics.request_refused(source, reason);
+  if (context_.rejections != nullptr) {
+    context_.rejections->publish_refusal(
+        source != nullptr ? std::string_view(source->name) : std::string_view(), reason, message,
+        now_ms());
+  }
+}
+
 Response TrackingApi::rate_limited(const Request& request, const api::Source& source,
                                    std::chrono::seconds retry_after) const {
-  context_.metrics.request_refused(&source, "rate_limited");
   const std::string seconds = std::to_string(retry_after.count());
+  refused(&source, "rate_limited", "over the source's rate limit; retry after " + seconds + " s");
   Response response = json_response(
       request, http::status::too_many_requests,
       api::error_body("rate_limited", "source \"" + source.name +

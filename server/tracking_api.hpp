@@ -27,6 +27,7 @@
 
 #include "api/api_metrics.hpp"
 #include "api/ingestor.hpp"
+#include "api/rejection_feed.hpp"
 #include "api/source_directory.hpp"
 #include "api/sources.hpp"
 #include "config/config.hpp"
@@ -74,6 +75,8 @@ struct TrackingApiContext {
   std::function<std::string()> render_metrics;  // the body of GET /metrics
   // The config generation in force, shown by GET /ready; null: not shown.
   const std::atomic<std::uint64_t>* config_generation = nullptr;
+  // What was refused, for the admin API's live tail; null: not published.
+  api::RejectionFeed* rejections = nullptr;
 };
 
 class TrackingApi {
@@ -151,6 +154,9 @@ class TrackingApi {
   // 429 for a request over its source's rate limit.
   Response rate_limited(const Request& request, const api::Source& source,
                         std::chrono::seconds retry_after) const;
+  // Counts a request refused whole (reason: sluice_requests_refused_total's) and shows it to
+  // the live tail; source is null when the request resolved none.
+  void refused(const api::Source* source, std::string_view reason, std::string_view message) const;
   // CORS headers and the Server header, on every answer to a request that was read. The CORS
   // rule is the source's when it has allowed_origins, else the server's.
   void finish(const Request& request, Response& response, const InForce& in_force) const;

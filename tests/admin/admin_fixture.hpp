@@ -39,7 +39,8 @@ class AdminFixture {
  public:
   explicit AdminFixture(const AdminLimits& limits = {}, ReloadHook reload = {}) {
     std::string error;
-    server_ = AdminServer::start(admin_config(), control_, &error, limits, std::move(reload));
+    server_ = AdminServer::start(admin_config(), control_, &error, limits,
+                                 AdminServices{.reload = std::move(reload)});
     INFO(error);
     REQUIRE(server_ != nullptr);
     client_ = std::make_unique<HttpClient>(server_->port());

@@ -79,8 +79,8 @@ TEST_CASE_METHOD(ServerFixture, "Every admin request needs the bearer token", "[
 TEST_CASE_METHOD(ServerFixture, "Unknown admin paths are 404, known ones with the wrong method 405",
                  "[admin]") {
   SECTION("unknown paths") {
-    for (std::string_view target : {"/", "/v1/destination", "/v1/destinations/web/stop", "/metrics",
-                                    "/v1/destinations/web/dead-letters/1/x"}) {
+    for (std::string_view target : {"/v1", "/v1/destination", "/v1/destinations/web/stop",
+                                    "/metrics", "/v1/destinations/web/dead-letters/1/x"}) {
       INFO(target);
       const HttpResponse response = get(target);
       CHECK(response.status == 404);
@@ -106,6 +106,45 @@ TEST_CASE_METHOD(ServerFixture, "Unknown admin paths are 404, known ones with th
   }
   SECTION("a query string is ignored") {
     CHECK(get("/v1/destinations/web?verbose=1").status == 200);
+  }
+}
+
+TEST_CASE_METHOD(ServerFixture, "The workspace UI's files are served without the token",
+                 "[admin][ui]") {
+  SECTION("the page, its script and its styles, under a strict policy") {
+    for (const auto& [target, type] : {std::pair{"/ui/", "text/html"},
+                                       {"/ui/app.js", "text/javascript"},
+                                       {"/ui/app.css", "text/css"}}) {
+      INFO(target);
+      const HttpResponse response = client_->request("GET", target);
+      CHECK(response.status == 200);
+      CHECK_THAT(response.header("Content-Type"), StartsWith(type));
+      CHECK_FALSE(response.body.empty());
+      CHECK_THAT(response.header("Content-Security-Policy"),
+                 StartsWith("default-src 'none'; script-src 'self';"));
+      CHECK(response.header("X-Content-Type-Options") == "nosniff");
+      CHECK(response.keep_alive);
+    }
+    // Nothing of the UI is inline: the page names its script and styles as files.
+    const HttpResponse page = client_->request("GET", "/ui/");
+    CHECK_THAT(page.body, Contains(R"(<script src="app.js")"));
+    CHECK_THAT(page.body, !Contains("<script>"));
+    CHECK_THAT(page.body, !Contains("style="));
+  }
+  SECTION("the admin root and /ui lead to the page") {
+    for (std::string_view target : {"/", "/ui"}) {
+      INFO(target);
+      const HttpResponse response = client_->request("GET", target);
+      CHECK(response.status == 302);
+      CHECK(response.header("Location") == "/ui/");
+    }
+  }
+  SECTION("an unknown file is 404, and other methods still need the token") {
+    const HttpResponse missing = client_->request("GET", "/ui/secrets.txt");
+    CHECK(missing.status == 404);
+    CHECK(has_error_code(missing, "not_found"));
+    CHECK(client_->request("POST", "/ui/").status == 401);
+    CHECK(control_.calls().empty());
   }
 }
 

@@ -1,6 +1,8 @@
 // A sluice server started for a test: its config and log in a directory the caller owns, the
 // tracking port chosen by the server (port 0) and read back from its start-up line, TLS only
-// ([server.tls]) with the given certificate. The caller stops it with stop(); kill() is for
+// ([server.tls]) with the given certificate, or the config text the caller gives (with
+// `{ config }`, where "@LOG@" stands for the log directory). With an [admin] listener on port
+// 0, adminPort is read back too. The caller stops it with stop(); kill() is for
 // failure paths. storedEvents() reads the log with `sluice log cat`, which works whether or
 // not the server runs.
 
@@ -13,6 +15,8 @@ export const WRITE_KEY = 'sdk_write_key';
 
 // server/main.cpp: "sluice <version> listening on <host>:<port> (log ..., ...)"
 const LISTENING = /sluice \S+ listening on (\S+):(\d+) \(/;
+// admin/admin_server.cpp: "admin API listening on <host>:<port>"
+const ADMIN_LISTENING = /admin API listening on (\S+):(\d+)/;
 
 function configText({ logDir, certFile, keyFile }) {
   return `[server]
@@ -34,11 +38,14 @@ write_keys = ["${WRITE_KEY}"]
 }
 
 export class SluiceServer {
-  constructor(binary, workDir, { certFile, keyFile }) {
+  constructor(binary, workDir, { certFile, keyFile, config }) {
     this.binary = binary;
     this.configFile = path.join(workDir, 'sluice.toml');
-    writeFileSync(this.configFile,
-      configText({ logDir: path.join(workDir, 'log'), certFile, keyFile }));
+    const logDir = path.join(workDir, 'log');
+    writeFileSync(this.configFile, config !== undefined
+      ? config.replaceAll('@LOG@', logDir)
+      : configText({ logDir, certFile, keyFile }));
+    this.adminPort = null;
     this.output = []; // every line the server printed, for failure reports
     this.process = null;
     this.exited = null; // resolves with the exit code (or the signal's name)
@@ -56,6 +63,8 @@ export class SluiceServer {
         () => reject(new Error(`no "listening on" line within ${timeoutMs} ms`)), timeoutMs);
       const onLine = (line) => {
         this.output.push(line);
+        const admin = ADMIN_LISTENING.exec(line);
+        if (admin) this.adminPort = Number(admin[2]);
         const match = LISTENING.exec(line);
         if (match) {
           clearTimeout(timer);
