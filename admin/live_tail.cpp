@@ -95,8 +95,8 @@ asio::awaitable<void> TailSubscription::wait(std::chrono::steady_clock::time_poi
 }
 
 std::string TailSubscription::take() {
-  std::string frames;
-  if (dropped_ != 0) frames = dropped_frame(std::exchange(dropped_, 0));
+  if (dropped_ == 0) return std::exchange(queue_, std::string());
+  std::string frames = dropped_frame(std::exchange(dropped_, 0));
   frames += queue_;
   queue_.clear();
   return frames;
@@ -167,6 +167,11 @@ void LiveTail::close_all() {
 }
 
 asio::awaitable<void> LiveTail::follow() {
+  // Whatever ends this coroutine (an exception included), the next subscriber starts another.
+  struct Stopped {
+    bool& following;
+    ~Stopped() { following = false; }
+  } stopped{following_};
   while (!subscribers_.empty()) {
     tick_.expires_after(limits_.tick);
     boost::system::error_code ec;
@@ -175,7 +180,6 @@ asio::awaitable<void> LiveTail::follow() {
     read_log();
     read_rejections();
   }
-  following_ = false;
 }
 
 void LiveTail::read_log() {
@@ -219,8 +223,13 @@ void LiveTail::read_rejections() {
   for (const auto& subscriber : subscribers_) {
     if (!subscriber->filter_.wants_rejections()) continue;
     if (lost != 0) subscriber->dropped(lost);
-    for (const api::RejectedMessage& rejection : rejected_) {
-      if (subscriber->filter_.shows(rejection)) subscriber->offer(rejected_frame(rejection));
+  }
+  for (const api::RejectedMessage& rejection : rejected_) {
+    std::string rendered;  // once, for the first subscriber that shows it
+    for (const auto& subscriber : subscribers_) {
+      if (!subscriber->filter_.shows(rejection)) continue;
+      if (rendered.empty()) rendered = rejected_frame(rejection);
+      subscriber->offer(rendered);
     }
   }
 }

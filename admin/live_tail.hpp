@@ -6,9 +6,10 @@
 // tick, reads what was committed since its last read (at most read_records and read_bytes a
 // tick) and renders each event once for the subscribers whose filter shows it. It reads the
 // committed log, as a destination does, so intake never waits for it; when it falls more than
-// a few ticks' reads behind it skips ahead, and every subscriber is told how many events it
-// did not see. Each subscriber's frames wait in a queue of at most queue_bytes; past that they
-// are dropped and counted, and the subscriber's stream says how many before its next frame.
+// a few ticks' reads behind it skips ahead, and every subscriber is told how many events were
+// passed over (whether or not its filter would have shown them: they were not read). Each
+// subscriber's frames wait in a queue of at most queue_bytes; past that they are dropped and
+// counted, and the subscriber's stream says how many before its next frame.
 //
 // Frames are Server-Sent Events (admin/README.md): "event" (a stored event), "rejected",
 // "dropped". Everything here runs on the admin thread: not thread-safe. The log and the

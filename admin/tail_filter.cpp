@@ -13,17 +13,16 @@ namespace sluice::admin {
 
 namespace {
 
-// "a,b,,c" → {"a","b","c"}: empty items are ignored.
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    if (!item.empty()) items.emplace_back(item);
+// "a,b,,c" (still percent-encoded) appended to items as {"a","b","c"}, each decoded: a comma
+// written %2C belongs to an item. Empty items are ignored.
+void append_list(std::string_view encoded, std::vector<std::string>& items) {
+  while (!encoded.empty()) {
+    const std::size_t comma = encoded.find(',');
+    std::string item = api::percent_decode(encoded.substr(0, comma));
+    if (!item.empty()) items.push_back(std::move(item));
     if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
+    encoded.remove_prefix(comma + 1);
   }
-  return items;
 }
 
 Status invalid(std::string_view name, std::string_view why) {
@@ -51,8 +50,8 @@ Status read_flag(std::string_view name, std::string_view value, bool& flag) {
   return Status::ok();
 }
 
-Status read_types(std::string_view value, std::vector<std::string>& types) {
-  types = split_list(value);
+Status read_types(std::string_view encoded, std::vector<std::string>& types) {
+  append_list(encoded, types);
   for (const std::string& type : types) {
     if (!storage::event_type_from_string(type)) {
       return invalid("type", "\"" + type +
@@ -63,18 +62,19 @@ Status read_types(std::string_view value, std::vector<std::string>& types) {
   return Status::ok();
 }
 
-Status read_parameter(std::string_view name, const std::string& value, TailQuery& query) {
+// A list parameter given twice adds to the list; a single value given twice takes the last.
+Status read_parameter(std::string_view name, std::string_view encoded, TailQuery& query) {
   if (name == "source") {
-    query.sources = split_list(value);
+    append_list(encoded, query.sources);
     return Status::ok();
   }
-  if (name == "type") return read_types(value, query.types);
+  if (name == "type") return read_types(encoded, query.types);
   if (name == "event") {
-    query.events = split_list(value);
+    append_list(encoded, query.events);
     return Status::ok();
   }
-  if (name == "sample") return read_sample(value, query.sample);
-  if (name == "rejected") return read_flag(name, value, query.rejected);
+  if (name == "sample") return read_sample(api::percent_decode(encoded), query.sample);
+  if (name == "rejected") return read_flag(name, api::percent_decode(encoded), query.rejected);
   return invalid(name, "not a parameter of /v1/tail (source, type, event, sample, rejected)");
 }
 
@@ -89,14 +89,15 @@ Result<TailQuery> parse_tail_query(std::string_view query) {
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
     const std::string name = api::percent_decode(pair.substr(0, eq));
-    const std::string value =
-        eq == std::string_view::npos ? std::string() : api::percent_decode(pair.substr(eq + 1));
-    if (const Status read = read_parameter(name, value, parsed); !read.is_ok()) return read;
+    const std::string_view encoded =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (const Status read = read_parameter(name, encoded, parsed); !read.is_ok()) return read;
   }
   if (!parsed.events.empty()) {
     // Event names are track events' names: asking for them asks for track events.
     if (parsed.types.empty()) parsed.types = {"track"};
-    if (parsed.types != std::vector<std::string>{"track"}) {
+    if (std::any_of(parsed.types.begin(), parsed.types.end(),
+                    [](const std::string& type) { return type != "track"; })) {
       return invalid("event", "event names select track events; drop type or set type=track");
     }
   }

@@ -7,8 +7,9 @@
 //   sample=0.1        each matching event is shown with this probability, 0 < sample <= 1
 //   rejected=true     also what intake refused: each rejected message and refused request
 //
-// Lists are comma-separated; parameters are percent-decoded. Matching a stored record reuses
-// the destinations' filter (router/filter.hpp), so a tail narrowed like a destination shows
+// Lists are comma-separated (a comma inside a name is written %2C) and a list parameter may be
+// repeated; an empty list means all. Parameters are percent-decoded. Matching a stored record
+// reuses the destinations' filter (router/filter.hpp), so a tail narrowed like a destination shows
 // what that destination would take.
 //
 // Not thread-safe: a TailFilter belongs to one subscriber on the admin thread.

@@ -18,6 +18,8 @@ namespace {
 
 // Seconds a client should wait before it tries again when every subscriber slot is taken.
 constexpr std::string_view kRetryAfterSeconds = "5";
+// A subscriber whose peer vanished without closing frees its place within this long.
+constexpr std::chrono::seconds kDeadPeerTimeout{60};
 
 std::string open_frame(std::uint64_t after, const TailQuery& query) {
   api::JsonWriter out;
@@ -40,7 +42,6 @@ Response stream_header(unsigned version) {
   response.set("X-Accel-Buffering", "no");
   response.set(http::field::server, "sluice");
   response.chunked(true);
-  response.keep_alive(false);
   return response;
 }
 
@@ -53,6 +54,14 @@ std::string_view query_of(std::string_view target) {
 
 asio::awaitable<bool> serve_tail(net::HttpConnection& connection, const net::Request& request,
                                  LiveTail& tail) {
+  if (request.version() < 11) {
+    // A stream without a length needs chunked framing, which HTTP/1.0 does not have.
+    Response response =
+        AdminHandler::error(request.version(), http::status::http_version_not_supported,
+                            "http_version_not_supported", "the live tail streams over HTTP/1.1");
+    response.set(http::field::server, "sluice");
+    co_return !(co_await connection.write(response)) && response.keep_alive();
+  }
   const auto query = parse_tail_query(query_of(request.target()));
   if (!query.is_ok()) {
     Response response = AdminHandler::error(request.version(), http::status::bad_request,
@@ -70,6 +79,8 @@ asio::awaitable<bool> serve_tail(net::HttpConnection& connection, const net::Req
     co_return !(co_await connection.write(response)) && response.keep_alive();
   }
 
+  connection.end_after_answer();
+  connection.detect_dead_peer(kDeadPeerTimeout);
   Response header = stream_header(request.version());
   bool open = !(co_await connection.write_header(header)) &&
               !(co_await connection.write_chunk(open_frame(tail.shown_after(), *query)));

@@ -13,9 +13,10 @@ void RejectionFeed::listen() {
 }
 
 void RejectionFeed::unlisten() {
+  // Under the lock, so that a publish that finds a listener there pushes before the clear.
+  const MutexLock lock(mutex_);
   if (listeners_.fetch_sub(1, std::memory_order_relaxed) == 1) {
     // The last listener left: what it did not take is nobody's.
-    const MutexLock lock(mutex_);
     ring_.clear();
     next_ = 0;
     lost_ = 0;
@@ -35,18 +36,26 @@ void RejectionFeed::push(RejectedMessage entry) {
 void RejectionFeed::publish(std::string_view source, std::span<const Rejection> rejected,
                             std::int64_t at_ms) {
   if (!listening() || rejected.empty()) return;
-  const MutexLock lock(mutex_);
+  // Copied before the lock: intake threads hold it only to move entries in.
+  std::vector<RejectedMessage> entries;
+  entries.reserve(rejected.size());
   for (const Rejection& rejection : rejected) {
-    push(RejectedMessage{at_ms, std::string(source), static_cast<std::int64_t>(rejection.index),
-                         std::string(rejection.code), std::string(rejection.message)});
+    entries.push_back(RejectedMessage{at_ms, std::string(source),
+                                      static_cast<std::int64_t>(rejection.index),
+                                      std::string(rejection.code), std::string(rejection.message)});
   }
+  const MutexLock lock(mutex_);
+  // The last listener may have left since the check above; what it would not take is dropped.
+  if (!listening()) return;
+  for (RejectedMessage& entry : entries) push(std::move(entry));
 }
 
 void RejectionFeed::publish_refusal(std::string_view source, std::string_view code,
                                     std::string_view message, std::int64_t at_ms) {
   if (!listening()) return;
+  RejectedMessage entry{at_ms, std::string(source), -1, std::string(code), std::string(message)};
   const MutexLock lock(mutex_);
-  push(RejectedMessage{at_ms, std::string(source), -1, std::string(code), std::string(message)});
+  if (listening()) push(std::move(entry));
 }
 
 std::uint64_t RejectionFeed::take(std::vector<RejectedMessage>& out) {

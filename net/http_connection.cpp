@@ -1,7 +1,11 @@
 #include "net/http_connection.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <utility>
 
 #include <boost/algorithm/string/predicate.hpp>
@@ -87,7 +91,8 @@ asio::awaitable<boost::system::error_code> BasicHttpConnection<Stream>::read_bod
 
 template <typename Stream>
 void BasicHttpConnection<Stream>::decide_keep_alive(Response& response) const {
-  response.keep_alive(client_keep_alive_ && !body_unread_ && !state_.stop_requested);
+  response.keep_alive(client_keep_alive_ && !body_unread_ && !end_after_answer_ &&
+                      !state_.stop_requested);
 }
 
 template <typename Stream>
@@ -136,6 +141,23 @@ asio::awaitable<void> BasicHttpConnection<Stream>::wait_for_close() {
     auto [ec, n] = co_await tcp().socket().async_read_some(asio::buffer(discard), kAwait);
     if (ec) co_return;
   }
+}
+
+template <typename Stream>
+void BasicHttpConnection<Stream>::detect_dead_peer(std::chrono::seconds after) {
+  const int fd = tcp().socket().native_handle();
+  const int on = 1;
+  const int idle = static_cast<int>(std::max<std::chrono::seconds::rep>(after.count() / 2, 1));
+  const int interval = static_cast<int>(std::max<std::chrono::seconds::rep>(after.count() / 6, 1));
+  const int probes = 3;
+  const auto user_timeout =
+      static_cast<unsigned>(std::chrono::duration_cast<std::chrono::milliseconds>(after).count());
+  // Best effort: a socket that refuses an option keeps the kernel's defaults.
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
 }
 
 template <typename Stream>

@@ -86,6 +86,13 @@ class BasicHttpConnection {
   // Whatever the client sends meanwhile is discarded: it can only be a request that will not be
   // answered. No deadline; a cancellation (of the awaiting operation) ends the wait.
   boost::asio::awaitable<void> wait_for_close();
+  // The answer being written is the connection's last: it says "Connection: close" whatever
+  // the client asked (a stream that ends with the connection).
+  void end_after_answer() { end_after_answer_ = true; }
+  // For a long-lived answer: TCP keep-alive probes and a user timeout, so that a peer that
+  // vanished without a FIN or RST (a partition, a laptop put to sleep) is found within about
+  // `after` instead of when retransmissions give up.
+  void detect_dead_peer(std::chrono::seconds after);
   // The next request's header must arrive within header_timeout, as the first request's does,
   // instead of the longer idle timeout: for a connection that has not yet earned keep-alive
   // patience (the admin API's, until it authenticates).
@@ -122,6 +129,7 @@ class BasicHttpConnection {
   bool first_request_ = true;
   bool client_keep_alive_ = false;  // the current request's header allows keep-alive
   bool body_unread_ = false;        // the current request's body is still (partly) on the wire
+  bool end_after_answer_ = false;
 
   // Sets the answer's keep-alive as write() describes.
   void decide_keep_alive(Response& response) const;

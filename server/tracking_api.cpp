@@ -562,7 +562,7 @@ Response TrackingApi::unavailable(const Request& request, storage::Admission adm
 void TrackingApi::refused(const api::Source* source, std::string_view reason,
                           std::string_view message) const {
   context_.metrics.request_refused(source, reason);
-  if (context_.rejections != nullptr) {
+  if (context_.rejections != nullptr && context_.rejections->listening()) {
     context_.rejections->publish_refusal(
         source != nullptr ? std::string_view(source->name) : std::string_view(), reason, message,
         now_ms());

@@ -12,7 +12,9 @@ const POLL_MS = 3000;
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   page: null,
-  poll: null,
+  poll: null,  // the timer of the page's next refresh
+  pending: [],  // debugger rows not yet drawn (drawn once per animation frame)
+  drawing: false,  // a frame is asked for to draw them
   sources: [],
   workspace: null,  // the last GET /v1/workspace, for rates
   destinations: null,  // the last GET /v1/destinations, for rates
@@ -99,7 +101,7 @@ function formatAge(ms) {
 }
 
 function formatRate(now, before, seconds) {
-  if (before === undefined || seconds <= 0) return '—';
+  if (!Number.isFinite(now) || !Number.isFinite(before) || seconds <= 0) return '—';
   return (Math.max(0, now - before) / seconds).toFixed(1);
 }
 
@@ -142,14 +144,20 @@ const pages = {
 };
 
 function stopPolling() {
-  clearInterval(state.poll);
+  clearTimeout(state.poll);
   state.poll = null;
 }
 
+// Refreshes the page now and POLL_MS after each refresh has finished, so a slow answer never
+// stacks requests.
 function poll(refresh) {
   stopPolling();
-  refresh();
-  state.poll = setInterval(refresh, POLL_MS);
+  const page = state.page;
+  const again = async () => {
+    await refresh();
+    if (state.page === page && state.token) state.poll = setTimeout(again, POLL_MS);
+  };
+  again();
 }
 
 function route() {
@@ -216,6 +224,7 @@ async function startTail() {
   const controller = new AbortController();
   state.tail = controller;
   state.dropped = 0;
+  let retryDelay = 2000;
   tailStatus('Connecting…');
   try {
     const response = await fetch('/v1/tail?' + tailQuery(), {
@@ -226,8 +235,12 @@ async function startTail() {
     if (!response.ok) {
       const answer = await response.json().catch(() => ({}));
       tailStatus((answer.error && answer.error.message) || 'The live tail is unavailable.');
+      // Only a full tail is worth trying again, when it says; a refused query stays refused.
+      if (response.status !== 503) return;
+      retryDelay = 1000 * (Number(response.headers.get('Retry-After')) || 5);
     } else {
       await readFrames(response.body, controller);
+      if (!controller.signal.aborted) tailStatus('The stream ended; reconnecting…');
     }
   } catch (error) {
     if (controller.signal.aborted) return;
@@ -236,7 +249,7 @@ async function startTail() {
   if (state.tail === controller) {
     setTimeout(() => {
       if (state.tail === controller) startTail();
-    }, 2000);
+    }, retryDelay);
   }
 }
 
@@ -278,7 +291,25 @@ function onFrame(kind, data) {
     tailStatus('Paused: ' + (state.held.length + state.heldLost) + ' new');
     return;
   }
-  addRow(kind, data);
+  queueRow(kind, data);
+}
+
+// Rows are drawn once per animation frame, at most MAX_ROWS of the newest: a fast stream costs
+// the page one layout a frame, not one per event.
+function queueRow(kind, data) {
+  state.pending.push([kind, data]);
+  if (state.pending.length > MAX_ROWS) state.pending.splice(0, state.pending.length - MAX_ROWS);
+  if (!state.drawing) {
+    state.drawing = true;
+    requestAnimationFrame(drawRows);
+  }
+}
+
+function drawRows() {
+  const rows = state.pending;
+  state.pending = [];
+  state.drawing = false;
+  for (const [kind, data] of rows) addRow(kind, data);
 }
 
 function eventName(frame) {
@@ -380,7 +411,7 @@ function togglePause() {
     tailStatus('Paused');
     return;
   }
-  for (const [kind, data] of state.held) addRow(kind, data);
+  for (const [kind, data] of state.held) queueRow(kind, data);
   state.held = [];
   state.heldLost = 0;
   tailStatus('Live: showing events as they arrive');
@@ -389,6 +420,7 @@ function togglePause() {
 // --- Sources -----------------------------------------------------------------------------
 
 function enterSources() {
+  state.workspace = null;  // rates are measured from this visit's first refresh
   poll(() => act(refreshSources));
 }
 
@@ -526,6 +558,7 @@ function snippets(source, key) {
 // --- Destinations ------------------------------------------------------------------------
 
 function enterDestinations() {
+  state.destinations = null;
   poll(() => act(refreshDestinations));
 }
 

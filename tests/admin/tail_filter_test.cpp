@@ -47,6 +47,12 @@ TEST_CASE("Tail queries are read with their defaults", "[admin][tail]") {
   auto named = parse_tail_query("event=Paid");
   REQUIRE(named.is_ok());
   CHECK(named->types == std::vector<std::string>{"track"});
+  CHECK(parse_tail_query("type=track,track&event=Paid").is_ok());
+  // A comma written %2C is part of a name; a repeated list parameter adds to the list.
+  auto commas = parse_tail_query("event=Cart%2C%20Viewed,Paid&source=web&source=ios");
+  REQUIRE(commas.is_ok());
+  CHECK(commas->events == std::vector<std::string>{"Cart, Viewed", "Paid"});
+  CHECK(commas->sources == std::vector<std::string>{"web", "ios"});
 }
 
 TEST_CASE("Tail queries name what is wrong with them", "[admin][tail]") {
