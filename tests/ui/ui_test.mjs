@@ -85,7 +85,11 @@ async function main() {
     assert.equal(root.status, 302);
     assert.equal(root.headers.get('location'), '/ui/');
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    // Root in CI has no user namespace for the sandbox; a container's /dev/shm may be tiny.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui });
     page = await context.newPage();
