@@ -40,6 +40,10 @@ threads = $THREADS
 [storage]
 path = "$work/log-$name"
 durability = "$durability"
+# wrk sends the same bodies, messageIds included, again and again: with dedup on, all but the
+# first would be acknowledged as duplicates and never stored. The cost of dedup is measured
+# apart, with unique ids (dedup.sh, storage_cpu.sh).
+dedup_window = "0s"
 [log]
 level = "warn"
 [[sources]]
