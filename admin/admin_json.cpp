@@ -154,6 +154,71 @@ std::string workspace_body(std::string_view public_host, std::span<const SourceA
   return out.take();
 }
 
+std::string tail_event_body(std::uint64_t sequence, const storage::Record& record) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("sequence");
+  out.number(sequence);
+  out.key("source");
+  out.string(record.source);
+  out.key("type");
+  out.string(storage::to_string(record.type));
+  out.key("messageId");
+  out.string(record.message_id);
+  out.key("receivedAt");
+  out.string(api::format_timestamp(record.received_at_ms));
+  out.key("event");
+  // The stored JSON is one minified line, so it fits an SSE data line as it is.
+  out.raw(record.json);
+  out.end_object();
+  return out.take();
+}
+
+std::string tail_rejection_body(const api::RejectedMessage& rejection) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("source");
+  if (rejection.source.empty()) {
+    out.null();
+  } else {
+    out.string(rejection.source);
+  }
+  if (rejection.index >= 0) {
+    out.key("index");
+    out.number(rejection.index);
+  }
+  out.key("code");
+  out.string(rejection.code);
+  out.key("message");
+  out.string(rejection.message);
+  out.key("receivedAt");
+  out.string(api::format_timestamp(rejection.at_ms));
+  out.end_object();
+  return out.take();
+}
+
+std::string tail_dropped_body(std::uint64_t events) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("dropped");
+  out.number(events);
+  out.end_object();
+  return out.take();
+}
+
+std::string tail_open_body(std::uint64_t after, double sample, bool rejected) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("after");
+  out.number(after);
+  out.key("sample");
+  out.number(sample);
+  out.key("rejected");
+  out.boolean(rejected);
+  out.end_object();
+  return out.take();
+}
+
 std::string write_key_body(std::string_view key) {
   JsonWriter out;
   out.begin_object();

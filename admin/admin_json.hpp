@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "api/api_metrics.hpp"
+#include "api/rejection_feed.hpp"
 #include "api/source_definition.hpp"
 #include "router/router_control.hpp"
 #include "storage/dead_letter.hpp"
@@ -58,6 +59,13 @@ struct SourceActivity {
 // GET /v1/workspace: {"public_host":"..." or null,"sources":[{"name","received","rejected",
 // "refused"}...]}; the UI turns the counters into rates.
 std::string workspace_body(std::string_view public_host, std::span<const SourceActivity> sources);
+
+// The live tail's frames' data (live_tail.hpp): a stored event, a rejection, a count of
+// events not shown, and the stream's opening.
+std::string tail_event_body(std::uint64_t sequence, const storage::Record& record);
+std::string tail_rejection_body(const api::RejectedMessage& rejection);
+std::string tail_dropped_body(std::uint64_t events);
+std::string tail_open_body(std::uint64_t after, double sample, bool rejected);
 
 std::string cursor_body(std::uint64_t cursor);
 // {"error":{"code","message"}}

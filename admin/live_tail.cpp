@@ -9,18 +9,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "api/json_writer.hpp"
-#include "api/timestamp.hpp"
+#include "admin/admin_json.hpp"
 #include "net/listener.hpp"
 #include "storage/record_log.hpp"
 
 namespace sluice::admin {
 namespace asio = boost::asio;
 
-// An SSE frame: an event name, optionally an id, and one line of JSON data.
-namespace {
-
-std::string frame(std::string_view event, std::string_view data, std::string_view id = {}) {
+std::string sse_frame(std::string_view event, std::string_view data, std::string_view id) {
   std::string out;
   out.reserve(event.size() + data.size() + id.size() + 20);
   out.append("event: ").append(event).append("\n");
@@ -29,58 +25,16 @@ std::string frame(std::string_view event, std::string_view data, std::string_vie
   return out;
 }
 
-}  // namespace
-
 std::string event_frame(std::uint64_t sequence, const storage::Record& record) {
-  api::JsonWriter out;
-  out.begin_object();
-  out.key("sequence");
-  out.number(sequence);
-  out.key("source");
-  out.string(record.source);
-  out.key("type");
-  out.string(storage::to_string(record.type));
-  out.key("messageId");
-  out.string(record.message_id);
-  out.key("receivedAt");
-  out.string(api::format_timestamp(record.received_at_ms));
-  out.key("event");
-  // The stored JSON is one minified line, so it fits an SSE data line as it is.
-  out.raw(record.json);
-  out.end_object();
-  return frame("event", out.take(), std::to_string(sequence));
+  return sse_frame("event", tail_event_body(sequence, record), std::to_string(sequence));
 }
 
 std::string rejected_frame(const api::RejectedMessage& rejection) {
-  api::JsonWriter out;
-  out.begin_object();
-  out.key("source");
-  if (rejection.source.empty()) {
-    out.null();
-  } else {
-    out.string(rejection.source);
-  }
-  if (rejection.index >= 0) {
-    out.key("index");
-    out.number(rejection.index);
-  }
-  out.key("code");
-  out.string(rejection.code);
-  out.key("message");
-  out.string(rejection.message);
-  out.key("receivedAt");
-  out.string(api::format_timestamp(rejection.at_ms));
-  out.end_object();
-  return frame("rejected", out.take());
+  return sse_frame("rejected", tail_rejection_body(rejection));
 }
 
 std::string dropped_frame(std::uint64_t events) {
-  api::JsonWriter out;
-  out.begin_object();
-  out.key("dropped");
-  out.number(events);
-  out.end_object();
-  return frame("dropped", out.take());
+  return sse_frame("dropped", tail_dropped_body(events));
 }
 
 TailSubscription::TailSubscription(const asio::any_io_executor& executor, const TailQuery& query,

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -106,7 +107,9 @@ class LiveTail {
   std::vector<TailSubscription*> showing_;
 };
 
-// The SSE frames, exposed for tests.
+// A Server-Sent Events frame: the event's name, an id when given, and one line of data.
+std::string sse_frame(std::string_view event, std::string_view data, std::string_view id = {});
+// The tail's frames (their data: admin_json.hpp).
 std::string event_frame(std::uint64_t sequence, const storage::Record& record);
 std::string rejected_frame(const api::RejectedMessage& rejection);
 std::string dropped_frame(std::uint64_t events);

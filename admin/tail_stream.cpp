@@ -4,11 +4,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "admin/admin_handler.hpp"
-#include "api/json_writer.hpp"
+#include "admin/admin_json.hpp"
 
 namespace sluice::admin {
 namespace asio = boost::asio;
@@ -21,17 +22,10 @@ constexpr std::string_view kRetryAfterSeconds = "5";
 // A subscriber whose peer vanished without closing frees its place within this long.
 constexpr std::chrono::seconds kDeadPeerTimeout{60};
 
-std::string open_frame(std::uint64_t after, const TailQuery& query) {
-  api::JsonWriter out;
-  out.begin_object();
-  out.key("after");
-  out.number(after);
-  out.key("sample");
-  out.number(query.sample);
-  out.key("rejected");
-  out.boolean(query.rejected);
-  out.end_object();
-  return "event: open\ndata: " + out.take() + "\n\n";
+// An error answer to the tail request; whether the connection may read the next request.
+asio::awaitable<bool> refuse(net::HttpConnection& connection, Response response) {
+  response.set(http::field::server, "sluice");
+  co_return !(co_await connection.write(response)) && response.keep_alive();
 }
 
 Response stream_header(unsigned version) {
@@ -54,36 +48,35 @@ std::string_view query_of(std::string_view target) {
 
 asio::awaitable<bool> serve_tail(net::HttpConnection& connection, const net::Request& request,
                                  LiveTail& tail) {
-  if (request.version() < 11) {
+  const unsigned version = request.version();
+  if (version < 11) {
     // A stream without a length needs chunked framing, which HTTP/1.0 does not have.
-    Response response =
-        AdminHandler::error(request.version(), http::status::http_version_not_supported,
-                            "http_version_not_supported", "the live tail streams over HTTP/1.1");
-    response.set(http::field::server, "sluice");
-    co_return !(co_await connection.write(response)) && response.keep_alive();
+    co_return co_await refuse(
+        connection,
+        AdminHandler::error(version, http::status::http_version_not_supported,
+                            "http_version_not_supported", "the live tail streams over HTTP/1.1"));
   }
   const auto query = parse_tail_query(query_of(request.target()));
   if (!query.is_ok()) {
-    Response response = AdminHandler::error(request.version(), http::status::bad_request,
-                                            "invalid_query", query.status().message());
-    response.set(http::field::server, "sluice");
-    co_return !(co_await connection.write(response)) && response.keep_alive();
+    co_return co_await refuse(
+        connection, AdminHandler::error(version, http::status::bad_request, "invalid_query",
+                                        query.status().message()));
   }
   const std::shared_ptr<TailSubscription> subscription = tail.subscribe(*query);
   if (!subscription) {
-    Response response =
-        AdminHandler::error(request.version(), http::status::service_unavailable, "tail_full",
+    Response full =
+        AdminHandler::error(version, http::status::service_unavailable, "tail_full",
                             "the live tail has as many subscribers as it takes; try again later");
-    response.set(http::field::retry_after, kRetryAfterSeconds);
-    response.set(http::field::server, "sluice");
-    co_return !(co_await connection.write(response)) && response.keep_alive();
+    full.set(http::field::retry_after, kRetryAfterSeconds);
+    co_return co_await refuse(connection, std::move(full));
   }
 
   connection.end_after_answer();
   connection.detect_dead_peer(kDeadPeerTimeout);
-  Response header = stream_header(request.version());
+  Response header = stream_header(version);
   bool open = !(co_await connection.write_header(header)) &&
-              !(co_await connection.write_chunk(open_frame(tail.shown_after(), *query)));
+              !(co_await connection.write_chunk(sse_frame(
+                  "open", tail_open_body(tail.shown_after(), query->sample, query->rejected))));
   while (open && !subscription->closed() && !connection.stop_requested()) {
     // A client that goes away frees its slot at once, not at the next write that fails.
     const auto woke =

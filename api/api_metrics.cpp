@@ -29,14 +29,10 @@ prometheus::Counter& series(std::atomic<prometheus::Counter*>& slot,
   return *counter;
 }
 
-}  // namespace
-
-namespace {
-
 template <std::size_t N>
-std::uint64_t sum(const std::array<std::atomic<prometheus::Counter*>, N>& series) {
+std::uint64_t sum(const std::array<std::atomic<prometheus::Counter*>, N>& slots) {
   double total = 0;
-  for (const auto& slot : series) {
+  for (const auto& slot : slots) {
     if (const prometheus::Counter* counter = slot.load(std::memory_order_acquire)) {
       total += counter->Value();
     }

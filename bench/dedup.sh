@@ -14,30 +14,12 @@ source bench/lib.sh
 
 # write_config DIR DURABILITY DEDUP_WINDOW
 write_config() {
-  mkdir -p "$1"
-  cat >"$1/sluice.toml" <<TOML
-[server]
-listen = "127.0.0.1:$(free_port)"
-threads = 2
-[storage]
-path = "$1/log"
-durability = "$2"
-retention = "1s"
-dedup_window = "$3"
-[log]
-level = "warn"
-[[sources]]
-name = "bench"
-write_keys = ["bench_write_key"]
-TOML
+  write_sluice_config "$1" "$(free_port)" "$2" 'retention = "1s"' "dedup_window = \"$3\""
 }
 
 start_server() {  # start_server DIR: sets server and url
-  "$build/sluice" --config "$1/sluice.toml" >>"$1/sluice.log" 2>&1 &
-  server=$!
-  pids+=("$server")
   url="http://$(awk -F'"' '/^listen/ {print $2; exit}' "$1/sluice.toml")"
-  wait_for "$url/health"
+  start_sluice "$build/sluice" "$1" "$url/health"
 }
 
 stop_server() {

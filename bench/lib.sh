@@ -30,6 +30,33 @@ cpu_sample() {
   echo "$(awk '{print $14 + $15}' "/proc/$1/stat") $(date +%s%N) $(getconf CLK_TCK)"
 }
 
+# write_sluice_config DIR PORT DURABILITY [STORAGE_LINE...]: DIR/sluice.toml for a server on
+# 127.0.0.1:PORT with two IO threads, its log in DIR/log, warnings only, and the source "bench"
+# (key bench_write_key); each STORAGE_LINE ("retention = \"1s\"") joins [storage]. Further
+# tables ([admin], ...) may be appended to the file.
+write_sluice_config() {
+  local dir=$1 port=$2 durability=$3
+  shift 3
+  mkdir -p "$dir"
+  {
+    printf '[server]\nlisten = "127.0.0.1:%s"\nthreads = 2\n' "$port"
+    printf '[storage]\npath = "%s/log"\ndurability = "%s"\n' "$dir" "$durability"
+    local line
+    for line in "$@"; do printf '%s\n' "$line"; done
+    printf '[log]\nlevel = "warn"\n'
+    printf '[[sources]]\nname = "bench"\nwrite_keys = ["bench_write_key"]\n'
+  } >"$dir/sluice.toml"
+}
+
+# start_sluice BINARY DIR HEALTH_URL: BINARY on DIR/sluice.toml in the background (its output in
+# DIR/sluice.log, stopped when the script exits), once HEALTH_URL answers. Sets server (its PID).
+start_sluice() {
+  "$1" --config "$2/sluice.toml" >>"$2/sluice.log" 2>&1 &
+  server=$!
+  pids+=("$server")
+  wait_for "$3"
+}
+
 # Installs what the scripts run when it is missing.
 need_tools() {
   local need=()

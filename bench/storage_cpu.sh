@@ -28,25 +28,8 @@ thread_cpu() {
 measure() {  # measure BINARY DEDUP_WINDOW LABEL
   local dir="$work/$3" port
   port=$(free_port)
-  mkdir -p "$dir"
-  cat >"$dir/sluice.toml" <<TOML
-[server]
-listen = "127.0.0.1:$port"
-threads = 2
-[storage]
-path = "$dir/log"
-durability = "fsync"
-dedup_window = "$2"
-[log]
-level = "warn"
-[[sources]]
-name = "bench"
-write_keys = ["bench_write_key"]
-TOML
-  "$1" --config "$dir/sluice.toml" >>"$dir/sluice.log" 2>&1 &
-  local server=$!
-  pids+=("$server")
-  wait_for "http://127.0.0.1:$port/health"
+  write_sluice_config "$dir" "$port" fsync "dedup_window = \"$2\""
+  start_sluice "$1" "$dir" "http://127.0.0.1:$port/health"
   local before after
   before=$(thread_cpu "$server")
   "build/sluice-bench" -u "http://127.0.0.1:$port" -w batch --batch-size 100 -c 64 -t 1 \

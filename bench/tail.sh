@@ -16,29 +16,11 @@ source bench/lib.sh
 token=bench-admin-token-0123456789
 admin_port=$(free_port)
 port=$(free_port)
-mkdir -p "$work/server"
-cat >"$work/server/sluice.toml" <<TOML
-[server]
-listen = "127.0.0.1:$port"
-threads = 2
-[storage]
-path = "$work/server/log"
-durability = "fsync"
-retention = "1s"
-[log]
-level = "warn"
-[[sources]]
-name = "bench"
-write_keys = ["bench_write_key"]
-[admin]
-listen = "127.0.0.1:$admin_port"
-token = "$token"
-TOML
-"$build/sluice" --config "$work/server/sluice.toml" >>"$work/server/sluice.log" 2>&1 &
-server=$!
-pids+=("$server")
+write_sluice_config "$work/server" "$port" fsync 'retention = "1s"'
+printf '[admin]\nlisten = "127.0.0.1:%s"\ntoken = "%s"\n' "$admin_port" "$token" \
+  >>"$work/server/sluice.toml"
 url="http://127.0.0.1:$port"
-wait_for "$url/health"
+start_sluice "$build/sluice" "$work/server" "$url/health"
 
 # run LABEL: one measured load; prints events/s.
 run() {

@@ -571,8 +571,8 @@ void TrackingApi::refused(const api::Source* source, std::string_view reason,
 
 Response TrackingApi::rate_limited(const Request& request, const api::Source& source,
                                    std::chrono::seconds retry_after) const {
+  refused(&source, "rate_limited", "over the source's rate limit");
   const std::string seconds = std::to_string(retry_after.count());
-  refused(&source, "rate_limited", "over the source's rate limit; retry after " + seconds + " s");
   Response response = json_response(
       request, http::status::too_many_requests,
       api::error_body("rate_limited", "source \"" + source.name +

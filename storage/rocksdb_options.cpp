@@ -20,11 +20,10 @@ rocksdb::Options log_db_options() {
   // One compression for every level: a compaction that only moves a file (the log's keys
   // arrive in order, so its files rarely overlap) is then a trivial move, not a rewrite. A
   // stronger compression for the last level made every file that reached it be recompressed:
-  // more than a quarter of the server's CPU under batch load, for 37% less disk
+  // a sixth of the server's CPU per event under batch load, for 37% less disk
   // (bench/RESULTS.md). LZ4 is compressed once, at flush.
   options.compression = rocksdb::kLZ4Compression;
-  // The committer is the database's only writer, so writes never share a memtable insert;
-  // the dedup index's hash memtable (dedup_family_options) cannot take concurrent ones.
+  // The committer is the database's only writer, so writes never share a memtable insert.
   options.allow_concurrent_memtable_write = false;
   // Secondary instances (sluice log cat while the server runs) need every file open.
   options.max_open_files = -1;
@@ -43,12 +42,8 @@ rocksdb::ColumnFamilyOptions dedup_family_options(std::uint64_t cache_bytes) {
   rocksdb::ColumnFamilyOptions options;
   options.write_buffer_size = 32 << 20;
   options.max_write_buffer_number = 3;
-  // One compression for every level: a compaction that only moves a file (the log's keys
-  // arrive in order, so its files rarely overlap) is then a trivial move, not a rewrite. A
-  // stronger compression for the last level made every file that reached it be recompressed:
-  // more than a quarter of the server's CPU under batch load, for 37% less disk
-  // (bench/RESULTS.md). LZ4 is compressed once, at flush.
-  options.compression = rocksdb::kLZ4Compression;
+  // The keys are digests, which do not compress.
+  options.compression = rocksdb::kNoCompression;
   // Most lookups find nothing: a bloom filter over the memtable's whole keys answers them
   // without walking its skiplist.
   options.memtable_whole_key_filtering = true;
