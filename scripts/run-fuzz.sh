@@ -8,7 +8,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(realpath "${1:-build-fuzz}")
+build=$(realpath "${1:-build-asan}")
 seconds="${2:-60}"
 targets=(ingest pixel body_decoder config answer webhook)
 artifacts="$build/fuzz-artifacts"
