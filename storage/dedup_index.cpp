@@ -37,9 +37,6 @@ DedupIndex::DedupIndex(LogDb& db, std::chrono::milliseconds window)
   if (!it->status().ok()) {
     status_ = Status::io_error("cannot read the dedup index: " + it->status().ToString());
   }
-  if (!it->status().ok()) {
-    status_ = Status::io_error("cannot read the dedup index: " + it->status().ToString());
-  }
   if (!enabled() && !ends.empty()) {
     // Off: what the buckets hold would never be asked again. Written before the committer
     // starts, so it is still the only writer once it runs.
