@@ -6,10 +6,11 @@ namespace sluice::warehouse {
 namespace {
 
 // What another loader's concurrent DDL can answer: the object exists already (42P07 table,
-// 42P06 schema, 42701 column), or the catalog's own unique index saw the race (23505).
+// 42P06 schema, 42701 column, 42710 the row type PostgreSQL makes with each table), or the
+// catalog's own unique index saw the race (23505).
 bool lost_a_race(const PgOutcome& outcome) {
   return outcome.sqlstate == "42P07" || outcome.sqlstate == "42P06" ||
-         outcome.sqlstate == "42701" || outcome.sqlstate == "23505";
+         outcome.sqlstate == "42701" || outcome.sqlstate == "42710" || outcome.sqlstate == "23505";
 }
 
 std::string qualified(const std::string& schema, const std::string& table) {
