@@ -119,7 +119,7 @@ test-tsan: deps deps-clang
 tidy: deps deps-tidy
 	cmake -S . -B $(TIDY_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_BENCH=ON \
 		-DSLUICE_WERROR=OFF $(CMAKE_FLAGS) >/dev/null
-	scripts/run-tidy.py $(TIDY_BUILD_DIR) --jobs $(JOBS)
+	scripts/run-tidy.py $(TIDY_BUILD_DIR) --jobs $(JOBS) --record
 
 # The libFuzzer targets in fuzz/ (clang, ASan, UBSan), built in the ASan build's directory,
 # each run FUZZ_SECONDS from its corpus, crashes found before included.

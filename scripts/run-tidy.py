@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs clang-tidy 14 over every .cpp of the project in BUILD_DIR/compile_commands.json.
 
-    scripts/run-tidy.py BUILD_DIR [--jobs N]
+    scripts/run-tidy.py BUILD_DIR [--jobs N] [--record]
 
 The checks are those of .clang-tidy (every finding is an error); headers are checked through
 the files that include them (its HeaderFilterRegex). Generated sources in the build directory
@@ -13,9 +13,9 @@ and the clang-tidy version. Paths inside the clone are recorded relative to it, 
 another folder reuses the results, as ccache does with CCACHE_BASEDIR. The results live in
 $SLUICE_TIDY_CACHE (default ~/.cache/sluice/tidy); SLUICE_TIDY_CACHE=off checks every file.
 
-The clean results are also kept in the repository, in scripts/tidy-clean.txt: a run in which
-every file passed rewrites it with the digests of exactly the files it saw, and it is committed
-with the sources. A fresh clone (CI) then checks only the files whose inputs no clean run has
+The clean results are also kept in the repository, in scripts/tidy-clean.txt: a run with
+--record (make tidy's, over its own build directory) in which every file passed rewrites it with
+the digests of exactly the files it saw, and it is committed with the sources. A fresh clone (CI) then checks only the files whose inputs no clean run has
 seen, as a diff-based check would, but with headers and flags counted. On a machine whose system
 headers or compiler differ, no digest matches and every file is checked.
 """
@@ -115,6 +115,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build_dir", type=Path)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--record", action="store_true",
+                        help="rewrite scripts/tidy-clean.txt after a clean run")
     args = parser.parse_args()
 
     root = Path(__file__).resolve().parent.parent
@@ -142,7 +144,7 @@ def main():
     print(f"run-tidy: {len(to_check)} of {total} files to check"
           f" ({total - len(to_check)} unchanged since a clean check)", flush=True)
     if not to_check:
-        if cache_dir and None not in keys:
+        if args.record and cache_dir and None not in keys:
             write_record(keys)
         return 0
 
@@ -159,7 +161,7 @@ def main():
         for key in keys:
             if key is not None:
                 (cache_dir / key).touch()
-        if None not in keys:
+        if args.record and None not in keys:
             write_record(keys)
     return status
 
