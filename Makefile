@@ -20,8 +20,8 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 endif
 
 # Ninja, not make, runs the builds: it starts a target's compiles while the libraries it links
-# are still being built, where CMake's makefiles wait for them, which on two cores left one idle
-# behind each slow file. It is the default only for build directories configured from now on.
+# are still being built, where CMake's makefiles wait for them. It is the default only for build
+# directories configured from now on; older ones keep their generator.
 export CMAKE_GENERATOR ?= Ninja
 
 PACKAGES := build-essential cmake ninja-build pkg-config python3 curl libboost1.81-dev libsimdjson-dev \

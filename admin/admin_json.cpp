@@ -1,5 +1,7 @@
 #include "admin/admin_json.hpp"
 
+#include <type_traits>
+
 #include <spdlog/spdlog.h>
 
 #include "api/json_writer.hpp"
@@ -11,6 +13,21 @@ namespace sluice::admin {
 
 using api::JsonWriter;
 namespace {
+
+// {"key":value}, for the answers that carry one number or one string.
+template <typename Value>
+std::string one_member_body(std::string_view key, const Value& value) {
+  JsonWriter out;
+  out.begin_object();
+  out.key(key);
+  if constexpr (std::is_arithmetic_v<Value>) {
+    out.number(value);
+  } else {
+    out.string(value);
+  }
+  out.end_object();
+  return out.take();
+}
 
 void write_status(JsonWriter& out, const router::DestinationStatus& status) {
   out.begin_object();
@@ -198,12 +215,7 @@ std::string tail_rejection_body(const api::RejectedMessage& rejection) {
 }
 
 std::string tail_dropped_body(std::uint64_t events) {
-  JsonWriter out;
-  out.begin_object();
-  out.key("dropped");
-  out.number(events);
-  out.end_object();
-  return out.take();
+  return one_member_body("dropped", events);
 }
 
 std::string tail_open_body(std::uint64_t after, double sample, bool rejected) {
@@ -220,12 +232,7 @@ std::string tail_open_body(std::uint64_t after, double sample, bool rejected) {
 }
 
 std::string write_key_body(std::string_view key) {
-  JsonWriter out;
-  out.begin_object();
-  out.key("write_key");
-  out.string(key);
-  out.end_object();
-  return out.take();
+  return one_member_body("write_key", key);
 }
 
 std::string status_body(const router::DestinationStatus& status) {
@@ -281,12 +288,7 @@ std::string dead_letter_body(const storage::DeadLetter& letter) {
 }
 
 std::string cursor_body(std::uint64_t cursor) {
-  JsonWriter out;
-  out.begin_object();
-  out.key("cursor");
-  out.number(cursor);
-  out.end_object();
-  return out.take();
+  return one_member_body("cursor", cursor);
 }
 
 std::string error_body(std::string_view code, std::string_view message) {
